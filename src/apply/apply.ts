@@ -1,0 +1,64 @@
+import type { SpawnBuild } from "../core/spawn.js";
+import type { Action } from "../reconcile/types.js";
+import { createLine, killLine, respawnLine, runBatch } from "../tmux/ops.js";
+
+/** What happened to each action. */
+export interface ApplyResult {
+  done: Action[];
+  failed: { action: Action; error: string }[];
+}
+
+export interface ApplyHooks {
+  /** Before tmux runs: workspaces, log rotation. May fail an action. */
+  prepare(a: Action): Promise<void>;
+  /** Restarts so far, to count the next one. */
+  restartsOf(a: Action): number;
+  onStart?(a: Action): void;
+  onDone?(a: Action, error?: string): void;
+}
+
+/**
+ * Runs a plan: no decisions, only what the plan says. Preparation (workspaces) happens per
+ * action first; then every tmux change of the whole plan goes to ONE tmux process, each action
+ * on its own line so that one failure does not stop the others.
+ */
+export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuild>, hooks: ApplyHooks): Promise<ApplyResult> {
+  const failed: ApplyResult["failed"] = [];
+  const ready: { action: Action; line: string }[] = [];
+  for (const a of actions) {
+    hooks.onStart?.(a);
+    try {
+      if (a.action !== "remove") await hooks.prepare(a);
+    } catch (e) {
+      failed.push({ action: a, error: (e as Error).message });
+      hooks.onDone?.(a, (e as Error).message);
+      continue;
+    }
+    const b = builds.get(a.session);
+    if (a.action === "remove") ready.push({ action: a, line: killLine(a.session) });
+    else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
+    else if (a.action === "create") ready.push({ action: a, line: createLine(b.create) });
+    else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session).replace(/ ; display-message .*$/, "")} ; ${createLine(b.create)}` });
+    else {
+      const restarts = hooks.restartsOf(a) + 1;
+      ready.push({ action: a, line: respawnLine(b.create, { restarts: String(restarts), state: "" }) });
+    }
+  }
+  const r = await runBatch(
+    ready.map((x) => ({ name: x.action.session, line: x.line })),
+    ready.some((x) => x.action.action !== "remove"),
+  );
+  const ok = new Set(r.ok);
+  const done: Action[] = [];
+  for (const x of ready) {
+    if (ok.has(x.action.session)) {
+      done.push(x.action);
+      hooks.onDone?.(x.action);
+    } else {
+      const error = r.failed.find((f) => f.name === x.action.session)?.error ?? "tmux did not confirm";
+      failed.push({ action: x.action, error });
+      hooks.onDone?.(x.action, error);
+    }
+  }
+  return { done, failed };
+}

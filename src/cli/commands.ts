@@ -1,0 +1,116 @@
+import { spawnSync } from "node:child_process";
+import { readSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { loadProject, locateProject, maskEnv, type Project } from "../config/project.js";
+import { jsonSchemaFor } from "../config/schema.js";
+import { desiredFleet } from "../core/desired.js";
+import { stderrReporter } from "../core/io.js";
+import { runAgent } from "../core/session.js";
+import { ConfigError, EXIT, UsageError } from "../errors.js";
+import { attachSession } from "../tmux/attach.js";
+import type { GlobalFlags } from "./types.js";
+
+const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+
+export async function cmdRun(
+  g: GlobalFlags,
+  agent: string,
+  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; attach?: boolean; json?: boolean },
+): Promise<void> {
+  // commander sets attach=true by default because of --no-attach; only an explicit --attach counts.
+  const explicitAttach = process.argv.includes("--attach");
+  const r = await runAgent({ ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt }, stderrReporter);
+  if (o.json) out(JSON.stringify({ session: r.session, exited: r.exited ?? null }));
+  else out(r.session);
+  if (r.exited) {
+    process.stderr.write(
+      `amux: ${r.session} exited at once with code ${r.exited.code}${r.exited.lastLines.length ? `; its last output:\n${r.exited.lastLines.map((l) => `  ${l}`).join("\n")}` : ""}\n  (amux logs ${r.session} shows all of it)\n`,
+    );
+    process.exitCode = EXIT.runtime;
+    return;
+  }
+  const auto = r.project.agents[agent]?.autoAttach ?? false;
+  const wantAttach = o.attach === false ? false : explicitAttach || auto;
+  if (wantAttach && process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+}
+
+function configView(p: Project, showSecrets: boolean) {
+  const agents: Record<string, unknown> = {};
+  for (const a of Object.values(p.agents)) {
+    agents[a.id] = {
+      name: a.name,
+      definedIn: a.definedIn,
+      command: a.command,
+      shell: a.shell ?? null,
+      windowName: a.windowName ?? null,
+      autoAttach: a.autoAttach,
+      environment: showSecrets ? a.environment : maskEnv(a.environment, a.secretKeys),
+      status: {
+        profile: a.status.base,
+        idleAfter: `${a.status.idleAfterMs}ms`,
+        stuckAfter: `${a.status.stuckAfterMs}ms`,
+        busyPatterns: a.status.busy.map((r) => r.source),
+        waitingPatterns: a.status.waiting.map((r) => r.source),
+        promptPatterns: a.status.prompt.map((r) => r.source),
+      },
+    };
+  }
+  const services: Record<string, unknown> = {};
+  for (const s of Object.values(p.services)) {
+    const { name: _n, environmentSecretKeys, ...rest } = s;
+    services[s.name] = { ...rest, environment: showSecrets ? s.environment : maskEnv((s.environment ?? {}) as Record<string, string>, environmentSecretKeys) };
+  }
+  return { project: p.name, root: p.root, composeFile: p.composeFile ?? null, configFile: p.configFile ?? null, agents, services };
+}
+
+export async function cmdConfigShow(g: GlobalFlags, o: { json?: boolean; showSecrets?: boolean }): Promise<void> {
+  const p = loadProject(g);
+  const view = configView(p, !!o.showSecrets);
+  out(o.json ? JSON.stringify(view, null, 2) : stringify(view, { lineWidth: 0 }));
+}
+
+export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
+  const p = loadProject(g);
+  const files = [p.configFile, p.composeFile].filter(Boolean);
+  if (!files.length) throw new UsageError("nothing to validate: no .amux/config.yaml or amux.compose.yaml here or in a parent directory");
+  // Also resolve the fleet, which checks workspaces and names as `up` would.
+  desiredFleet(p);
+  out(`valid: ${files.join(", ")} (${Object.keys(p.agents).length} agents, ${Object.keys(p.services).length} services)`);
+}
+
+export async function cmdConfigEdit(g: GlobalFlags): Promise<void> {
+  const loc = locateProject(g);
+  const file = loc.configFile ?? join(loc.root, ".amux", "config.yaml");
+  const editor = process.env.VISUAL || process.env.EDITOR || "vi";
+  for (;;) {
+    // The editor is the user's own command line, like an agent's command.
+    const r = spawnSync("/bin/sh", ["-c", `${editor} "$1"`, "amux-edit", file], { stdio: "inherit" });
+    if (r.status !== 0) throw new UsageError(`editor ${editor} exited with ${r.status ?? r.signal}`);
+    try {
+      loadProject(g);
+      out(`valid: ${file}`);
+      return;
+    } catch (e) {
+      if (!(e instanceof ConfigError) || !process.stdin.isTTY) throw e;
+      process.stderr.write(`${e.message}\nEdit again? [Y/n] `);
+      const answer = readLine();
+      if (/^n/i.test(answer)) throw e;
+    }
+  }
+}
+
+function readLine(): string {
+  const buf = Buffer.alloc(256);
+  try {
+    const n = readSync(0, buf, 0, 256, null);
+    return buf.subarray(0, n).toString().trim();
+  } catch {
+    return "";
+  }
+}
+
+export async function cmdSchema(kind: string): Promise<void> {
+  if (kind !== "compose" && kind !== "config") throw new UsageError(`unknown schema ${JSON.stringify(kind)}: compose or config`);
+  out(JSON.stringify(jsonSchemaFor(kind), null, 2));
+}

@@ -1,0 +1,120 @@
+import { down, up } from "../core/fleet.js";
+import { type Reporter, stderrReporter } from "../core/io.js";
+import { EXIT, UsageError } from "../errors.js";
+import { formatPlan } from "../reconcile/plan.js";
+import type { Action, Plan } from "../reconcile/types.js";
+import { paint } from "./style.js";
+import type { GlobalFlags } from "./types.js";
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };
+const PAST: Record<Action["action"], string> = { create: "created", recreate: "recreated", remove: "removed", restart: "restarted" };
+
+interface UpFlags {
+  dryRun?: boolean;
+  removeOrphans?: boolean;
+  wait?: boolean;
+  waitTimeout?: number;
+  promptTimeout?: number;
+  json?: boolean;
+}
+
+function planJson(plan: Plan) {
+  return {
+    actions: plan.actions.map((a) => ({ action: a.action, session: a.session, service: a.service, replica: a.replica, reason: a.reason })),
+    notes: plan.notes,
+    upToDate: plan.upToDate,
+  };
+}
+
+function interactive(): boolean {
+  return !!process.stdout.isTTY && !process.env.CI;
+}
+
+export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Promise<void> {
+  if (o.json && !o.dryRun) throw new UsageError("--json goes with --dry-run (or use `amux plan --json`)");
+  const opts = {
+    ...g,
+    services,
+    removeOrphans: o.removeOrphans,
+    dryRun: o.dryRun,
+    wait: o.wait,
+    waitTimeoutMs: o.waitTimeout,
+    promptTimeoutMs: o.promptTimeout,
+  };
+  if (o.dryRun) {
+    const r = await up(opts, stderrReporter);
+    out(o.json ? JSON.stringify(planJson(r.plan), null, 2) : formatPlan(r.plan));
+    return;
+  }
+  const tty = interactive();
+  let listr: Promise<unknown> | undefined;
+  const settle = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  const reporter: Reporter = stderrReporter;
+  const r = await up(opts, reporter, {
+    onPlan: (plan) => {
+      for (const n of plan.notes) process.stderr.write(`${paint("yellow", `! ${n.kind}`)} ${n.session}: ${n.message}\n`);
+      if (!tty || !plan.actions.length) return;
+      listr = startListr(plan.actions, settle);
+    },
+    onDone: (a, error) => {
+      const s = settle.get(a.session);
+      if (s) {
+        if (error) s.reject(new Error(error));
+        else s.resolve();
+        return;
+      }
+      const line = `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`;
+      out(error ? `${line}: FAILED: ${error}` : `${line}: done`);
+    },
+  });
+  await listr?.catch(() => {});
+  const counts = new Map<string, number>();
+  for (const a of r.plan.actions) if (!r.failed.some((f) => f.action === a)) counts.set(a.action, (counts.get(a.action) ?? 0) + 1);
+  const summary = [...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`).join(", ");
+  const upToDate = r.plan.upToDate.length;
+  out(
+    r.plan.actions.length
+      ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}`
+      : `${r.project.name}: nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`,
+  );
+  const conflicts = r.plan.notes.filter((n) => n.kind === "conflict");
+  for (const f of r.failed) process.stderr.write(`amux: ${f.action.session}: ${f.action.action} failed: ${f.error}\n`);
+  for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);
+  if (conflicts.length || r.failed.length || r.notReady.length) process.exitCode = EXIT.runtime;
+}
+
+function startListr(actions: Action[], settle: Map<string, { resolve: () => void; reject: (e: Error) => void }>): Promise<unknown> {
+  const promises = new Map<string, Promise<void>>();
+  for (const a of actions) {
+    promises.set(
+      a.session,
+      new Promise<void>((resolve, reject) => {
+        settle.set(a.session, { resolve, reject });
+      }),
+    );
+  }
+  return import("listr2").then(({ Listr }) =>
+    new Listr(
+      actions.map((a) => ({
+        title: `${a.action} ${a.session} (${a.reason})`,
+        task: () => promises.get(a.session) as Promise<void>,
+      })),
+      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
+    ).run(),
+  );
+}
+
+export async function cmdDown(g: GlobalFlags, o: { workspaces?: boolean; force?: boolean }): Promise<void> {
+  if (o.force && !o.workspaces) throw new UsageError("--force goes with --workspaces");
+  const r = await down(g, stderrReporter);
+  for (const n of r.removed) out(`- removed ${n}`);
+  for (const f of r.failed) process.stderr.write(`amux: cannot remove ${f.name}: ${f.error}\n`);
+  out(r.removed.length ? `${r.removed.length} session${r.removed.length === 1 ? "" : "s"} removed` : "no sessions to remove");
+  if (r.failed.length) process.exitCode = EXIT.runtime;
+  if (o.workspaces) {
+    const { removeProjectWorkspaces } = await import("../workspace/remove.js");
+    const w = await removeProjectWorkspaces(g, { force: !!o.force }, stderrReporter);
+    if (w.kept.length) process.exitCode = EXIT.runtime;
+  }
+}

@@ -1,0 +1,184 @@
+import { Command, CommanderError, Option } from "commander";
+import { describeError, EXIT, UsageError } from "../errors.js";
+import { VERSION } from "../version.js";
+
+/**
+ * commander wiring only: flags → options → a core call, loaded lazily per command so that
+ * `amux ps` does not pay for listr2, chokidar or the MCP SDK. The one process.exit is at the end.
+ */
+
+interface GlobalFlags {
+  file?: string;
+  cwd?: string;
+  project?: string;
+}
+
+function globals(cmd: Command): GlobalFlags {
+  const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
+  return { file: o.file, cwd: o.cwd, project: o.project };
+}
+
+function int(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${name} expects a whole number, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+}
+
+function seconds(name: string) {
+  return (v: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
+    if (!m) throw new UsageError(`${name} expects a duration like 30s or 2m, got ${JSON.stringify(v)}`);
+    const n = Number(m[1]);
+    return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+  };
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function buildProgram(): Command {
+  const program = new Command("amux")
+    .description("Run AI coding agents as tmux sessions in workspaces, and keep a declared fleet of them alive.")
+    .version(VERSION, "-V, --version")
+    .option("-f, --file <path>", "compose file (default: amux.compose.yaml in this or a parent directory)")
+    .option("-C, --cwd <dir>", "run as if started in <dir>")
+    .option("-p, --project <name>", "project name (default: compose name:, else the root directory's name)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("run")
+    .description("start one agent session now and print its name")
+    .argument("<agent>", "agent id from .amux/config.yaml or the compose file")
+    .option("-w, --workspace <name>", "run inside this workspace (a git worktree, created when absent)")
+    .option("-n, --name <session>", "tmux session name (default <agent>-<n>)")
+    .option("-e, --env <KEY=VALUE>", "environment variable for this session (repeatable)", collect)
+    .option("--prompt <text>", "text to send once the agent is ready for input")
+    .option("--attach", "attach after starting (default: the agent's autoAttach, on a terminal)")
+    .option("--no-attach", "do not attach")
+    .option("--json", "print the session as JSON")
+    .action(async (agent: string, o, cmd: Command) => (await import("./commands.js")).cmdRun(globals(cmd), agent, o));
+
+  program
+    .command("ps")
+    .description("list this project's sessions with their status")
+    .argument("[service...]", "only these services or sessions")
+    .option("-a, --all", "include stopped sessions from amux's records")
+    .option("--json", "print a JSON array")
+    .option("--wide", "show why each status is what it is")
+    .action(async (services: string[], o, cmd: Command) => (await import("./session-commands.js")).cmdPs(globals(cmd), services, o));
+
+  program
+    .command("attach")
+    .description("attach to a session (switch-client when already inside amux's tmux server)")
+    .argument("<session>")
+    .action(async (session: string, _o, cmd: Command) => (await import("./session-commands.js")).cmdAttach(globals(cmd), session));
+
+  program
+    .command("logs")
+    .description("output of a session, or of every replica of a service, captured from its first byte")
+    .argument("<target>", "session or service")
+    .option("-f, --follow", "keep printing new output")
+    .option("-n, --lines <N>", "only the last N lines", int("-n"))
+    .option("--raw", "print the output as captured, escape codes and all")
+    .option("--no-prefix", "no `name | ` prefixes")
+    .action(async (target: string, o, cmd: Command) => (await import("./session-commands.js")).cmdLogs(globals(cmd), target, o));
+
+  program
+    .command("tail")
+    .description("follow a session's output (logs -f -n 20)")
+    .argument("<session>")
+    .option("-n, --lines <N>", "lines of history to start with", int("-n"), 20)
+    .action(async (target: string, o, cmd: Command) =>
+      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
+    );
+
+  program
+    .command("send")
+    .description("type text into an agent and submit it (Enter is checked to land)")
+    .argument("<session>")
+    .argument("<text...>", "text to type; `-` reads it from standard input")
+    .action(async (session: string, text: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdSend(globals(cmd), session, text));
+
+  program
+    .command("stop")
+    .description("stop sessions (they stay in `ps --all` as stopped)")
+    .argument("<session...>")
+    .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
+
+  const config = program.command("config").description("show, edit or validate the configuration");
+  config
+    .command("show")
+    .description("the resolved configuration (secrets masked)")
+    .option("--json", "as JSON")
+    .option("--show-secrets", "do not mask secret values")
+    .action(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o));
+  config
+    .command("edit")
+    .description("open .amux/config.yaml in $VISUAL/$EDITOR, then validate it")
+    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigEdit(globals(cmd)));
+  config
+    .command("validate")
+    .description("validate .amux/config.yaml and the compose file")
+    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigValidate(globals(cmd)));
+
+  program
+    .command("up")
+    .description("converge live tmux to the compose file")
+    .argument("[service...]", "only these services")
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--remove-orphans", "remove sessions of services no longer declared")
+    .option("--wait", "wait until every replica is running or idle")
+    .addOption(new Option("--wait-timeout <duration>", "how long --wait waits").argParser(seconds("--wait-timeout")).default(60_000, "60s"))
+    .addOption(
+      new Option("--prompt-timeout <duration>", "how long to wait for agents to be ready for their prompt")
+        .argParser(seconds("--prompt-timeout"))
+        .default(60_000, "60s"),
+    )
+    .option("--json", "with --dry-run: the plan as JSON")
+    .action(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o));
+
+  program
+    .command("plan")
+    .description("what `up` would do (same as up --dry-run)")
+    .argument("[service...]", "only these services")
+    .option("--remove-orphans", "plan the removal of orphans")
+    .option("--json", "as JSON")
+    .action(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, { ...o, dryRun: true }));
+
+  program
+    .command("down")
+    .description("remove every session of the project (services and run sessions)")
+    .option("--workspaces", "also remove the project's workspaces (refusing any with unsaved work)")
+    .option("--force", "with --workspaces: remove them even with unsaved work")
+    .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the compose file or the agent config")
+    .argument("[kind]", "compose or config", "compose")
+    .action(async (kind: string) => (await import("./commands.js")).cmdSchema(kind));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; the one place errors become text and codes. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const { text, exitCode } = describeError(e);
+    if (text) process.stderr.write(`${text}\n`);
+    return exitCode;
+  }
+}
+
+process.exit(await main(process.argv));

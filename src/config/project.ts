@@ -1,0 +1,158 @@
+import { ConfigError, type ConfigProblem } from "../errors.js";
+import { buildProfile, type StatusOverrides } from "../status/profiles.js";
+import type { StatusProfile } from "../status/types.js";
+import { locateProject, type ProjectOptions, projectName, SECRET_KEY } from "./locate.js";
+import { type AgentInput, type ComposeInput, composeSchema, configSchema, type ServiceInput } from "./schema.js";
+import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
+
+/** An agent with everything resolved. */
+export interface ResolvedAgent {
+  id: string;
+  name: string;
+  command: string;
+  shell: string | undefined;
+  windowName: string | undefined;
+  autoAttach: boolean;
+  environment: Record<string, string>;
+  /** Keys of `environment` whose values must never be shown or stored. */
+  secretKeys: string[];
+  status: StatusProfile;
+  /** The `status:` block as written, for the project snapshot. */
+  statusSource: StatusOverrides;
+  /** Where it was defined. */
+  definedIn: string;
+}
+
+/** A declared service, validated. */
+export interface ServiceDecl extends Omit<ServiceInput, "environment"> {
+  name: string;
+  environment: Record<string, string>;
+  environmentSecretKeys: string[];
+}
+
+export interface Project {
+  root: string;
+  name: string;
+  composeFile: string | undefined;
+  configFile: string | undefined;
+  agents: Record<string, ResolvedAgent>;
+  services: Record<string, ServiceDecl>;
+  /** Unset `${VAR}`s, reported only when what uses them is started. */
+  missing: MissingVarAt[];
+}
+
+/** Reads, interpolates and validates the config and compose files; every problem at once. */
+export function loadProject(opts: ProjectOptions, env: Record<string, string | undefined> = process.env): Project {
+  const loc = locateProject(opts);
+  const problems: ConfigProblem[] = [];
+  const missing: MissingVarAt[] = [];
+  const agents: Record<string, ResolvedAgent> = {};
+  const agentSources: Record<string, YamlFile> = {};
+
+  let configYaml: YamlFile | undefined;
+  if (loc.configFile) {
+    configYaml = readYamlFile(loc.configFile, env);
+    problems.push(...configYaml.problems);
+    if (!configYaml.problems.length) {
+      const r = configSchema.safeParse(configYaml.value ?? {});
+      if (!r.success) problems.push(...problemsFromZod(configYaml, r.error, configSchema));
+      else {
+        missing.push(...configYaml.missing);
+        for (const [id, a] of Object.entries(r.data.agents)) {
+          agents[id] = resolveAgent(id, a, configYaml);
+          agentSources[id] = configYaml;
+        }
+      }
+    }
+  }
+
+  let compose: ComposeInput | undefined;
+  let composeYaml: YamlFile | undefined;
+  if (loc.composeFile) {
+    composeYaml = readYamlFile(loc.composeFile, env);
+    problems.push(...composeYaml.problems);
+    if (!composeYaml.problems.length) {
+      const r = composeSchema.safeParse(composeYaml.value ?? {});
+      if (!r.success) problems.push(...problemsFromZod(composeYaml, r.error, composeSchema));
+      else {
+        compose = r.data;
+        missing.push(...composeYaml.missing);
+        for (const [id, a] of Object.entries(compose.agents ?? {})) {
+          agents[id] = resolveAgent(id, a, composeYaml);
+          agentSources[id] = composeYaml;
+        }
+      }
+    }
+  }
+
+  const services: Record<string, ServiceDecl> = {};
+  if (compose && composeYaml) {
+    const known = Object.keys(agents).sort();
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (!agents[s.agent]) {
+        const path = ["services", name, "agent"];
+        problems.push({
+          file: composeYaml.shown,
+          ...locate(composeYaml, path),
+          path: path.join("."),
+          message: `unknown agent ${JSON.stringify(s.agent)}; known agents: ${known.length ? known.join(", ") : "(none: define agents in .amux/config.yaml or under agents:)"}`,
+        });
+      }
+      const y = composeYaml;
+      const secret = Object.keys(s.environment ?? {}).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has(["services", name, "environment", k].join("\0")));
+      services[name] = { ...s, name, environment: stringifyEnv(s.environment), environmentSecretKeys: secret };
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const name = projectName(loc, opts, compose?.name);
+  return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents, services, missing };
+}
+
+function stringifyEnv(env: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env ?? {})) out[k] = String(v);
+  return out;
+}
+
+function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
+  const environment = stringifyEnv(a.environment);
+  const base = ["agents", id, "environment"];
+  const secretKeys = Object.keys(environment).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has([...base, k].join("\0")));
+  return {
+    id,
+    name: a.name ?? id,
+    command: a.params.command,
+    shell: a.params.shell,
+    windowName: a.params.windowName,
+    autoAttach: a.params.autoAttach ?? false,
+    environment,
+    secretKeys,
+    status: buildProfile(id, a.params.command, a.status ?? {}),
+    statusSource: a.status ?? {},
+    definedIn: y.shown,
+  };
+}
+
+/**
+ * Throws for unset variables used by what is about to start: the named agents and services
+ * (and anything outside agents/services, which is always in use).
+ */
+export function assertVarsSet(p: Project, agentIds: string[], serviceNames: string[]): void {
+  const used = p.missing.filter((m) => {
+    const [top, key] = m.path;
+    if (top === "agents") return key !== undefined && agentIds.includes(key);
+    if (top === "services") return key !== undefined && serviceNames.includes(key);
+    return true;
+  });
+  if (used.length) throw new ConfigError(used.map((m) => m.problem));
+}
+
+/** Masks secret values for display. */
+export function maskEnv(env: Record<string, string>, secretKeys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) out[k] = secretKeys.includes(k) ? "********" : v;
+  return out;
+}
+
+export type { ProjectOptions };
+export { locateProject, projectName };

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { parseDuration } from "../duration.js";
+import { NAME_PATTERNS } from "../names.js";
+
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m or 1h" })
+  .describe("A duration: 500ms, 3s, 10m, 1h.");
+
+const regexSource = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid JavaScript regular expression" },
+);
+
+const patterns = (what: string) =>
+  z.array(regexSource).describe(`${what} JavaScript regular expressions, matched line by line against the visible screen with escape codes stripped.`);
+
+export const statusSchema = z
+  .strictObject({
+    profile: z
+      .enum(["claude", "codex", "gemini", "aider", "generic"])
+      .optional()
+      .describe("Built-in profile to start from; default: chosen by the agent id or its command's program name."),
+    idleAfter: duration.optional().describe("Quiet this long means idle (default 3s)."),
+    stuckAfter: duration.optional().describe("Quiet this long while not at a prompt or question means stuck (default 10m)."),
+    busyPatterns: patterns("Busy markers (the agent is working):").optional(),
+    waitingPatterns: patterns("Questions the agent needs answered:").optional(),
+    promptPatterns: patterns("The agent's input prompt:").optional(),
+  })
+  .describe("Status detection overrides for this agent; patterns given here replace the profile's.");
+
+const envKey = z.string().regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" });
+export const environmentSchema = z
+  .record(envKey, z.union([z.string(), z.number(), z.boolean()]))
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the syntax
+  .describe("Environment variables for the agent; ${VAR}, ${VAR:-default} and $$ are expanded from the invoking environment.");
+
+export const agentSchema = z
+  .strictObject({
+    name: z.string().optional().describe("Display name."),
+    type: z.literal("tmux").default("tmux").describe("How the agent runs; only tmux."),
+    environment: environmentSchema.optional(),
+    params: z
+      .strictObject({
+        command: z.string().min(1, { message: "must not be empty" }).describe("The shell command line that starts the agent."),
+        shell: z.string().min(1).optional().describe("Shell that runs the command (default: $SHELL, else /bin/sh)."),
+        windowName: z.string().min(1).optional().describe("tmux window name."),
+        autoAttach: z.boolean().optional().describe("Attach after `amux run` when on a terminal (default false)."),
+      })
+      .describe("tmux parameters."),
+    status: statusSchema.optional(),
+  })
+  .describe("An agent definition.");
+
+const agentId = z.string().regex(NAME_PATTERNS.agent, { message: `agent ids must match ${NAME_PATTERNS.agent.source}` });
+export const agentsSchema = z.record(agentId, agentSchema).describe("Agents by id.");
+
+export const configSchema = z
+  .strictObject({
+    agents: agentsSchema.default({}),
+  })
+  .describe("amux agent configuration (.amux/config.yaml).");
+
+const serviceName = z.string().regex(NAME_PATTERNS.service, { message: `service names must match ${NAME_PATTERNS.service.source}` });
+
+export const serviceSchema = z
+  .strictObject({
+    agent: z.string().describe("An agent id from .amux/config.yaml or this file's agents."),
+    workspace: z
+      .string()
+      .regex(NAME_PATTERNS.workspace, { message: `workspace names must match ${NAME_PATTERNS.workspace.source}` })
+      .refine((s) => !s.includes(".."), { message: 'workspace names must not contain ".."' })
+      .optional()
+      .describe("Workspace (git worktree) the replicas run in; omitted = the project root directory."),
+    replicas: z.number().int().min(0).max(1000).default(1).describe("How many sessions of this service (0 allowed)."),
+    prompt: z.string().optional().describe("Text sent once the agent is ready for input."),
+    environment: environmentSchema.optional().describe("Merged over the agent's environment."),
+    restart: z.enum(["no", "on-failure", "always"]).default("no").describe("Restart policy for exited agents."),
+    maxRestarts: z.number().int().min(0).default(5).describe("After this many restarts the replica is failed until its config changes."),
+    onStuck: z.enum(["none", "notify", "restart"]).default("none").describe("What watch mode does with a stuck replica."),
+    stuckAfter: duration.optional().describe("Overrides the agent's stuckAfter for this service."),
+    isolation: z.enum(["shared", "replica"]).default("shared").describe("shared: replicas share the workspace; replica: each gets <workspace>-<n>."),
+  })
+  .describe("A service: an agent run as N replicas in a workspace.");
+
+export const composeSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(NAME_PATTERNS.project, { message: `project names must match ${NAME_PATTERNS.project.source}` })
+      .optional()
+      .describe("Project name (default: the root directory's name)."),
+    agents: agentsSchema.optional().describe("Agents defined here override .amux/config.yaml agents by id."),
+    services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
+  })
+  .describe("amux fleet (amux.compose.yaml).");
+
+export type AgentInput = z.output<typeof agentSchema>;
+export type ConfigInput = z.output<typeof configSchema>;
+export type ServiceInput = z.output<typeof serviceSchema>;
+export type ComposeInput = z.output<typeof composeSchema>;
+export type StatusInput = z.output<typeof statusSchema>;
+
+/** JSON Schema for editors, generated from the zod schemas. */
+export function jsonSchemaFor(kind: "compose" | "config"): unknown {
+  const schema = kind === "compose" ? composeSchema : configSchema;
+  const out = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return {
+    $schema: out.$schema,
+    $id: `https://amux.dev/schemas/amux.${kind}.schema.json`,
+    title: kind === "compose" ? "amux.compose.yaml" : ".amux/config.yaml",
+    ...out,
+  };
+}

@@ -1,0 +1,169 @@
+import { applyPlan } from "../apply/apply.js";
+import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
+import { AmuxError, NotFoundError } from "../errors.js";
+import { planConvergence, restartsOf } from "../reconcile/plan.js";
+import type { Action, Plan } from "../reconcile/types.js";
+import { acquireLock, type Lock } from "../state/lock.js";
+import { ensureRuntimeDirs } from "../state/paths.js";
+import { writeRecords } from "../state/records.js";
+import { classifySessions } from "../status/sample.js";
+import { listSessions } from "../tmux/observe.js";
+import { killSessions } from "../tmux/ops.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { ensureWorkspace } from "../workspace/ensure.js";
+import { desiredFleet } from "./desired.js";
+import { type Reporter, sleep } from "./io.js";
+import { profileFor, projectSessions } from "./project-view.js";
+import { rotateLog, sendWhenReady } from "./session.js";
+import type { SpawnBuild } from "./spawn.js";
+import { recordOf } from "./status-view.js";
+
+export interface FleetOptions extends ProjectOptions {
+  services?: string[] | undefined;
+  removeOrphans?: boolean | undefined;
+}
+
+/** How long `up`/`down` wait for another amux working on the same project. */
+export const LOCK_WAIT_MS = 120_000;
+
+export function lockProject(root: string, what: string, reporter: Reporter): Promise<Lock> {
+  return acquireLock(root, "project", {
+    what,
+    waitMs: LOCK_WAIT_MS,
+    onWait: (holder) => reporter.info(`waiting for another amux working on this project (${holder})…`),
+  });
+}
+
+function checkServices(p: Project, only: string[]): void {
+  const unknown = only.filter((s) => !p.services[s]);
+  if (unknown.length) {
+    const known = Object.keys(p.services).sort();
+    throw new NotFoundError(`unknown service${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, [
+      known.length ? `services: ${known.join(", ")}` : "the compose file declares no services",
+    ]);
+  }
+}
+
+/** Observe → plan: the plan for this project, from one list of the live server. */
+export async function planFleet(o: FleetOptions): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[] }> {
+  const project = loadProject(o);
+  if (!project.composeFile) throw new NotFoundError("no amux.compose.yaml here or in any parent directory (use -f FILE)");
+  const only = o.services ?? [];
+  checkServices(project, only);
+  const scope = only.length ? only : Object.keys(project.services);
+  assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
+  const { desired, builds } = desiredFleet(project);
+  const observed = await listSessions();
+  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now() });
+  return { project, plan, builds, observed };
+}
+
+export interface UpOptions extends FleetOptions {
+  dryRun?: boolean | undefined;
+  wait?: boolean | undefined;
+  waitTimeoutMs?: number | undefined;
+  promptTimeoutMs?: number | undefined;
+}
+
+export interface UpResult {
+  project: Project;
+  plan: Plan;
+  failed: { action: Action; error: string }[];
+  notReady: string[];
+}
+
+export interface UpProgress {
+  onPlan?(plan: Plan): void;
+  onStart?(a: Action): void;
+  onDone?(a: Action, error?: string): void;
+}
+
+/** `amux up`: observe, plan, apply under the project lock; then prompts and --wait. */
+export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress = {}): Promise<UpResult> {
+  if (o.dryRun) {
+    const { project, plan } = await planFleet(o);
+    return { project, plan, failed: [], notReady: [] };
+  }
+  const loc = locateProject(o);
+  const lock = await lockProject(loc.root, "amux up", reporter);
+  try {
+    const { project, plan, builds, observed } = await planFleet(o);
+    progress.onPlan?.(plan);
+    ensureRuntimeDirs(project.root);
+    const byName = new Map(observed.map((s) => [s.name, s]));
+    const result = await applyPlan(plan.actions, builds, {
+      prepare: async (a) => {
+        const svc = project.services[a.service];
+        const b = builds.get(a.session);
+        if (svc?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, reporter);
+        if (a.action !== "restart") rotateLog(project.root, a.session);
+      },
+      restartsOf: (a) => {
+        const s = byName.get(a.session);
+        return s ? restartsOf(s) : 0;
+      },
+      onStart: progress.onStart,
+      onDone: progress.onDone,
+    });
+    const after = await listSessions();
+    const made = new Set(result.done.filter((a) => a.action !== "remove").map((a) => a.session));
+    const removed = result.done
+      .filter((a) => a.action === "remove")
+      .map((a) => byName.get(a.session))
+      .filter((s): s is ObservedSession => !!s);
+    const stamp = new Date().toISOString();
+    writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp))]);
+    const prompts = result.done
+      .filter((a) => a.action !== "remove")
+      .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
+      .filter((p) => p.text);
+    await lock.release();
+    if (prompts.length) await sendWhenReady(project, prompts, o.promptTimeoutMs ?? 60_000, reporter);
+    const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000) : [];
+    return { project, plan, failed: result.failed, notReady };
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
+
+/** Waits until every replica in scope is running or idle; returns those that did not get there. */
+export async function waitHealthy(project: Project, only: string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mine = projectSessions(project, await listSessions()).filter((s) => s.labels.service && (!only.length || only.includes(s.labels.service)));
+    const st = await classifySessions(mine, (s) => profileFor(project, s));
+    const bad = mine
+      .filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""))
+      .map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);
+    if (!bad.length || Date.now() >= deadline) return bad;
+    await sleep(250);
+  }
+}
+
+export interface DownResult {
+  removed: string[];
+  failed: { name: string; error: string }[];
+}
+
+/** `amux down`: removes every session of the project, found by its labels alone. */
+export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownResult> {
+  const loc = locateProject(o);
+  const lock = await lockProject(loc.root, "amux down", reporter);
+  try {
+    const mine = projectSessions(loc, await listSessions());
+    if (mine.length) {
+      ensureRuntimeDirs(loc.root);
+      const stamp = new Date().toISOString();
+      writeRecords(
+        loc.root,
+        mine.map((s) => recordOf(s, stamp)),
+      );
+    }
+    const r = await killSessions(mine.map((s) => s.name));
+    return { removed: r.ok, failed: r.failed };
+  } finally {
+    await lock.release();
+  }
+}
+
+export class UpFailed extends AmuxError {}

@@ -1,0 +1,83 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { logFile } from "../state/paths.js";
+import { stripEscapes } from "../status/classify.js";
+import { sleep } from "./io.js";
+
+/** Turns raw terminal output into readable lines: escapes stripped, carriage returns resolved. */
+export function cleanLog(raw: string): string[] {
+  const lines = raw.replace(/\r\n/g, "\n").split("\n");
+  return lines.map((l) => {
+    const parts = l.split("\r");
+    return stripEscapes(parts[parts.length - 1] ?? "");
+  });
+}
+
+function readFrom(file: string, offset: number): { text: string; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return { text: "", size: offset };
+  }
+  try {
+    const size = statSync(file).size;
+    if (size < offset) offset = 0;
+    const len = size - offset;
+    if (len <= 0) return { text: "", size };
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, offset);
+    return { text: buf.toString("utf8"), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface LogLine {
+  session: string;
+  text: string;
+}
+
+/** The last `n` lines of a session's log (all when n is undefined). */
+export function readLog(root: string, session: string, n?: number, raw = false): string[] {
+  const { text } = readFrom(logFile(root, session), 0);
+  if (!text) return [];
+  const lines = raw ? text.split("\n") : cleanLog(text);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return n === undefined ? lines : lines.slice(Math.max(0, lines.length - n));
+}
+
+/**
+ * Follows logs: prints what is new in each file, finishing partial lines before printing them,
+ * and asks `sessions()` now and then for new ones (new replicas of a service).
+ */
+export async function followLogs(
+  root: string,
+  sessions: () => Promise<string[]>,
+  initial: string[],
+  emit: (l: LogLine) => void,
+  signal: AbortSignal,
+  raw = false,
+): Promise<void> {
+  const offsets = new Map<string, number>();
+  const partial = new Map<string, string>();
+  for (const s of initial) offsets.set(s, readFrom(logFile(root, s), 0).size);
+  let lastScan = Date.now();
+  while (!signal.aborted) {
+    if (Date.now() - lastScan > 1000) {
+      lastScan = Date.now();
+      for (const s of await sessions().catch(() => [])) if (!offsets.has(s)) offsets.set(s, 0);
+    }
+    for (const [s, off] of offsets) {
+      const { text, size } = readFrom(logFile(root, s), off);
+      offsets.set(s, size);
+      if (!text) continue;
+      const all = (partial.get(s) ?? "") + text;
+      const cut = all.lastIndexOf("\n");
+      partial.set(s, cut < 0 ? all : all.slice(cut + 1));
+      if (cut < 0) continue;
+      const chunk = all.slice(0, cut);
+      for (const line of raw ? chunk.split("\n") : cleanLog(chunk)) emit({ session: s, text: line });
+    }
+    await sleep(200);
+  }
+}

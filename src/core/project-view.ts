@@ -1,0 +1,41 @@
+import { restartsOf } from "../reconcile/plan.js";
+import { buildProfile } from "../status/profiles.js";
+import type { StatusProfile } from "../status/types.js";
+import type { ObservedSession } from "../tmux/types.js";
+
+/** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
+export interface ProjectView {
+  root: string;
+  name: string;
+  composeFile: string | undefined;
+  configFile: string | undefined;
+  agents: Record<string, { id: string; command: string; status: StatusProfile }>;
+  services: Record<string, { name: string; agent: string; restart: "no" | "on-failure" | "always"; maxRestarts: number; stuckAfter?: string | undefined }>;
+  /** Desired @amux-hash per service session, to show drift. */
+  hashes: Record<string, string>;
+}
+
+/** This project's sessions: the ones labelled with its root. */
+export function projectSessions(p: { root: string }, all: ObservedSession[]): ObservedSession[] {
+  return all.filter((s) => s.labels.root === p.root);
+}
+
+/** The status rules for a session: its agent's profile, with its service's stuckAfter. */
+export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {
+  const agentId = s.labels.agent ?? "";
+  const agent = p.agents[agentId];
+  const svc = s.labels.service ? p.services[s.labels.service] : undefined;
+  if (!agent) return buildProfile(agentId, "");
+  if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
+  return agent.status;
+}
+
+/** A dead replica whose restart policy has given up. */
+export function gaveUp(p: Pick<ProjectView, "services">, s: ObservedSession): boolean {
+  if (!s.dead) return false;
+  if (s.labels.state === "failed") return true;
+  const svc = s.labels.service ? p.services[s.labels.service] : undefined;
+  if (!svc || svc.restart === "no") return false;
+  if (svc.restart === "on-failure" && s.exitCode === 0) return false;
+  return restartsOf(s) >= svc.maxRestarts;
+}

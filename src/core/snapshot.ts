@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
+import { ConfigError } from "../errors.js";
+import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
+import { buildProfile, type StatusOverrides } from "../status/profiles.js";
+import type { ProjectView } from "./project-view.js";
+
+/**
+ * `ps` and other hot paths read a snapshot of the resolved project instead of parsing YAML and
+ * validating it with zod on every call (that alone costs more than tmux does for 100 agents).
+ * The snapshot is keyed by the files' size and mtime and by the variables they reference; it
+ * holds no environment values, only status rules, restart policies and desired hashes.
+ */
+interface Snapshot {
+  v: 1;
+  key: string;
+  name: string;
+  agents: Record<string, { command: string; status: StatusOverrides }>;
+  services: ProjectView["services"];
+  hashes: Record<string, string>;
+}
+
+function snapshotFile(root: string): string {
+  return join(amuxDir(root), "state", "project.json");
+}
+
+/** Identifies the inputs of a resolved project without reading them as YAML. */
+export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const parts: unknown[] = [opts.project ?? null, loc.root];
+  const h = createHash("sha256");
+  for (const f of [loc.configFile, loc.composeFile]) {
+    if (!f) {
+      parts.push(null);
+      continue;
+    }
+    const st = statSync(f);
+    parts.push([f, st.size, st.mtimeMs]);
+    const text = readFileSync(f, "utf8");
+    for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      const name = m[1] as string;
+      h.update(`${name}=${env[name] === undefined ? "\0" : env[name]}\n`);
+    }
+  }
+  parts.push(h.digest("hex").slice(0, 32));
+  return JSON.stringify(parts);
+}
+
+function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
+  const agents: ProjectView["agents"] = {};
+  for (const [id, a] of Object.entries(s.agents)) agents[id] = { id, command: a.command, status: buildProfile(id, a.command, a.status) };
+  return { root: loc.root, name: s.name, composeFile: loc.composeFile, configFile: loc.configFile, agents, services: s.services, hashes: s.hashes };
+}
+
+function readSnapshot(root: string, key: string): Snapshot | undefined {
+  try {
+    const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
+    if (s && s.v === 1 && s.key === key && typeof s.name === "string" && s.agents && s.services && s.hashes) return s;
+  } catch {}
+  return undefined;
+}
+
+function writeSnapshot(root: string, s: Snapshot): void {
+  const f = snapshotFile(root);
+  try {
+    ensureRuntimeDirs(root);
+    const tmp = `${f}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(s));
+    renameSync(tmp, f);
+  } catch {}
+}
+
+/**
+ * The project as `ps` needs it: from the snapshot when the files are unchanged, else loaded in
+ * full (and snapshotted). Broken files fall back to the root alone, with a warning, so that
+ * `ps` still lists what runs.
+ */
+export async function loadView(opts: ProjectOptions, warn: (msg: string) => void): Promise<ProjectView> {
+  const loc = locateProject(opts);
+  let key: string | undefined;
+  try {
+    key = snapshotKey(loc, opts);
+    const s = readSnapshot(loc.root, key);
+    if (s) return fromSnapshot(loc, s);
+  } catch {}
+  const { loadProject } = await import("../config/project.js");
+  try {
+    const p = loadProject(opts);
+    const { desiredFleet } = await import("./desired.js");
+    const hashes: Record<string, string> = {};
+    for (const [session, b] of desiredFleet(p).builds) hashes[session] = b.hash;
+    const agents: Snapshot["agents"] = {};
+    for (const a of Object.values(p.agents)) agents[a.id] = { command: a.command, status: a.statusSource };
+    const services: ProjectView["services"] = {};
+    for (const sv of Object.values(p.services))
+      services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
+    const snap: Snapshot = { v: 1, key: key ?? "", name: p.name, agents, services, hashes };
+    if (key && loc.found) writeSnapshot(loc.root, snap);
+    return fromSnapshot(loc, snap);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    warn(`warning: configuration is invalid; statuses use built-in rules\n${e.message}`);
+    let name = "amux";
+    try {
+      name = projectName(loc, opts);
+    } catch {}
+    return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents: {}, services: {}, hashes: {} };
+  }
+}

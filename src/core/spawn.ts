@@ -1,0 +1,82 @@
+import type { Project, ResolvedAgent, ServiceDecl } from "../config/project.js";
+import { hashSpec, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
+import { logFile } from "../state/paths.js";
+import type { Labels, SessionCreate } from "../tmux/types.js";
+
+/** Everything needed to start (or compare) one session. */
+export interface SpawnBuild {
+  spec: SpawnSpec;
+  hash: string;
+  summary: Record<string, string>;
+  create: SessionCreate;
+  secretKeys: string[];
+  prompt: string | null;
+}
+
+export interface SpawnRequest {
+  project: Project;
+  agent: ResolvedAgent;
+  session: string;
+  service?: ServiceDecl | undefined;
+  replica?: number | undefined;
+  workspace: string | null;
+  cwd: string;
+  extraEnv?: Record<string, string> | undefined;
+  extraSecretKeys?: string[] | undefined;
+  prompt: string | null;
+}
+
+/** Builds the spawn spec, its hash and the tmux creation request for one session. Pure. */
+export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env): SpawnBuild {
+  const declared: Record<string, string> = { ...r.agent.environment, ...(r.service?.environment ?? {}), ...(r.extraEnv ?? {}) };
+  const secretKeys = [...new Set([...r.agent.secretKeys, ...(r.service?.environmentSecretKeys ?? []), ...(r.extraSecretKeys ?? [])])];
+  const spec: SpawnSpec = {
+    command: r.agent.command,
+    shell: r.agent.shell ?? "default",
+    cwd: r.cwd,
+    env: declared,
+    prompt: r.prompt,
+    windowName: r.agent.windowName ?? null,
+  };
+  const hash = hashSpec(spec);
+  const summary = summarizeSpec(spec, secretKeys);
+  const amuxEnv: Record<string, string> = {
+    AMUX_PROJECT: r.project.name,
+    AMUX_ROOT: r.project.root,
+    AMUX_SESSION: r.session,
+    AMUX_AGENT: r.agent.id,
+    AMUX_WORKSPACE: r.workspace ?? "",
+    AMUX_WORKSPACE_PATH: r.cwd,
+  };
+  if (r.service) amuxEnv.AMUX_SERVICE = r.service.name;
+  if (r.replica !== undefined) amuxEnv.AMUX_REPLICA = String(r.replica);
+  const labels: Labels = {
+    root: r.project.root,
+    project: r.project.name,
+    agent: r.agent.id,
+    hash,
+    restarts: "0",
+    v: "1",
+    spec: JSON.stringify(summary),
+  };
+  if (r.service) labels.service = r.service.name;
+  if (r.replica !== undefined) labels.replica = String(r.replica);
+  if (r.workspace) labels.workspace = r.workspace;
+  const shell = r.agent.shell ?? (env.SHELL || "/bin/sh");
+  return {
+    spec,
+    hash,
+    summary,
+    secretKeys,
+    prompt: r.prompt,
+    create: {
+      name: r.session,
+      cwd: r.cwd,
+      argv: [shell, "-c", r.agent.command],
+      env: { ...declared, ...amuxEnv },
+      windowName: r.agent.windowName,
+      labels,
+      logFile: logFile(r.project.root, r.session),
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { ProjectOptions } from "../config/locate.js";
+import { restartsOf } from "../reconcile/plan.js";
+import { readRecords, type SessionRecord } from "../state/records.js";
+import { classifySessions } from "../status/sample.js";
+import type { Status } from "../status/types.js";
+import { listSessions } from "../tmux/observe.js";
+import type { ObservedSession } from "../tmux/types.js";
+import type { Reporter } from "./io.js";
+import { gaveUp, type ProjectView, profileFor, projectSessions } from "./project-view.js";
+import { loadView } from "./snapshot.js";
+
+/** One row of `amux ps`; the JSON fields of the contract plus a few more. */
+export interface SessionRow {
+  name: string;
+  project: string;
+  service: string | null;
+  replica: number | null;
+  agent: string;
+  workspace: string | null;
+  status: Status;
+  exitCode: number | null;
+  pid: number | null;
+  restarts: number;
+  createdAt: string;
+  /** Why the status is what it is. */
+  statusReason: string;
+  /** "service" for compose replicas, "run" for `amux run` sessions. */
+  kind: "service" | "run";
+  /** The replica's spawn spec differs from the compose file (null when not a service or unknown). */
+  drift: boolean | null;
+  /** Seconds since the pane last printed (null when not live). */
+  quietSeconds: number | null;
+  stoppedAt: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const numOrNull = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null);
+
+/** A record of a live session, from its labels alone. */
+export function recordOf(s: ObservedSession, stoppedAt: string | null): SessionRecord {
+  return {
+    name: s.name,
+    project: s.labels.project ?? "",
+    service: s.labels.service ?? null,
+    replica: numOrNull(s.labels.replica),
+    agent: s.labels.agent ?? "",
+    workspace: s.labels.workspace ?? null,
+    createdAt: iso(s.createdAt),
+    stoppedAt,
+    exitCode: s.exitCode,
+    restarts: restartsOf(s),
+  };
+}
+
+/** `amux ps`: this project's sessions with their status, from tmux (and records with `all`). */
+export async function listStatus(
+  opts: ProjectOptions & { all?: boolean; services?: string[] },
+  reporter: Reporter,
+): Promise<{ project: ProjectView; rows: SessionRow[] }> {
+  const project = await loadView(opts, reporter.warn);
+  const live = projectSessions(project, await listSessions());
+  const statuses = await classifySessions(
+    live,
+    (s) => profileFor(project, s),
+    (s) => gaveUp(project, s),
+  );
+  const now = Date.now();
+  const rows: SessionRow[] = live.map((s) => {
+    const c = statuses.get(s.name);
+    const want = s.labels.service ? project.hashes[s.name] : undefined;
+    return {
+      name: s.name,
+      project: s.labels.project ?? project.name,
+      service: s.labels.service ?? null,
+      replica: numOrNull(s.labels.replica),
+      agent: s.labels.agent ?? "",
+      workspace: s.labels.workspace ?? null,
+      status: c?.status ?? "running",
+      exitCode: s.exitCode,
+      pid: s.pid,
+      restarts: restartsOf(s),
+      createdAt: iso(s.createdAt),
+      statusReason: c?.reason ?? "",
+      kind: s.labels.service ? "service" : "run",
+      drift: want === undefined ? null : want !== s.labels.hash,
+      quietSeconds: s.dead ? null : Math.max(0, Math.round((now - s.activityAt) / 1000)),
+      stoppedAt: null,
+    };
+  });
+  if (opts.all) {
+    const liveNames = new Set(live.map((s) => s.name));
+    for (const r of readRecords(project.root)) {
+      if (liveNames.has(r.name)) continue;
+      rows.push({
+        ...r,
+        status: "stopped",
+        pid: null,
+        statusReason: r.stoppedAt ? "stopped" : "gone from tmux",
+        kind: r.service ? "service" : "run",
+        drift: null,
+        quietSeconds: null,
+        stoppedAt: r.stoppedAt,
+      });
+    }
+  }
+  const only = opts.services ?? [];
+  const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
+  filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
+  return { project, rows: filtered };
+}

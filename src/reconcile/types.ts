@@ -1,0 +1,67 @@
+import type { ObservedSession } from "../tmux/types.js";
+
+/** One replica as the compose file wants it. */
+export interface DesiredSession {
+  session: string;
+  service: string;
+  replica: number;
+  agent: string;
+  hash: string;
+  /** summarizeSpec() of its spawn spec, to name what changed. */
+  summary: Record<string, string>;
+}
+
+export interface DesiredService {
+  name: string;
+  replicas: number;
+  restart: "no" | "on-failure" | "always";
+  maxRestarts: number;
+  sessions: DesiredSession[];
+}
+
+/** The fleet the compose file declares, fully resolved. */
+export interface DesiredState {
+  project: string;
+  root: string;
+  services: DesiredService[];
+}
+
+/** The live server, as far as planning needs it (from one list-panes). */
+export interface ObservedState {
+  sessions: ObservedSession[];
+}
+
+export const ACTIONS = ["create", "recreate", "remove", "restart"] as const;
+export type ActionKind = (typeof ACTIONS)[number];
+
+/** One thing `apply` will do, and why. */
+export interface Action {
+  action: ActionKind;
+  session: string;
+  service: string;
+  replica: number;
+  reason: string;
+}
+
+export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff"] as const;
+/** Something the user should know that needs no action (or that amux will not take). */
+export interface Note {
+  kind: (typeof NOTE_KINDS)[number];
+  session: string;
+  service: string | null;
+  message: string;
+}
+
+export interface Plan {
+  actions: Action[];
+  notes: Note[];
+  /** Sessions already as declared. */
+  upToDate: string[];
+}
+
+export interface PlanOptions {
+  removeOrphans: boolean;
+  /** Only these services (`amux up a b`); all when empty. */
+  only: string[];
+  now: number;
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { createConnection, createServer, type Server } from "node:net";
+import { LockError } from "../errors.js";
+
+/**
+ * A project lock the OS releases when its holder dies: a listening Unix socket in Linux's
+ * abstract namespace (no file to go stale, nothing for a garbled .amux/ to break).
+ */
+export interface Lock {
+  release(): Promise<void>;
+}
+
+function address(root: string, kind: string): string {
+  const h = createHash("sha256").update(root).digest("hex").slice(0, 24);
+  return `\0amux-${kind}-${h}`;
+}
+
+function tryListen(addr: string, info: string): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer((sock) => {
+      sock.end(info);
+    });
+    srv.once("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EADDRINUSE") resolve(undefined);
+      else reject(e);
+    });
+    srv.listen(addr, () => {
+      srv.unref();
+      resolve(srv);
+    });
+  });
+}
+
+/** Asks the holder who it is. */
+function whoHolds(addr: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = createConnection(addr);
+    let data = "";
+    s.setTimeout(500, () => s.destroy());
+    s.on("data", (d) => {
+      data += d.toString();
+    });
+    s.on("close", () => resolve(data));
+    s.on("error", () => resolve(""));
+  });
+}
+
+export interface LockOptions {
+  /** What this holder is doing, told to whoever waits. */
+  what: string;
+  /** How long to wait for the holder; 0 refuses at once. */
+  waitMs: number;
+  onWait?: (holder: string) => void;
+}
+
+export async function acquireLock(root: string, kind: string, o: LockOptions): Promise<Lock> {
+  if (process.platform !== "linux") return { release: async () => {} };
+  const addr = address(root, kind);
+  const info = JSON.stringify({ pid: process.pid, what: o.what });
+  const deadline = Date.now() + o.waitMs;
+  let told = false;
+  for (;;) {
+    const srv = await tryListen(addr, info);
+    if (srv) return { release: () => new Promise<void>((r) => srv.close(() => r())) };
+    const holder = describeHolder(await whoHolds(addr));
+    if (Date.now() >= deadline) {
+      throw new LockError(`another amux is working on this project (${holder})${o.waitMs ? `; gave up after ${Math.round(o.waitMs / 1000)}s` : ""}`);
+    }
+    if (!told) {
+      o.onWait?.(holder);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function describeHolder(raw: string): string {
+  try {
+    const v = JSON.parse(raw) as { pid?: number; what?: string };
+    return `${v.what ?? "amux"}, pid ${v.pid ?? "?"}`;
+  } catch {
+    return "amux";
+  }
+}

@@ -1,0 +1,58 @@
+import type { Classification, PaneSample, StatusProfile } from "./types.js";
+
+/** How many non-blank rows from the bottom a question may stand in. */
+export const WAITING_ROWS = 12;
+/** How many non-blank rows from the bottom an input prompt may stand in. */
+export const PROMPT_ROWS = 6;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what this strips
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
+
+export function stripEscapes(text: string): string {
+  return text.replace(ESCAPES, "");
+}
+
+function matchesAny(res: RegExp[], lines: string[]): RegExp | undefined {
+  for (const line of lines) for (const re of res) if (re.test(line)) return re;
+  return undefined;
+}
+
+/**
+ * The status of one live pane, from what tmux shows. Order matters: a question beats
+ * everything; a busy marker or recent output beats a visible prompt (some agents keep their
+ * prompt on screen while they work); only then does a prompt mean idle.
+ */
+export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
+  if (s.dead) {
+    if (s.gaveUp) return { status: "failed", reason: `exited with ${s.exitCode ?? "?"}; restarts exhausted` };
+    return { status: "exited", reason: `exited with ${s.exitCode ?? "?"}` };
+  }
+  const rows = (s.screen ?? []).map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
+  const waitingRows = rows.slice(-WAITING_ROWS);
+  const promptRows = rows.slice(-PROMPT_ROWS);
+  const quiet = `quiet ${Math.round(s.quietMs / 1000)}s`;
+  const q = matchesAny(p.waiting, waitingRows);
+  if (q) return { status: "waiting", reason: `question on screen (/${q.source}/)` };
+  const last = rows[rows.length - 1];
+  if (p.questionAtCursor && last !== undefined && /\?\s*$/.test(last)) return { status: "waiting", reason: "question at the cursor" };
+  const busy = matchesAny(p.busy, rows);
+  if (busy) {
+    if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy marker frozen, ${quiet}` };
+    return { status: "running", reason: `busy marker (/${busy.source}/)` };
+  }
+  if (s.quietMs < p.idleAfterMs) return { status: "running", reason: "printing" };
+  const prompt = matchesAny(p.prompt, promptRows);
+  if (prompt) return { status: "idle", reason: "at its prompt" };
+  if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `${quiet}, no prompt` };
+  return { status: "idle", reason: quiet };
+}
+
+/** Ready for a prompt: idle at its prompt, or its prompt shows after a moment's quiet. */
+export function isReadyForInput(s: PaneSample, p: StatusProfile): boolean {
+  if (s.dead) return false;
+  const c = classifyPane(s, p);
+  if (c.status === "idle") return true;
+  if (c.status !== "running" || s.quietMs < Math.min(1000, p.idleAfterMs)) return false;
+  const rows = (s.screen ?? []).map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
+  return matchesAny(p.prompt, rows.slice(-PROMPT_ROWS)) !== undefined && matchesAny(p.busy, rows) === undefined;
+}

@@ -1,0 +1,22 @@
+import { capturePanes } from "../tmux/ops.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { classifyPane } from "./classify.js";
+import type { Classification, PaneSample, StatusProfile } from "./types.js";
+
+/** A pane's sample from what list-panes said and its captured screen. */
+export function sampleOf(s: ObservedSession, screen: string[] | undefined, now: number, gaveUp = false): PaneSample {
+  return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, gaveUp };
+}
+
+/** Classifies many sessions with one batched capture of the live panes. */
+export async function classifySessions(
+  sessions: ObservedSession[],
+  profileOf: (s: ObservedSession) => StatusProfile,
+  gaveUpOf: (s: ObservedSession) => boolean = () => false,
+): Promise<Map<string, Classification>> {
+  const screens = await capturePanes(sessions.filter((s) => !s.dead).map((s) => s.paneId));
+  const now = Date.now();
+  const out = new Map<string, Classification>();
+  for (const s of sessions) out.set(s.name, classifyPane(sampleOf(s, screens.get(s.paneId), now, gaveUpOf(s)), profileOf(s)));
+  return out;
+}

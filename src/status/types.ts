@@ -1,0 +1,34 @@
+/** Every status a session can have, as the contract names them. */
+export const STATUSES = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Compiled status rules for one agent. */
+export interface StatusProfile {
+  /** Built-in profile the rules started from. */
+  base: string;
+  idleAfterMs: number;
+  stuckAfterMs: number;
+  busy: RegExp[];
+  waiting: RegExp[];
+  prompt: RegExp[];
+  /** A last screen line ending in "?" counts as a question (generic programs). */
+  questionAtCursor: boolean;
+}
+
+/** What the sampler saw of one pane. */
+export interface PaneSample {
+  dead: boolean;
+  exitCode: number | null;
+  /** Milliseconds since the pane last printed (tmux's window_activity, 1 s resolution). */
+  quietMs: number;
+  /** Visible screen, one string per row; undefined when not captured. */
+  screen?: string[];
+  /** The restart policy gave up on this replica. */
+  gaveUp?: boolean;
+}
+
+export interface Classification {
+  status: Status;
+  /** Why, in a few words (shown by `ps --wide` and events). */
+  reason: string;
+}

@@ -1,0 +1,25 @@
+import { spawn } from "node:child_process";
+import { TmuxError } from "../errors.js";
+import { socketName, tmuxRaw } from "./client.js";
+import { sessionTarget } from "./quote.js";
+
+/** Attaches the terminal to a session; inside amux's own server, switches the client instead. */
+export async function attachSession(name: string): Promise<void> {
+  const inside = process.env.TMUX?.split(",")[0];
+  if (inside) {
+    const r = await tmuxRaw(["display-message", "-p", "#{socket_path}"]);
+    if (r.code === 0 && r.stdout.trim() === inside) {
+      const sw = await tmuxRaw(["switch-client", "-t", sessionTarget(name)]);
+      if (sw.code !== 0) throw new TmuxError(`cannot switch to ${name}: ${sw.stderr.trim()}`);
+      return;
+    }
+  }
+  const env = { ...process.env };
+  // Attaching from inside another tmux is nesting on purpose: tmux refuses it while TMUX is set.
+  delete env.TMUX;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("tmux", ["-L", socketName(), "attach-session", "-t", sessionTarget(name)], { stdio: "inherit", env });
+    child.on("error", (e) => reject(new TmuxError(`cannot run tmux: ${e.message}`)));
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new TmuxError(`tmux attach exited with ${code}`))));
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Quotes one argument for tmux's command language (a `source-file` line): double quotes, with
+ * `\`, `"`, `$` and control characters escaped, so nothing is expanded or split.
+ */
+export function quoteArg(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === "\\" || ch === '"' || ch === "$") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c === 0x7f) out += `\\${c.toString(8).padStart(3, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** One tmux command as argv → one command in tmux's language. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9@%=:_./+,-]+$/.test(a) && !a.endsWith(";") ? a : quoteArg(a))).join(" ");
+}
+
+/** Several commands on one line: tmux runs them as one group, stopping at the first failure. */
+export function groupLine(commands: readonly (readonly string[])[]): string {
+  return commands.map(commandLine).join(" ; ");
+}
+
+/** Single-quotes a word for /bin/sh. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/** tmux expands #{…} formats in some arguments (pipe-pane's command): keep `#` literal. */
+export function escapeFormat(s: string): string {
+  return s.replace(/#/g, "##");
+}
+
+/** The exact-match target for a session (no prefix matching): `=name:`. */
+export function sessionTarget(name: string): string {
+  return `=${name}:`;
+}

@@ -1,0 +1,35 @@
+/** The `@amux-*` user options that make up a session's identity. */
+export const LABEL_KEYS = ["root", "project", "service", "replica", "agent", "hash", "workspace", "restarts", "state", "v", "spec"] as const;
+export type LabelKey = (typeof LABEL_KEYS)[number];
+export type Labels = Partial<Record<LabelKey, string>>;
+
+/** One session as tmux shows it (its first pane). */
+export interface ObservedSession {
+  name: string;
+  /** ms since the epoch (tmux keeps seconds). */
+  createdAt: number;
+  paneId: string;
+  /** The pane's process, null once dead. */
+  pid: number | null;
+  dead: boolean;
+  exitCode: number | null;
+  deadAt: number | null;
+  /** Last output, ms since the epoch (1 s resolution). */
+  activityAt: number;
+  cwd: string;
+  labels: Labels;
+}
+
+/** What a new session needs; turned into one tmux command line by `createLine`. */
+export interface SessionCreate {
+  name: string;
+  cwd: string;
+  /** The program and its arguments: [shell, "-c", command]. */
+  argv: string[];
+  env: Record<string, string>;
+  windowName?: string | undefined;
+  labels: Labels;
+  logFile: string;
+  width?: number;
+  height?: number;
+}
