@@ -154,6 +154,33 @@ export function buildProgram(): Command {
     .option("--force", "with --workspaces: remove them even with unsaved work")
     .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
 
+  const ws = program.command("workspace").alias("ws").description("git-worktree workspaces that agents run in");
+  ws.command("create")
+    .description("create a workspace (a worktree on branch amux/<name>) and print its path")
+    .argument("<name>")
+    .option("--branch <branch>", "branch to check out or create (default amux/<name>)")
+    .option("--base <ref>", "start point of a new branch (default: the current branch)")
+    .action(async (name: string, o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsCreate(globals(cmd), name, o));
+  ws.command("ls")
+    .description("list workspaces with branch, unsaved work and the sessions using them")
+    .option("--json", "as JSON")
+    .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsLs(globals(cmd), o));
+  ws.command("rm")
+    .description("remove workspaces, refusing any with unsaved work or a live session")
+    .argument("<name...>")
+    .option("--force", "remove even with uncommitted, untracked or unpushed work")
+    .action(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o));
+  ws.command("prune")
+    .description("remove workspaces no session uses and that hold no unsaved work")
+    .option("--force", "also those with unsaved work")
+    .option("--dry-run", "say what would go")
+    .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
+
+  program
+    .command("mcp")
+    .description("serve the Model Context Protocol on stdio (tools to run, watch and steer agents and fleets)")
+    .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
+
   program
     .command("schema")
     .description("print the JSON Schema of the compose file or the agent config")

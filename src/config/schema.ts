@@ -90,6 +90,21 @@ export const serviceSchema = z
   })
   .describe("A service: an agent run as N replicas in a workspace.");
 
+const relPath = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { message: "must be a relative path inside the checkout" });
+
+export const workspacesSchema = z
+  .strictObject({
+    root: z.string().min(1).optional().describe("Folder that holds the workspaces (default: <checkout>.worktrees beside the checkout)."),
+    base: z.string().min(1).optional().describe("Branch or commit new workspaces start from (default: the current branch)."),
+    copy: z.array(relPath).default([]).describe("Files copied from the main checkout into each new worktree (e.g. .env)."),
+    symlink: z.array(relPath).default([]).describe("Paths symlinked from the main checkout into each new worktree (e.g. node_modules)."),
+    setup: z.string().min(1).optional().describe("Shell command run once in each new worktree; its failure is reported."),
+  })
+  .describe("How workspaces (git worktrees) are made.");
+
 export const composeSchema = z
   .strictObject({
     name: z
@@ -99,6 +114,7 @@ export const composeSchema = z
       .describe("Project name (default: the root directory's name)."),
     agents: agentsSchema.optional().describe("Agents defined here override .amux/config.yaml agents by id."),
     services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
+    workspaces: workspacesSchema.optional(),
   })
   .describe("amux fleet (amux.compose.yaml).");
 
@@ -106,6 +122,7 @@ export type AgentInput = z.output<typeof agentSchema>;
 export type ConfigInput = z.output<typeof configSchema>;
 export type ServiceInput = z.output<typeof serviceSchema>;
 export type ComposeInput = z.output<typeof composeSchema>;
+export type WorkspacesInput = z.output<typeof workspacesSchema>;
 export type StatusInput = z.output<typeof statusSchema>;
 
 /** JSON Schema for editors, generated from the zod schemas. */

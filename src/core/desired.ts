@@ -18,7 +18,7 @@ export function desiredFleet(p: Project): { desired: DesiredState; builds: Map<s
     for (let n = 1; n <= svc.replicas; n++) {
       const session = serviceSessionName(p.name, svc.name, n);
       const workspace = replicaWorkspace(svc.workspace, svc.isolation, n);
-      const cwd = workspace ? workspaceDir(p.root, workspace) : p.root;
+      const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
       const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null });
       builds.set(session, b);
       sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary });

@@ -11,6 +11,8 @@ export interface ProjectView {
   configFile: string | undefined;
   agents: Record<string, { id: string; command: string; status: StatusProfile }>;
   services: Record<string, { name: string; agent: string; restart: "no" | "on-failure" | "always"; maxRestarts: number; stuckAfter?: string | undefined }>;
+  /** compose `workspaces:` settings that locate workspaces. */
+  workspaces: { root?: string | undefined };
   /** Desired @amux-hash per service session, to show drift. */
   hashes: Record<string, string>;
 }

@@ -20,6 +20,7 @@ interface Snapshot {
   agents: Record<string, { command: string; status: StatusOverrides }>;
   services: ProjectView["services"];
   hashes: Record<string, string>;
+  workspacesRoot: string | null;
 }
 
 function snapshotFile(root: string): string {
@@ -50,13 +51,22 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: Nod
 function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
   const agents: ProjectView["agents"] = {};
   for (const [id, a] of Object.entries(s.agents)) agents[id] = { id, command: a.command, status: buildProfile(id, a.command, a.status) };
-  return { root: loc.root, name: s.name, composeFile: loc.composeFile, configFile: loc.configFile, agents, services: s.services, hashes: s.hashes };
+  return {
+    root: loc.root,
+    name: s.name,
+    composeFile: loc.composeFile,
+    configFile: loc.configFile,
+    agents,
+    services: s.services,
+    hashes: s.hashes,
+    workspaces: { root: s.workspacesRoot ?? undefined },
+  };
 }
 
 function readSnapshot(root: string, key: string): Snapshot | undefined {
   try {
     const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
-    if (s && s.v === 1 && s.key === key && typeof s.name === "string" && s.agents && s.services && s.hashes) return s;
+    if (s && s.v === 1 && s.key === key && s.workspacesRoot !== undefined && typeof s.name === "string" && s.agents && s.services && s.hashes) return s;
   } catch {}
   return undefined;
 }
@@ -95,7 +105,7 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
     const services: ProjectView["services"] = {};
     for (const sv of Object.values(p.services))
       services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
-    const snap: Snapshot = { v: 1, key: key ?? "", name: p.name, agents, services, hashes };
+    const snap: Snapshot = { v: 1, key: key ?? "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
     if (key && loc.found) writeSnapshot(loc.root, snap);
     return fromSnapshot(loc, snap);
   } catch (e) {
@@ -105,6 +115,6 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
     try {
       name = projectName(loc, opts);
     } catch {}
-    return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents: {}, services: {}, hashes: {} };
+    return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents: {}, services: {}, hashes: {}, workspaces: {} };
   }
 }

@@ -1,34 +1,96 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import type { Project } from "../config/project.js";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { WorkspaceSettings } from "../config/project.js";
 import type { Reporter } from "../core/io.js";
+import { AmuxError } from "../errors.js";
 import { assertName } from "../names.js";
-import { git } from "./git.js";
+import { recordsDir } from "../state/paths.js";
+import { git, runSetup } from "./git.js";
 import { findGitTop, workspaceDir } from "./paths.js";
 
 export const BRANCH_PREFIX = "amux/";
 
+export class WorkspaceError extends AmuxError {}
+
+export interface WorkspaceHost {
+  root: string;
+  workspaces: WorkspaceSettings;
+}
+
+export interface CreateOptions {
+  branch?: string | undefined;
+  base?: string | undefined;
+}
+
+function setupMarker(root: string, name: string): string {
+  return join(dirname(recordsDir(root)), "workspaces", `${name}.setup`);
+}
+
 /**
  * Makes sure workspace `name` exists and returns its directory: a git worktree on branch
- * amux/<name>, made from the current branch, or a plain directory outside git.
+ * amux/<name> (or the given branch), made from the current branch (or `base`), outside the main
+ * checkout; a plain directory outside git. New worktrees get the configured copies, symlinks and
+ * setup command; a setup that failed runs again next time.
  */
-export async function ensureWorkspace(project: Project, name: string, reporter: Reporter): Promise<string> {
+export async function ensureWorkspace(host: WorkspaceHost, name: string, reporter: Reporter, o: CreateOptions = {}): Promise<string> {
   assertName("workspace", name);
-  const dir = workspaceDir(project.root, name);
-  if (existsSync(dir)) return dir;
-  const top = findGitTop(project.root);
+  const dir = workspaceDir(host.root, name, host.workspaces.root);
+  if (!existsSync(dir)) await createWorkspace(host, name, dir, reporter, o);
+  await setupOnce(host, name, dir, reporter);
+  return dir;
+}
+
+async function createWorkspace(host: WorkspaceHost, name: string, dir: string, reporter: Reporter, o: CreateOptions): Promise<void> {
+  const top = findGitTop(host.root);
   mkdirSync(dirname(dir), { recursive: true });
   if (!top) {
     mkdirSync(dir, { recursive: true });
     reporter.info(`workspace ${name}: created directory ${dir}`);
-    return dir;
+    return;
   }
-  const branch = `${BRANCH_PREFIX}${name}`;
+  const branch = o.branch ?? `${BRANCH_PREFIX}${name}`;
+  if ((await git(top, ["check-ref-format", "--branch", branch], { allowFail: true })).code !== 0) {
+    throw new WorkspaceError(`invalid branch name ${JSON.stringify(branch)}`);
+  }
   const exists = (await git(top, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { allowFail: true })).code === 0;
-  const base = (await git(top, ["rev-parse", "--abbrev-ref", "HEAD"], { allowFail: true })).stdout || "HEAD";
-  const args = exists ? ["worktree", "add", "--quiet", dir, branch] : ["worktree", "add", "--quiet", "-b", branch, dir, base === "HEAD" ? "HEAD" : base];
+  const current = (await git(top, ["rev-parse", "--abbrev-ref", "HEAD"], { allowFail: true })).stdout || "HEAD";
+  const base = o.base ?? host.workspaces.base ?? current;
+  const args = exists ? ["worktree", "add", "--quiet", dir, branch] : ["worktree", "add", "--quiet", "-b", branch, "--", dir, base];
   const r = await git(top, args, { allowFail: true });
-  if (r.code !== 0 && !existsSync(dir)) await git(top, args);
+  // Another amux may have made it at the same moment; that is fine.
+  if (r.code !== 0 && !existsSync(dir)) throw new WorkspaceError(`cannot create workspace ${name}: ${r.stderr}`);
   reporter.info(`workspace ${name}: worktree ${dir} on branch ${branch}${exists ? "" : ` (from ${base})`}`);
-  return dir;
+  for (const rel of host.workspaces.copy) {
+    const from = join(top, rel);
+    if (!existsSync(from)) {
+      reporter.warn(`workspace ${name}: nothing to copy at ${rel}`);
+      continue;
+    }
+    cpSync(from, join(dir, rel), { recursive: true, force: false, errorOnExist: false });
+  }
+  for (const rel of host.workspaces.symlink) {
+    const from = join(top, rel);
+    const to = join(dir, rel);
+    if (!existsSync(from)) {
+      reporter.warn(`workspace ${name}: nothing to link at ${rel}`);
+      continue;
+    }
+    if (existsSync(to)) continue;
+    mkdirSync(dirname(to), { recursive: true });
+    symlinkSync(from, to);
+  }
+}
+
+async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporter: Reporter): Promise<void> {
+  const cmd = host.workspaces.setup;
+  if (!cmd) return;
+  const marker = setupMarker(host.root, name);
+  try {
+    if (readFileSync(marker, "utf8") === cmd) return;
+  } catch {}
+  reporter.info(`workspace ${name}: running setup: ${cmd}`);
+  const code = await runSetup(dir, cmd, (line) => reporter.info(`  ${name} | ${line}`));
+  if (code !== 0) throw new WorkspaceError(`workspace ${name}: setup command failed with exit ${code} (it runs again next time)`);
+  mkdirSync(dirname(marker), { recursive: true });
+  writeFileSync(marker, cmd);
 }

@@ -10,3 +10,19 @@ export async function git(cwd: string, args: string[], opts: { allowFail?: boole
   }
   return out;
 }
+
+/** Runs the user's setup command line (their own shell line, like an agent's command), streaming its output. */
+export async function runSetup(cwd: string, command: string, onLine: (line: string) => void): Promise<number> {
+  const { execa } = await import("execa");
+  const child = execa("/bin/sh", ["-c", command], { cwd, reject: false, stdin: "ignore", all: true, buffer: false });
+  let rest = "";
+  child.all?.on("data", (d: Buffer) => {
+    const text = rest + d.toString();
+    const lines = text.split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) onLine(l);
+  });
+  const r = await child;
+  if (rest) onLine(rest);
+  return r.exitCode ?? 1;
+}

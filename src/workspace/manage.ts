@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Reporter } from "../core/io.js";
-import type { ProjectView as Project } from "../core/project-view.js";
+import type { WorkspaceHost } from "./ensure.js";
+
+type Project = Pick<WorkspaceHost, "root"> & { workspaces: { root?: string | undefined } };
+
 import { UsageError } from "../errors.js";
 import { assertName } from "../names.js";
 import type { ObservedSession } from "../tmux/types.js";
@@ -44,8 +47,8 @@ export function parseWorktrees(text: string): WorktreeEntry[] {
 }
 
 /** The folder holding this project's workspaces. */
-export function workspacesRoot(root: string): string {
-  return dirname(workspaceDir(root, "x"));
+export function workspacesRoot(p: Project): string {
+  return dirname(workspaceDir(p.root, "x", p.workspaces.root));
 }
 
 function isInside(path: string, dir: string): boolean {
@@ -89,7 +92,7 @@ async function inspect(
 /** Every workspace of the project: the worktrees and folders in its workspaces folder. */
 export async function listWorkspaces(project: Project, sessions: ObservedSession[]): Promise<WorkspaceInfo[]> {
   const top = findGitTop(project.root);
-  const base = workspacesRoot(project.root);
+  const base = workspacesRoot(project);
   const wts = top ? parseWorktrees((await git(top, ["worktree", "list", "--porcelain"], { allowFail: true })).stdout) : [];
   const names = new Set<string>();
   try {

@@ -1,0 +1,291 @@
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { z } from "zod";
+import type { ProjectOptions } from "../config/locate.js";
+import { locateProject, SECRET_KEY } from "../config/locate.js";
+import { loadProject } from "../config/project.js";
+import { down, planFleet, up } from "../core/fleet.js";
+import type { Reporter } from "../core/io.js";
+import { readLog } from "../core/logs.js";
+import { projectSessions } from "../core/project-view.js";
+import { findSession, runAgent, sendText, stopSession } from "../core/session.js";
+import { loadView } from "../core/snapshot.js";
+import { listStatus } from "../core/status-view.js";
+import { AmuxError, describeError } from "../errors.js";
+import { NAME_PATTERNS } from "../names.js";
+import { formatPlan } from "../reconcile/plan.js";
+import { listSessions } from "../tmux/observe.js";
+import { capturePanes } from "../tmux/ops.js";
+import { VERSION } from "../version.js";
+import { ensureWorkspace } from "../workspace/ensure.js";
+import { listWorkspaces } from "../workspace/manage.js";
+
+type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
+/** Diagnostics go to stderr: stdout carries protocol messages only. */
+const reporter: Reporter = {
+  info: (l) => process.stderr.write(`amux mcp: ${l}\n`),
+  warn: (l) => process.stderr.write(`amux mcp: ${l}\n`),
+};
+
+function ok(text: string, structured?: Record<string, unknown>): ToolResult {
+  return structured ? { content: [{ type: "text", text }], structuredContent: structured } : { content: [{ type: "text", text }] };
+}
+
+/** Every failure becomes a tool error with the message a CLI user would see; the server never crashes. */
+async function guard(fn: () => Promise<ToolResult>): Promise<ToolResult> {
+  try {
+    return await fn();
+  } catch (e) {
+    const text = e instanceof AmuxError ? [e.message, ...e.hints].join("\n") : describeError(e).text;
+    return { content: [{ type: "text", text }], isError: true };
+  }
+}
+
+const sessionName = z.string().regex(NAME_PATTERNS.session, "session names match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$").describe("tmux session name");
+
+/** Builds the MCP server; every tool calls the same core functions as the CLI. */
+export function buildServer(opts: ProjectOptions): McpServer {
+  const server = new McpServer({ name: "amux", version: VERSION });
+
+  server.registerTool(
+    "session_list",
+    {
+      title: "List agent sessions",
+      description:
+        "List this project's agent sessions with their status (running, waiting, idle, stuck, exited, failed). Use it to see what runs and which agents need a human. Not for output: use session_logs.",
+      inputSchema: { all: z.boolean().optional().describe("include stopped sessions") },
+    },
+    async ({ all }) =>
+      guard(async () => {
+        const { rows } = await listStatus({ ...opts, all: !!all }, reporter);
+        const text = rows.length
+          ? rows.map((r) => `${r.name}\t${r.status}${r.exitCode !== null ? ` (${r.exitCode})` : ""}\t${r.agent}\t${r.service ?? "(run)"}`).join("\n")
+          : "no sessions";
+        return ok(text, { sessions: rows });
+      }),
+  );
+
+  server.registerTool(
+    "session_run",
+    {
+      title: "Start an agent",
+      description:
+        "Start one agent session now, optionally in a workspace, with environment variables set at runtime and a first prompt. Only agents defined in the project's config can be started (never an arbitrary command). Not for fleets declared in amux.compose.yaml: use fleet_up.",
+      inputSchema: {
+        agent: z.string().regex(NAME_PATTERNS.agent).describe("agent id from .amux/config.yaml or the compose file"),
+        workspace: z.string().optional().describe("workspace (git worktree) to run in; created when absent"),
+        name: z.string().optional().describe("session name (default <agent>-<n>)"),
+        environment: z.record(z.string(), z.string()).optional().describe("environment variables for this session"),
+        prompt: z.string().optional().describe("text sent once the agent is ready for input"),
+      },
+    },
+    async (a) =>
+      guard(async () => {
+        const env = Object.entries(a.environment ?? {}).map(([k, v]) => `${k}=${v}`);
+        const secret = Object.keys(a.environment ?? {}).filter((k) => SECRET_KEY.test(k));
+        const r = await runAgent({ ...opts, agent: a.agent, workspace: a.workspace, name: a.name, env, prompt: a.prompt }, reporter, secret);
+        if (r.exited) {
+          return {
+            content: [{ type: "text", text: `${r.session} exited at once with code ${r.exited.code}:\n${r.exited.lastLines.join("\n")}` }],
+            structuredContent: { session: r.session, exited: r.exited },
+            isError: true,
+          };
+        }
+        return ok(`started ${r.session}`, { session: r.session });
+      }),
+  );
+
+  server.registerTool(
+    "session_stop",
+    {
+      title: "Stop a session",
+      description: "Stop one session (it stays listed as stopped with session_list all=true). Not for a whole fleet: use fleet_down.",
+      inputSchema: { session: sessionName },
+    },
+    async ({ session }) =>
+      guard(async () => {
+        await stopSession(opts, session);
+        return ok(`stopped ${session}`, { session, stopped: true });
+      }),
+  );
+
+  server.registerTool(
+    "session_send",
+    {
+      title: "Type into an agent",
+      description:
+        "Type text into an agent's input and submit it with Enter (checked to land): answer its question or give it a task. Not for keys like Ctrl-C or arrows; the text is typed literally.",
+      inputSchema: { session: sessionName, text: z.string().min(1).describe("text to type; newlines are sent as one paste") },
+    },
+    async ({ session, text }) =>
+      guard(async () => {
+        await sendText(opts, session, text);
+        return ok(`sent to ${session}`, { session, sent: true });
+      }),
+  );
+
+  server.registerTool(
+    "session_logs",
+    {
+      title: "Read an agent's output",
+      description:
+        "Read a session's output captured from its first byte (the last `lines` lines), or with screen=true what its terminal shows now (best for reading a question it asks). Not for status: use session_list.",
+      inputSchema: {
+        session: sessionName,
+        lines: z.number().int().min(1).max(10000).optional().describe("how many lines from the end (default 200)"),
+        screen: z.boolean().optional().describe("the current screen instead of the log"),
+      },
+    },
+    async ({ session, lines, screen }) =>
+      guard(async () => {
+        const loc = locateProject(opts);
+        if (screen) {
+          const text = await screenOf(loc, session);
+          return ok(text, { session, screen: text });
+        }
+        const tail = readLog(loc.root, session, lines ?? 200);
+        if (!tail.length) await findSession(loc, session);
+        const text = tail.join("\n");
+        return ok(text || "(no output yet)", { session, lines: tail });
+      }),
+  );
+
+  server.registerTool(
+    "fleet_plan",
+    {
+      title: "Plan the fleet",
+      description:
+        "What fleet_up would do to make the live sessions match amux.compose.yaml: create, recreate, remove, restart, each with its reason. Changes nothing.",
+      inputSchema: { services: z.array(z.string()).optional().describe("only these services"), removeOrphans: z.boolean().optional() },
+    },
+    async (a) =>
+      guard(async () => {
+        const { plan } = await planFleet({ ...opts, services: a.services, removeOrphans: a.removeOrphans });
+        return ok(formatPlan(plan), { actions: plan.actions, notes: plan.notes, upToDate: plan.upToDate });
+      }),
+  );
+
+  server.registerTool(
+    "fleet_up",
+    {
+      title: "Converge the fleet",
+      description:
+        "Make the live sessions match amux.compose.yaml (like `amux up`): creates missing replicas, recreates changed ones, scales. Not for one-off agents: use session_run.",
+      inputSchema: { services: z.array(z.string()).optional().describe("only these services"), removeOrphans: z.boolean().optional() },
+    },
+    async (a) =>
+      guard(async () => {
+        const r = await up({ ...opts, services: a.services, removeOrphans: a.removeOrphans, promptTimeoutMs: 30_000 }, reporter);
+        const lines = r.plan.actions.map((x) => `${x.action} ${x.session} (${x.reason})${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`);
+        for (const n of r.plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
+        const failed = r.failed.map((f) => ({ session: f.action.session, error: f.error }));
+        const res = ok(lines.join("\n") || "nothing to do", { actions: r.plan.actions, notes: r.plan.notes, failed });
+        if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
+        return res;
+      }),
+  );
+
+  server.registerTool(
+    "fleet_down",
+    {
+      title: "Remove the fleet",
+      description: "Remove every session of the project: compose replicas and session_run sessions alike (like `amux down`). Workspaces are kept.",
+      inputSchema: {},
+    },
+    async () =>
+      guard(async () => {
+        const r = await down(opts, reporter);
+        return ok(r.removed.length ? `removed ${r.removed.join(", ")}` : "no sessions to remove", { removed: r.removed, failed: r.failed });
+      }),
+  );
+
+  server.registerTool(
+    "workspace_list",
+    {
+      title: "List workspaces",
+      description: "List the project's workspaces (git worktrees): branch, uncommitted/untracked/unpushed work, and the sessions using each.",
+      inputSchema: {},
+    },
+    async () =>
+      guard(async () => {
+        const view = await loadView(opts, reporter.warn);
+        const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
+        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
+      }),
+  );
+
+  server.registerTool(
+    "workspace_create",
+    {
+      title: "Create a workspace",
+      description:
+        "Create a workspace: a git worktree on branch amux/<name> outside the main checkout (a plain folder outside git). session_run with workspace creates one too.",
+      inputSchema: {
+        name: z.string().describe("workspace name"),
+        branch: z.string().optional().describe("branch (default amux/<name>)"),
+        base: z.string().optional().describe("start point (default the current branch)"),
+      },
+    },
+    async (a) =>
+      guard(async () => {
+        const p = loadProject(opts);
+        const path = await ensureWorkspace(p, a.name, reporter, { branch: a.branch, base: a.base });
+        return ok(path, { name: a.name, path });
+      }),
+  );
+
+  server.registerResource(
+    "sessions",
+    "amux://sessions",
+    { description: "This project's sessions with status (JSON)", mimeType: "application/json" },
+    async (uri) => {
+      const { rows } = await listStatus(opts, reporter);
+      return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(rows, null, 2) }] };
+    },
+  );
+
+  server.registerResource(
+    "session-screen",
+    new ResourceTemplate("amux://sessions/{name}/screen", {
+      list: async () => {
+        const loc = locateProject(opts);
+        const mine = projectSessions(loc, await listSessions());
+        return { resources: mine.map((s) => ({ uri: `amux://sessions/${s.name}/screen`, name: `${s.name} screen`, mimeType: "text/plain" })) };
+      },
+    }),
+    { description: "What a session's terminal shows now", mimeType: "text/plain" },
+    async (uri, vars) => {
+      const name = String(vars.name ?? "");
+      const text = await screenOf(locateProject(opts), name);
+      return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
+    },
+  );
+
+  server.registerResource("fleet-plan", "amux://fleet/plan", { description: "What `amux up` would do (JSON)", mimeType: "application/json" }, async (uri) => {
+    const { plan } = await planFleet(opts);
+    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ actions: plan.actions, notes: plan.notes }, null, 2) }] };
+  });
+
+  return server;
+}
+
+async function screenOf(loc: { root: string }, name: string): Promise<string> {
+  const s = await findSession(loc, name);
+  if (s.dead) return `(exited with ${s.exitCode})`;
+  const screens = await capturePanes([s.paneId]);
+  return (screens.get(s.paneId) ?? []).join("\n");
+}
+
+/** `amux mcp`: serves on stdio until stdin closes. */
+export async function serveStdio(opts: ProjectOptions): Promise<void> {
+  const server = buildServer(opts);
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  await new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.stdin.once("close", resolve);
+    transport.onclose = () => resolve();
+  });
+  await server.close().catch(() => {});
+}
