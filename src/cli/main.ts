@@ -67,7 +67,31 @@ export function buildProgram(): Command {
     .option("-a, --all", "include stopped sessions from amux's records")
     .option("--json", "print a JSON array")
     .option("--wide", "show why each status is what it is")
-    .action(async (services: string[], o, cmd: Command) => (await import("./session-commands.js")).cmdPs(globals(cmd), services, o));
+    .option("-w, --watch", "keep a live view open (same as amux top)")
+    .action(async (services: string[], o, cmd: Command) =>
+      o.watch ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {}) : (await import("./session-commands.js")).cmdPs(globals(cmd), services, o),
+    );
+
+  program
+    .command("top")
+    .description("live view: one row per agent with status, time in it, restarts, workspace and last line")
+    .addOption(new Option("--interval <duration>", "redraw every").argParser(seconds("--interval")))
+    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o));
+
+  program
+    .command("watch")
+    .description("converge now and keep converging on every edit; supervise status, restarts and hooks until Ctrl-C")
+    .argument("[service...]", "only these services")
+    .option("--remove-orphans", "remove sessions of services no longer declared")
+    .option("--json", "print events as JSON lines")
+    .addOption(new Option("--interval <duration>", "status tick").argParser(seconds("--interval")).default(1000, "1s"))
+    .action(async (services: string[], o, cmd: Command) => (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o));
+
+  program
+    .command("events")
+    .description("stream status changes and reconcile actions (JSON lines with --json)")
+    .option("--json", "one JSON object per line")
+    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdEvents(globals(cmd), o));
 
   program
     .command("attach")
@@ -137,7 +161,12 @@ export function buildProgram(): Command {
         .default(60_000, "60s"),
     )
     .option("--json", "with --dry-run: the plan as JSON")
-    .action(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o));
+    .option("--watch", "then keep converging and supervising (same as amux watch)")
+    .action(async (services: string[], o, cmd: Command) =>
+      o.watch
+        ? (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)
+        : (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o),
+    );
 
   program
     .command("plan")

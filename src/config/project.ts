@@ -2,7 +2,7 @@ import { ConfigError, type ConfigProblem } from "../errors.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import { locateProject, type ProjectOptions, projectName, SECRET_KEY } from "./locate.js";
-import { type AgentInput, type ComposeInput, composeSchema, configSchema, type ServiceInput, type WorkspacesInput } from "./schema.js";
+import { type AgentInput, type ComposeInput, composeSchema, configSchema, type HookInput, type ServiceInput, type WorkspacesInput } from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
 
 /** An agent with everything resolved. */
@@ -39,6 +39,8 @@ export interface Project {
   configFile: string | undefined;
   agents: Record<string, ResolvedAgent>;
   services: Record<string, ServiceDecl>;
+  /** compose `hooks:`. */
+  hooks: HookInput[];
   /** compose `workspaces:` settings. */
   workspaces: WorkspaceSettings;
   /** Unset `${VAR}`s, reported only when what uses them is started. */
@@ -110,7 +112,17 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   if (problems.length) throw new ConfigError(problems);
   const name = projectName(loc, opts, compose?.name);
   const ws: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
-  return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents, services, workspaces: ws, missing };
+  return {
+    root: loc.root,
+    name,
+    composeFile: loc.composeFile,
+    configFile: loc.configFile,
+    agents,
+    services,
+    workspaces: ws,
+    hooks: compose?.hooks ?? [],
+    missing,
+  };
 }
 
 function stringifyEnv(env: Record<string, string | number | boolean> | undefined): Record<string, string> {

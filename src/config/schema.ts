@@ -105,6 +105,20 @@ export const workspacesSchema = z
   })
   .describe("How workspaces (git worktrees) are made.");
 
+export const HOOK_EVENTS = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped", "notify"] as const;
+
+export const hookSchema = z
+  .strictObject({
+    on: z.array(z.enum(HOOK_EVENTS)).min(1).describe("Statuses that trigger the hook when a session enters them; notify = onStuck: notify."),
+    services: z.array(serviceName).optional().describe("Only sessions of these services (default: all, run sessions too)."),
+    run: z
+      .string()
+      .min(1)
+      .describe("Shell command; AMUX_EVENT, AMUX_SESSION, AMUX_SERVICE, AMUX_STATUS, AMUX_PREVIOUS_STATUS, AMUX_REASON… describe the event."),
+    timeout: duration.default("10s").describe("Killed after this long."),
+  })
+  .describe("A command run on status changes.");
+
 export const composeSchema = z
   .strictObject({
     name: z
@@ -115,6 +129,7 @@ export const composeSchema = z
     agents: agentsSchema.optional().describe("Agents defined here override .amux/config.yaml agents by id."),
     services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
     workspaces: workspacesSchema.optional(),
+    hooks: z.array(hookSchema).optional().describe("Commands run on status changes (by `amux watch`)."),
   })
   .describe("amux fleet (amux.compose.yaml).");
 
@@ -122,6 +137,7 @@ export type AgentInput = z.output<typeof agentSchema>;
 export type ConfigInput = z.output<typeof configSchema>;
 export type ServiceInput = z.output<typeof serviceSchema>;
 export type ComposeInput = z.output<typeof composeSchema>;
+export type HookInput = z.output<typeof hookSchema>;
 export type WorkspacesInput = z.output<typeof workspacesSchema>;
 export type StatusInput = z.output<typeof statusSchema>;
 

@@ -23,7 +23,7 @@ export function desiredFleet(p: Project): { desired: DesiredState; builds: Map<s
       builds.set(session, b);
       sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary });
     }
-    services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, sessions });
+    services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });
   }
   return { desired: { project: p.name, root: p.root, services }, builds };
 }

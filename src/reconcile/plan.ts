@@ -80,6 +80,15 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         planDead(svc, d, obs, o.now, actions, notes);
         continue;
       }
+      const stuck = o.stuck?.get(d.session);
+      if (stuck !== undefined && svc.onStuck === "restart") {
+        if (restartsOf(obs) >= svc.maxRestarts) {
+          notes.push({ kind: "failed", session: d.session, service: svc.name, message: `stuck (${stuck}); gave up after ${restartsOf(obs)} restarts` });
+        } else {
+          actions.push({ ...act("restart", d), reason: `stuck (${stuck}); onStuck: restart, ${restartsOf(obs) + 1} of ${svc.maxRestarts}` });
+        }
+        continue;
+      }
       upToDate.push(d.session);
     }
     const extra = current

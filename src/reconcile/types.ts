@@ -16,6 +16,7 @@ export interface DesiredService {
   replicas: number;
   restart: "no" | "on-failure" | "always";
   maxRestarts: number;
+  onStuck?: "none" | "notify" | "restart";
   sessions: DesiredSession[];
 }
 
@@ -64,4 +65,6 @@ export interface PlanOptions {
   /** Only these services (`amux up a b`); all when empty. */
   only: string[];
   now: number;
+  /** Sessions the status loop sees as stuck, with how long (watch mode). */
+  stuck?: Map<string, string>;
 }

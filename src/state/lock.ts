@@ -82,3 +82,16 @@ function describeHolder(raw: string): string {
     return "amux";
   }
 }
+
+/** True when someone holds the lock (e.g. a watcher runs), without taking it. */
+export async function isLocked(root: string, kind: string): Promise<boolean> {
+  if (process.platform !== "linux") return false;
+  return new Promise((resolve) => {
+    const s = createConnection(address(root, kind));
+    s.on("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+}

@@ -1,9 +1,9 @@
 import type { Classification, PaneSample, StatusProfile } from "./types.js";
 
 /** How many non-blank rows from the bottom a question may stand in. */
-export const WAITING_ROWS = 12;
+export const WAITING_ROWS = 20;
 /** How many non-blank rows from the bottom an input prompt may stand in. */
-export const PROMPT_ROWS = 6;
+export const PROMPT_ROWS = 8;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what this strips
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
@@ -33,12 +33,18 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
   const quiet = `quiet ${Math.round(s.quietMs / 1000)}s`;
   const q = matchesAny(p.waiting, waitingRows);
   if (q) return { status: "waiting", reason: `question on screen (/${q.source}/)` };
+  const title = s.title ?? "";
+  if (title && p.waitingTitle.some((re) => re.test(title))) return { status: "waiting", reason: "pane title asks for action" };
   const last = rows[rows.length - 1];
   if (p.questionAtCursor && last !== undefined && /\?\s*$/.test(last)) return { status: "waiting", reason: "question at the cursor" };
   const busy = matchesAny(p.busy, rows);
   if (busy) {
     if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy marker frozen, ${quiet}` };
     return { status: "running", reason: `busy marker (/${busy.source}/)` };
+  }
+  if (title && p.busyTitle.some((re) => re.test(title))) {
+    if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy title frozen, ${quiet}` };
+    return { status: "running", reason: "busy pane title" };
   }
   if (s.quietMs < p.idleAfterMs) return { status: "running", reason: "printing" };
   const prompt = matchesAny(p.prompt, promptRows);

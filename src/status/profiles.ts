@@ -9,6 +9,8 @@ interface ProfileSource {
   waiting: string[];
   prompt: string[];
   questionAtCursor?: boolean;
+  busyTitle?: string[];
+  waitingTitle?: string[];
 }
 
 /** A question or numbered menu any terminal program may show. */
@@ -18,9 +20,13 @@ const GENERIC_WAITING = [
   "(?i:press enter to continue)",
 ];
 
+/** Braille spinner characters that agents put in their pane title while they work. */
+const SPINNER_TITLE = "^[\\u2801-\\u28ff]";
+
 /**
- * Built-in profiles, from the screens the real CLIs show (busy footers, permission and trust
- * questions, sign-in menus, input prompts).
+ * Built-in profiles, from the screens the real CLIs show (Claude Code 2.1, Codex CLI 0.169,
+ * Gemini CLI 0.61 captured here; aider from its source): busy footers and spinners, permission,
+ * trust and sign-in questions, input prompts, and the pane titles they set.
  */
 export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
   generic: {
@@ -30,50 +36,65 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
     questionAtCursor: true,
   },
   claude: {
-    busy: ["esc to interrupt", "^\\s*[✻✽✶✳✢·*⏺]\\s+\\w+…\\s*\\("],
+    busy: ["[Ee]sc to interrupt", "[Cc]trl\\+c to interrupt", "^\\s*[·✢*✳✶✻✽]\\s+\\S+…"],
     waiting: [
-      "Do you want to (proceed|make this edit|create|run|allow)",
+      "^\\s*Do you want to .+\\?\\s*$",
+      "^\\s*Would you like to .+\\?\\s*$",
+      "Enter to confirm · Esc to cancel",
+      "Esc to cancel · Tab to amend",
+      "Enter to select · ↑/↓ to navigate",
       "No, and tell Claude what to do differently",
       "Do you trust the files in this folder\\?",
-      "Yes, proceed",
+      "Yes, I trust this folder",
       "Select login method",
-      "Choose the text style",
       "Press Enter to continue",
-      "Esc to cancel",
-      ...GENERIC_WAITING,
+      "\\d+\\.\\s*Deny \\(esc\\)",
     ],
-    prompt: ["^\\s*│\\s*>\\s", "^>\\s", "\\? for shortcuts"],
+    prompt: ["^\\s*\\? for shortcuts", "\\(shift\\+tab to cycle\\)", "^❯(?:\\s|$)", "^│ > "],
+    busyTitle: [SPINNER_TITLE],
   },
   codex: {
-    busy: ["[Ee]sc to interrupt", "ctrl\\+c to interrupt", "Working \\(\\d+s"],
+    busy: ["[Ee]sc to interrupt\\)", "[Cc]trl\\+[Cc] to interrupt"],
     waiting: [
+      "^\\s*Would you like to .+\\?\\s*$",
+      "[Pp]ress enter to confirm or esc to cancel",
+      "enter to submit answer",
+      "Yes, proceed \\(y\\)",
+      "No, and tell Codex what to do differently",
+      "Trust this folder\\?",
+      "allow Codex to work in this folder",
+      "enter continue · esc back",
+      "^\\s*Press enter to (?:continue|save)\\s*$",
       "Allow command\\?",
-      "Yes, allow|Yes, proceed",
       "Sign in with ChatGPT",
-      "Provide your own API key",
-      "Do you trust|allow Codex to work in this folder",
-      "Press enter to continue",
-      ...GENERIC_WAITING,
     ],
-    prompt: ["^\\s*[▌›]\\s", "send\\s+\\S*\\s*newline|to send", "Ask Codex to do anything"],
+    prompt: ["^› ", "^\\s*(?:← for agents · )?\\? for shortcuts"],
+    busyTitle: [SPINNER_TITLE],
+    waitingTitle: ["Action Required"],
   },
   gemini: {
-    busy: ["esc to cancel", "^\\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\\s"],
+    busy: ["\\(esc to cancel, \\d"],
     waiting: [
-      "Allow execution",
-      "Yes, allow once",
-      "Do you want to proceed",
+      "Allow execution of",
+      "Apply this change\\?",
+      "Do you want to proceed\\?",
+      "(?:Yes, a|A)llow once",
+      "No, suggest changes \\(esc\\)",
+      "Waiting for user confirmation",
+      "Do you trust the files in this folder\\?",
       "How would you like to authenticate",
-      "Do you trust this folder",
-      "Get started",
-      ...GENERIC_WAITING,
+      "\\(Use Enter to select\\)",
+      "Press Enter to submit, Esc to cancel",
+      "Enter to select · ↑/↓ to navigate",
     ],
-    prompt: ["Type your message", "^\\s*│\\s*>\\s", "^>\\s"],
+    prompt: ["^\\s*>\\s+Type your message or @path/to/file", "^\\s*> ", "^\\s*\\? for shortcuts\\s*$"],
+    busyTitle: ["Working…"],
+    waitingTitle: ["Action Required"],
   },
   aider: {
-    busy: ["Waiting for .*\\.\\.\\.", "^\\s*[░█▁▂▃▄▅▆▇]+\\s"],
-    waiting: ["\\(Y\\)es/\\(N\\)o", "Add .* to the chat\\?", "Open URL for more info", ...GENERIC_WAITING],
-    prompt: ["^(\\w+\\s)?>\\s*$", "^(architect|ask|code|help|multi)?>\\s*$"],
+    busy: ["^[░█#= ]{6,}\\s*Waiting for \\S", "^\\s*Waiting for (?:LLM|\\S+)$", "Updating repo map", "Scanning repo"],
+    waiting: ["\\(Y\\)es/\\(N\\)o", "\\[(?:Yes|No)\\]: ?$"],
+    prompt: ["^(?:[a-z][a-z-]*(?: multi)?|multi)?> "],
   },
 };
 
@@ -127,5 +148,7 @@ export function buildProfile(agentId: string, command: string, o: StatusOverride
     waiting: (o.waitingPatterns ?? src.waiting).map(compilePattern),
     prompt: (o.promptPatterns ?? src.prompt).map(compilePattern),
     questionAtCursor: src.questionAtCursor ?? false,
+    busyTitle: (src.busyTitle ?? []).map(compilePattern),
+    waitingTitle: (src.waitingTitle ?? []).map(compilePattern),
   };
 }

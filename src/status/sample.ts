@@ -5,7 +5,7 @@ import type { Classification, PaneSample, StatusProfile } from "./types.js";
 
 /** A pane's sample from what list-panes said and its captured screen. */
 export function sampleOf(s: ObservedSession, screen: string[] | undefined, now: number, gaveUp = false): PaneSample {
-  return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, gaveUp };
+  return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, title: s.title, gaveUp };
 }
 
 /** Classifies many sessions with one batched capture of the live panes. */

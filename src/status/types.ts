@@ -13,6 +13,9 @@ export interface StatusProfile {
   prompt: RegExp[];
   /** A last screen line ending in "?" counts as a question (generic programs). */
   questionAtCursor: boolean;
+  /** Pane titles (set by the agent through OSC) that mean it works, or waits for a human. */
+  busyTitle: RegExp[];
+  waitingTitle: RegExp[];
 }
 
 /** What the sampler saw of one pane. */
@@ -23,6 +26,8 @@ export interface PaneSample {
   quietMs: number;
   /** Visible screen, one string per row; undefined when not captured. */
   screen?: string[];
+  /** The pane title the program set. */
+  title?: string;
   /** The restart policy gave up on this replica. */
   gaveUp?: boolean;
 }

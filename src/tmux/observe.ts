@@ -1,5 +1,7 @@
 import { TmuxError } from "../errors.js";
-import { isNoServer, tmuxRaw } from "./client.js";
+import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
+import { captureLine, parseCaptures } from "./ops.js";
+import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
 
 const FIELDS = [
@@ -13,6 +15,8 @@ const FIELDS = [
   "window_activity",
   "pane_current_path",
   ...LABEL_KEYS.map((k) => `@amux-${k}`),
+  // Last: a program sets its own title, and it may contain anything, tabs included.
+  "pane_title",
 ] as const;
 
 /** The list-panes format: one tab-separated line per pane. */
@@ -44,6 +48,7 @@ export function parsePanes(stdout: string): ObservedSession[] {
       deadAt: dead ? (num(f[6]) ?? 0) * 1000 : null,
       activityAt: (num(f[7]) ?? 0) * 1000,
       cwd: f[8] ?? "",
+      title: f.slice(9 + LABEL_KEYS.length).join("\t"),
       labels,
     });
   }
@@ -58,4 +63,28 @@ export async function listSessions(): Promise<ObservedSession[]> {
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
   return parsePanes(r.stdout);
+}
+
+const LIST_MARK = "@@amux-list";
+
+/**
+ * One tmux round trip for a status tick: the screens of the given panes, then the list of all
+ * panes. Captures of panes that have gone are simply missing.
+ */
+export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+  const lines = [
+    ...paneIds.map((id) => captureLine(id)),
+    groupLine([
+      ["display-message", "-p", LIST_MARK],
+      ["list-panes", "-a", "-F", PANE_FORMAT],
+    ]),
+  ];
+  const r = await tmuxScript(lines, false);
+  if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map() };
+  const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
+  if (cut < 0) {
+    if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map() };
+    throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
+  }
+  return { screens: parseCaptures(r.stdout.slice(0, cut)), sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)) };
 }

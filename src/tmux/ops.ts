@@ -122,6 +122,14 @@ export async function capturePanes(paneIds: string[]): Promise<Map<string, strin
   return parseCaptures(r.stdout, out);
 }
 
+/** One pane's screen, preceded by a marker naming the pane. */
+export function captureLine(paneId: string): string {
+  return groupLine([
+    ["display-message", "-p", `${CAP}${paneId}`],
+    ["capture-pane", "-p", "-t", paneId],
+  ]);
+}
+
 /** Splits concatenated captures at their markers. Pure. */
 export function parseCaptures(stdout: string, out = new Map<string, string[]>()): Map<string, string[]> {
   let cur: string[] | undefined;

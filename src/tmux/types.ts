@@ -17,6 +17,8 @@ export interface ObservedSession {
   /** Last output, ms since the epoch (1 s resolution). */
   activityAt: number;
   cwd: string;
+  /** The title the program set (OSC 0/2), empty when none. */
+  title?: string;
   labels: Labels;
 }
 

@@ -1,0 +1,166 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { sleep, stderrReporter } from "../core/io.js";
+import { loadView } from "../core/snapshot.js";
+import { formatDuration } from "../duration.js";
+import { EXIT, LockError } from "../errors.js";
+import { isLocked } from "../state/lock.js";
+import { type AmuxEvent, eventsFile, formatEvent } from "../watch/events.js";
+import { lockWatcher, Supervisor } from "../watch/supervisor.js";
+import { StatusTracker } from "../watch/tracker.js";
+import { type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
+import type { GlobalFlags } from "./types.js";
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGHUP", () => resolve("SIGHUP"));
+  });
+}
+
+export async function cmdWatch(g: GlobalFlags, services: string[], o: { removeOrphans?: boolean; interval?: number; json?: boolean }): Promise<void> {
+  const sup = new Supervisor(
+    { ...g, services, removeOrphans: o.removeOrphans, intervalMs: o.interval, onEvent: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)) },
+    stderrReporter,
+  );
+  let lock: Awaited<ReturnType<typeof lockWatcher>>;
+  try {
+    lock = await lockWatcher(sup.root);
+  } catch (e) {
+    if (e instanceof LockError) throw new LockError("another amux watch is already supervising this project", [e.message]);
+    throw e;
+  }
+  process.stderr.write(`watching ${sup.root} (Ctrl-C stops watching; the fleet keeps running)\n`);
+  const running = sup.run();
+  const sig = await Promise.race([untilSignal(), running.then(() => "done")]);
+  sup.stop();
+  await running.catch(() => {});
+  await lock.release();
+  if (sig !== "done") process.stderr.write("stopped watching; the fleet keeps running (`amux down` removes it)\n");
+  process.exitCode = EXIT.ok;
+}
+
+/** `amux events`: follows the project's event log; with no watcher running, watches statuses itself. */
+export async function cmdEvents(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
+  const view = await loadView(g, stderrReporter.warn);
+  const print = (e: AmuxEvent) => out(o.json ? JSON.stringify(e) : formatEvent(e));
+  const file = eventsFile(view.root);
+  let offset = 0;
+  try {
+    offset = statSync(file).size;
+  } catch {}
+  let stop = false;
+  void untilSignal().then(() => {
+    stop = true;
+  });
+  const tracker = new StatusTracker();
+  let own = false;
+  let partial = "";
+  while (!stop) {
+    const watcher = await isLocked(view.root, "watch");
+    if (!watcher) {
+      if (!own) process.stderr.write("no `amux watch` runs for this project: showing status changes seen from here\n");
+      own = true;
+      const t = await tracker.tick(view);
+      for (const tr of t.transitions) {
+        const s = tr.session;
+        print({
+          time: new Date().toISOString(),
+          type: "status",
+          project: view.name,
+          session: tr.name,
+          service: s?.labels.service ?? null,
+          replica: s?.labels.replica ? Number(s.labels.replica) : null,
+          from: tr.from,
+          to: tr.to,
+          reason: tr.reason,
+          exitCode: s?.exitCode ?? null,
+        });
+      }
+      try {
+        offset = statSync(file).size;
+      } catch {}
+    } else {
+      own = false;
+      const chunk = readFrom(file, offset);
+      offset = chunk.size;
+      const text = partial + chunk.text;
+      const cut = text.lastIndexOf("\n");
+      partial = cut < 0 ? text : text.slice(cut + 1);
+      for (const line of (cut < 0 ? "" : text.slice(0, cut)).split("\n")) {
+        if (!line) continue;
+        try {
+          print(JSON.parse(line) as AmuxEvent);
+        } catch {}
+      }
+    }
+    await sleep(own ? 1000 : 250);
+  }
+}
+
+function readFrom(file: string, offset: number): { text: string; size: number } {
+  try {
+    const size = statSync(file).size;
+    if (size < offset) offset = 0;
+    if (size === offset) return { text: "", size };
+    const fd = openSync(file, "r");
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    closeSync(fd);
+    return { text: buf.toString("utf8"), size };
+  } catch {
+    return { text: "", size: offset };
+  }
+}
+
+/** `amux top` / `ps --watch`: one row per agent, redrawn; periodic plain tables when not on a terminal. */
+export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<void> {
+  const view = await loadView(g, stderrReporter.warn);
+  const tty = !!process.stdout.isTTY;
+  const interval = o.interval ?? (tty ? 1000 : 5000);
+  const tracker = new StatusTracker();
+  const color = useColor();
+  let stop = false;
+  void untilSignal().then(() => {
+    stop = true;
+  });
+  while (!stop) {
+    const t = await tracker.tick(view);
+    const now = Date.now();
+    const width = process.stdout.columns ?? 160;
+    const rows = t.mine
+      .slice()
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((s) => {
+        const st = tracker.state.get(s.name);
+        const status = st?.status ?? "running";
+        const shown = status === "exited" || status === "failed" ? `${status} (${s.exitCode})` : status;
+        return [
+          s.name,
+          shown,
+          formatDuration(now - (st?.since ?? now)),
+          s.labels.restarts ?? "0",
+          s.labels.workspace ?? "-",
+          (st?.lastLine ?? "").slice(0, Math.max(10, width - 90)),
+        ];
+      });
+    const header = ["NAME", "STATUS", "FOR", "RESTARTS", "WORKSPACE", "LAST LINE"];
+    const body = rows.length
+      ? table([header, ...rows], (r, c, cell) => {
+          if (r === 0) return paint("bold", cell, color);
+          const status = (rows[r - 1]?.[1] ?? "").split(" ")[0] ?? "";
+          return c === 1 ? paint((STATUS_COLOR[status] ?? "gray") as Color, cell, color) : cell;
+        })
+      : "no sessions";
+    const counts = new Map<string, number>();
+    for (const st of tracker.state.values()) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
+    const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "no sessions";
+    const head = `${view.name} — ${summary} — ${new Date().toLocaleTimeString()}`;
+    if (tty) process.stdout.write(`\x1b[H\x1b[2J${head}\n\n${body}\n`);
+    else out(`${head}\n${body}\n`);
+    const until = Date.now() + interval;
+    while (!stop && Date.now() < until) await sleep(100);
+  }
+}

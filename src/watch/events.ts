@@ -1,0 +1,57 @@
+import { appendFileSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
+
+/** One line of `amux events --json`. Never carries environment values. */
+export interface AmuxEvent {
+  time: string;
+  type: "status" | "action" | "notify" | "hook" | "config" | "watch";
+  project: string;
+  session?: string | undefined;
+  service?: string | null | undefined;
+  replica?: number | null | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  action?: string | undefined;
+  reason?: string | undefined;
+  exitCode?: number | null | undefined;
+  error?: string | undefined;
+}
+
+const MAX_BYTES = 8 * 1024 * 1024;
+
+export function eventsFile(root: string): string {
+  return join(amuxDir(root), "state", "events.jsonl");
+}
+
+/** Appends events to the project's event log (rotated past 8 MiB), read by `amux events`. */
+export function appendEvents(root: string, events: AmuxEvent[]): void {
+  if (!events.length) return;
+  const f = eventsFile(root);
+  try {
+    ensureRuntimeDirs(root);
+    try {
+      if (statSync(f).size > MAX_BYTES) renameSync(f, `${f}.1`);
+    } catch {}
+    appendFileSync(f, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  } catch {
+    // The event log is for watchers of the fleet; failing to write it must not stop supervision.
+  }
+}
+
+/** A human line for an event. */
+export function formatEvent(e: AmuxEvent): string {
+  const t = e.time.slice(11, 19);
+  switch (e.type) {
+    case "status":
+      return `${t} ${e.session}: ${e.from ?? "new"} -> ${e.to}${e.reason ? ` (${e.reason})` : ""}`;
+    case "action":
+      return `${t} ${e.action} ${e.session}${e.reason ? ` (${e.reason})` : ""}${e.error ? `: FAILED: ${e.error}` : ""}`;
+    case "notify":
+      return `${t} NOTIFY ${e.session}: ${e.reason ?? ""}`;
+    case "hook":
+      return `${t} hook ${e.reason ?? ""}${e.session ? ` for ${e.session}` : ""}${e.error ? `: ${e.error}` : ""}`;
+    default:
+      return `${t} ${e.type}: ${e.reason ?? e.error ?? ""}`;
+  }
+}

@@ -1,0 +1,298 @@
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { applyPlan } from "../apply/apply.js";
+import { locateProject, type ProjectOptions } from "../config/locate.js";
+import { loadProject, type Project } from "../config/project.js";
+import { desiredFleet } from "../core/desired.js";
+import { lockProject } from "../core/fleet.js";
+import type { Reporter } from "../core/io.js";
+import { rotateLog, sendWhenReady } from "../core/session.js";
+import { recordOf } from "../core/status-view.js";
+import { formatDuration } from "../duration.js";
+import { ConfigError } from "../errors.js";
+import { planConvergence, restartsOf } from "../reconcile/plan.js";
+import type { Action } from "../reconcile/types.js";
+import { acquireLock } from "../state/lock.js";
+import { ensureRuntimeDirs } from "../state/paths.js";
+import { writeRecords } from "../state/records.js";
+import { listSessions } from "../tmux/observe.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { ensureWorkspace } from "../workspace/ensure.js";
+import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
+import { type HookEvent, matchingHooks, runHook } from "./hooks.js";
+import { StatusTracker, type Transition } from "./tracker.js";
+
+export interface WatchOptions extends ProjectOptions {
+  services?: string[] | undefined;
+  removeOrphans?: boolean | undefined;
+  /** Status tick, ms. */
+  intervalMs?: number | undefined;
+  /** Called with each event as it happens (the CLI prints them). */
+  onEvent?: (e: AmuxEvent) => void;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * `amux watch`: a level-triggered loop. Every trigger (a file edit, a timer tick, a pane that
+ * died) only means "reconcile soon"; each pass re-observes everything in one tmux round trip,
+ * classifies, emits transitions, then plans and applies if anything differs. One pass at a time;
+ * a dirty flag coalesces triggers. An invalid edit is reported and the fleet left as it is.
+ */
+export class Supervisor {
+  private project: Project | undefined;
+  private readonly tracker = new StatusTracker();
+  private running = false;
+  private dirty = true;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private fileStamp = "";
+  private configError = "";
+  private readonly notified = new Set<string>();
+  private pass: Promise<void> = Promise.resolve();
+  readonly root: string;
+
+  constructor(
+    private readonly o: WatchOptions,
+    private readonly reporter: Reporter,
+  ) {
+    this.root = locateProject(o).root;
+  }
+
+  private emit(events: AmuxEvent[]): void {
+    if (!events.length) return;
+    appendEvents(this.root, events);
+    for (const e of events) this.o.onEvent?.(e);
+  }
+
+  private watchedFiles(): string[] {
+    const loc = locateProject(this.o);
+    return [loc.composeFile, loc.configFile, join(loc.root, "amux.compose.yaml"), join(loc.root, ".amux", "config.yaml")].filter((f): f is string => !!f);
+  }
+
+  /** size+mtime of the watched files: a cheap check each tick, behind the file watcher. */
+  private stamp(): string {
+    return this.watchedFiles()
+      .map((f) => {
+        try {
+          const st = statSync(f);
+          return `${f}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return `${f}:-`;
+        }
+      })
+      .join("|");
+  }
+
+  private reload(): void {
+    this.fileStamp = this.stamp();
+    try {
+      const p = loadProject(this.o);
+      if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
+      const first = !this.project;
+      this.project = p;
+      if (this.configError || !first)
+        this.emit([{ time: now(), type: "config", project: p.name, reason: this.configError ? "configuration valid again" : "configuration reloaded" }]);
+      this.configError = "";
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      if (e.message !== this.configError) {
+        this.configError = e.message;
+        this.reporter.warn(`configuration invalid; the fleet is left as it is until it is fixed:\n${e.message}`);
+        this.emit([{ time: now(), type: "config", project: this.project?.name ?? "", error: e.message }]);
+      }
+      if (!this.project) throw e;
+    }
+  }
+
+  /** Marks the fleet for a pass soon (coalesced). */
+  trigger(reloadConfig = false): void {
+    if (reloadConfig) this.fileStamp = "";
+    this.dirty = true;
+    if (!this.running) this.pass = this.runPass();
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        await this.once();
+      }
+    } catch (e) {
+      this.reporter.warn(`watch: ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One pass: maybe reload, observe + classify, emit, plan, apply. */
+  private async once(): Promise<void> {
+    if (this.stamp() !== this.fileStamp) this.reload();
+    const project = this.project;
+    if (!project) return;
+    const tick = await this.tracker.tick(project);
+    await this.onTransitions(project, tick.transitions);
+    const stuck = new Map<string, string>();
+    for (const s of tick.mine) {
+      const st = tick.statuses.get(s.name);
+      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
+    }
+    const { desired, builds } = desiredFleet(project);
+    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
+    const first = planConvergence(desired, { sessions: tick.all }, opts);
+    if (!first.actions.length) return;
+    // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
+    const lock = await lockProject(project.root, "amux watch", this.reporter);
+    try {
+      const observed = await listSessions();
+      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
+      if (!plan.actions.length) return;
+      ensureRuntimeDirs(project.root);
+      const byName = new Map(observed.map((s) => [s.name, s]));
+      const result = await applyPlan(plan.actions, builds, {
+        prepare: async (a) => {
+          const b = builds.get(a.session);
+          if (project.services[a.service]?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, this.reporter);
+          if (a.action !== "restart") rotateLog(project.root, a.session);
+        },
+        restartsOf: (a) => {
+          const s = byName.get(a.session);
+          return s ? restartsOf(s) : 0;
+        },
+      });
+      this.emit(
+        plan.actions.map((a: Action) => ({
+          time: now(),
+          type: "action" as const,
+          project: project.name,
+          session: a.session,
+          service: a.service,
+          replica: a.replica,
+          action: a.action,
+          reason: a.reason,
+          error: result.failed.find((f) => f.action === a)?.error,
+        })),
+      );
+      const after = await listSessions();
+      const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
+      writeRecords(project.root, [
+        ...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)),
+        ...result.done
+          .filter((a) => a.action === "remove")
+          .map((a) => byName.get(a.session))
+          .filter((s): s is ObservedSession => !!s)
+          .map((s) => recordOf(s, now())),
+      ]);
+      const prompts = result.done
+        .filter((a) => a.action !== "remove")
+        .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
+        .filter((x) => x.text);
+      if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
+    } finally {
+      await lock.release();
+    }
+    // Something changed: look again soon rather than at the next tick.
+    this.dirty = true;
+  }
+
+  private async onTransitions(project: Project, transitions: Transition[]): Promise<void> {
+    const events: AmuxEvent[] = [];
+    const hookRuns: Promise<void>[] = [];
+    for (const t of transitions) {
+      const s = t.session;
+      const service = s?.labels.service ?? null;
+      const replica = s?.labels.replica ? Number(s.labels.replica) : null;
+      events.push({
+        time: now(),
+        type: "status",
+        project: project.name,
+        session: t.name,
+        service,
+        replica,
+        from: t.from,
+        to: t.to,
+        reason: t.reason,
+        exitCode: s?.exitCode ?? null,
+      });
+      const he: HookEvent = {
+        event: t.to,
+        project: project.name,
+        root: project.root,
+        session: t.name,
+        service,
+        replica,
+        status: t.to,
+        previousStatus: t.from ?? null,
+        reason: t.reason,
+        exitCode: s?.exitCode ?? null,
+      };
+      const svc = service ? project.services[service] : undefined;
+      if (t.to === "stuck" && svc?.onStuck === "notify" && !this.notified.has(t.name)) {
+        this.notified.add(t.name);
+        events.push({ time: now(), type: "notify", project: project.name, session: t.name, service, replica, reason: `stuck: ${t.reason}` });
+        for (const h of matchingHooks(project.hooks, "notify", service)) hookRuns.push(this.runOneHook(project, h, { ...he, event: "notify" }));
+      }
+      if (t.to !== "stuck") this.notified.delete(t.name);
+      for (const h of matchingHooks(project.hooks, t.to, service)) hookRuns.push(this.runOneHook(project, h, he));
+    }
+    this.emit(events);
+    // Hooks run alongside the loop, each bounded by its timeout.
+    void Promise.all(hookRuns);
+  }
+
+  private async runOneHook(project: Project, h: Project["hooks"][number], e: HookEvent): Promise<void> {
+    const r = await runHook(h, e, project.root);
+    const label = h.run.length > 60 ? `${h.run.slice(0, 57)}...` : h.run;
+    if (!r.ok) {
+      const why = r.timedOut ? `timed out after ${h.timeout}` : `exited with ${r.code}`;
+      this.reporter.warn(`hook "${label}" for ${e.session} (${e.event}) ${why}${r.output ? `: ${r.output.split("\n").slice(-3).join(" / ")}` : ""}`);
+      this.emit([{ time: now(), type: "hook", project: project.name, session: e.session, reason: label, error: why }]);
+    } else {
+      this.emit([{ time: now(), type: "hook", project: project.name, session: e.session, reason: `${label} (${e.event}) ok` }]);
+    }
+  }
+
+  /** Runs until stop(): the first pass, then a tick every interval and a pass on every file event. */
+  async run(): Promise<void> {
+    this.reload();
+    const { watch } = await import("chokidar");
+    const files = new Set(this.watchedFiles());
+    const dirs = [this.root, join(this.root, ".amux")].filter((d) => existsSync(d));
+    const watcher = watch(dirs, { depth: 0, ignoreInitial: true, ignored: (p: string) => !dirs.includes(p) && !files.has(p) });
+    let debounce: NodeJS.Timeout | undefined;
+    watcher.on("all", () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => this.trigger(true), 100);
+    });
+    const interval = this.o.intervalMs ?? 1000;
+    const loop = () => {
+      if (this.stopped) return;
+      this.trigger();
+      this.timer = setTimeout(loop, interval);
+    };
+    loop();
+    await new Promise<void>((resolve) => {
+      this.onStop = resolve;
+    });
+    clearTimeout(debounce);
+    await watcher.close();
+    await this.pass;
+  }
+
+  private onStop: () => void = () => {};
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.onStop();
+  }
+}
+
+/** One watcher per project: a lock of its own, refused at once when held. */
+export function lockWatcher(root: string) {
+  return acquireLock(root, "watch", { what: "amux watch", waitMs: 0 });
+}
+
+export { formatEvent };
