@@ -1,12 +1,15 @@
 // Bundles the CLI into dist/ with esbuild: one entry plus lazily loaded chunks, so that a hot
 // command such as `amux ps` loads only what it uses (Node start-up is the floor of every command).
-import { chmodSync, rmSync } from "node:fs";
+// The swap is atomic for running processes: chunks have content-hashed names and are copied in
+// first, then the entry is renamed into place; chunks of older builds go after ten minutes.
+import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
 
-rmSync("dist", { recursive: true, force: true });
+const tmp = `dist/.build-${process.pid}`;
 await build({
   entryPoints: { amux: "src/cli/main.ts" },
-  outdir: "dist",
+  outdir: tmp,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -20,4 +23,13 @@ await build({
   },
   logLevel: "warning",
 });
-chmodSync("dist/amux.js", 0o755);
+mkdirSync("dist/chunks", { recursive: true });
+const fresh = new Set(readdirSync(join(tmp, "chunks")));
+cpSync(join(tmp, "chunks"), "dist/chunks", { recursive: true });
+chmodSync(join(tmp, "amux.js"), 0o755);
+renameSync(join(tmp, "amux.js"), "dist/amux.js");
+rmSync(tmp, { recursive: true, force: true });
+for (const f of readdirSync("dist/chunks")) {
+  const p = join("dist/chunks", f);
+  if (!fresh.has(f) && Date.now() - statSync(p).mtimeMs > 10 * 60_000) rmSync(p, { force: true });
+}

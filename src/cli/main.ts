@@ -211,6 +211,11 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
 
   program
+    .command("bench-tick", { hidden: true })
+    .option("--ticks <n>", "how many", int("--ticks"))
+    .action(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o));
+
+  program
     .command("schema")
     .description("print the JSON Schema of the compose file or the agent config")
     .argument("[kind]", "compose or config", "compose")

@@ -15,6 +15,7 @@ import { desiredFleet } from "./desired.js";
 import { type Reporter, sleep } from "./io.js";
 import { profileFor, projectSessions } from "./project-view.js";
 import { rotateLog, sendWhenReady } from "./session.js";
+import { saveSnapshot } from "./snapshot.js";
 import type { SpawnBuild } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 
@@ -53,6 +54,7 @@ export async function planFleet(o: FleetOptions): Promise<{ project: Project; pl
   const scope = only.length ? only : Object.keys(project.services);
   assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
   const { desired, builds } = desiredFleet(project);
+  saveSnapshot(project, builds, o);
   const observed = await listSessions();
   const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now() });
   return { project, plan, builds, observed };

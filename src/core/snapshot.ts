@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
+import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
@@ -81,6 +82,29 @@ function writeSnapshot(root: string, s: Snapshot): void {
   } catch {}
 }
 
+/** Writes the snapshot of a fully loaded project (commands that load it anyway keep it fresh). */
+export function saveSnapshot(
+  p: Project,
+  builds: Map<string, { hash: string }>,
+  opts: ProjectOptions,
+  loc: ProjectLocation = locateProject(opts),
+  key?: string,
+): Snapshot {
+  const hashes: Record<string, string> = {};
+  for (const [session, b] of builds) hashes[session] = b.hash;
+  const agents: Snapshot["agents"] = {};
+  for (const a of Object.values(p.agents)) agents[a.id] = { command: a.command, status: a.statusSource };
+  const services: ProjectView["services"] = {};
+  for (const sv of Object.values(p.services))
+    services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
+  const snap: Snapshot = { v: 1, key: "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
+  try {
+    snap.key = key ?? snapshotKey(loc, opts);
+    if (loc.found) writeSnapshot(loc.root, snap);
+  } catch {}
+  return snap;
+}
+
 /**
  * The project as `ps` needs it: from the snapshot when the files are unchanged, else loaded in
  * full (and snapshotted). Broken files fall back to the root alone, with a warning, so that
@@ -98,16 +122,7 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
   try {
     const p = loadProject(opts);
     const { desiredFleet } = await import("./desired.js");
-    const hashes: Record<string, string> = {};
-    for (const [session, b] of desiredFleet(p).builds) hashes[session] = b.hash;
-    const agents: Snapshot["agents"] = {};
-    for (const a of Object.values(p.agents)) agents[a.id] = { command: a.command, status: a.statusSource };
-    const services: ProjectView["services"] = {};
-    for (const sv of Object.values(p.services))
-      services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
-    const snap: Snapshot = { v: 1, key: key ?? "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
-    if (key && loc.found) writeSnapshot(loc.root, snap);
-    return fromSnapshot(loc, snap);
+    return fromSnapshot(loc, saveSnapshot(p, desiredFleet(p).builds, opts, loc, key));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     warn(`warning: configuration is invalid; statuses use built-in rules\n${e.message}`);
