@@ -92,18 +92,26 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   }
 
   const services: Record<string, ServiceDecl> = {};
-  if (compose && composeYaml) {
-    const known = Object.keys(agents).sort();
-    for (const [name, s] of Object.entries(compose.services)) {
-      if (!agents[s.agent]) {
+  if (composeYaml && !composeYaml.problems.length) {
+    // Agent references are checked even when the schema failed elsewhere: every problem at once.
+    const raw = (composeYaml.value as { services?: Record<string, { agent?: unknown }>; agents?: Record<string, unknown> } | null)?.services;
+    const rawAgents = (composeYaml.value as { agents?: Record<string, unknown> } | null)?.agents ?? {};
+    const known = [...new Set([...Object.keys(agents), ...(typeof rawAgents === "object" ? Object.keys(rawAgents) : [])])].sort();
+    for (const [name, s] of Object.entries(raw && typeof raw === "object" ? raw : {})) {
+      const agent = s && typeof s === "object" ? s.agent : undefined;
+      if (typeof agent === "string" && !known.includes(agent)) {
         const path = ["services", name, "agent"];
         problems.push({
           file: composeYaml.shown,
           ...locate(composeYaml, path),
           path: path.join("."),
-          message: `unknown agent ${JSON.stringify(s.agent)}; known agents: ${known.length ? known.join(", ") : "(none: define agents in .amux/config.yaml or under agents:)"}`,
+          message: `unknown agent ${JSON.stringify(agent)}; known agents: ${known.length ? known.join(", ") : "(none: define agents in .amux/config.yaml or under agents:)"}`,
         });
       }
+    }
+  }
+  if (compose && composeYaml) {
+    for (const [name, s] of Object.entries(compose.services)) {
       const y = composeYaml;
       const secret = Object.keys(s.environment ?? {}).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has(["services", name, "environment", k].join("\0")));
       services[name] = { ...s, name, environment: stringifyEnv(s.environment), environmentSecretKeys: secret };
