@@ -96,7 +96,9 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     // Agent references are checked even when the schema failed elsewhere: every problem at once.
     const raw = (composeYaml.value as { services?: Record<string, { agent?: unknown }>; agents?: Record<string, unknown> } | null)?.services;
     const rawAgents = (composeYaml.value as { agents?: Record<string, unknown> } | null)?.agents ?? {};
-    const known = [...new Set([...Object.keys(agents), ...(typeof rawAgents === "object" ? Object.keys(rawAgents) : [])])].sort();
+    const rawConfigAgents = (configYaml?.value as { agents?: Record<string, unknown> } | null)?.agents ?? {};
+    const keysOf = (o: unknown) => (o && typeof o === "object" && !Array.isArray(o) ? Object.keys(o) : []);
+    const known = [...new Set([...Object.keys(agents), ...keysOf(rawAgents), ...keysOf(rawConfigAgents)])].sort();
     for (const [name, s] of Object.entries(raw && typeof raw === "object" ? raw : {})) {
       const agent = s && typeof s === "object" ? s.agent : undefined;
       if (typeof agent === "string" && !known.includes(agent)) {

@@ -43,7 +43,8 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const problems: ConfigProblem[] = [];
   const at = (offset: number | undefined) => {
-    const p = lines.linePos(offset ?? 0);
+    // An error at the very end (an unclosed quote) is shown on the last line with text.
+    const p = lines.linePos(Math.min(offset ?? 0, text.trimEnd().length));
     return { line: p.line, col: p.col };
   };
   for (const e of doc.errors) {
@@ -55,8 +56,9 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
   let value: unknown;
   if (problems.length === 0) {
     visit(doc, {
-      Scalar(_key, node, path) {
-        if (typeof node.value !== "string" || !node.value.includes("$")) return;
+      Scalar(key, node, path) {
+        // Values only: a key is a name, not a place for ${VAR}.
+        if (key === "key" || typeof node.value !== "string" || !node.value.includes("$")) return;
         const keyPath = pathOf(path, node);
         const r = interpolate(node.value, env);
         node.value = r.value;

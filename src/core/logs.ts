@@ -3,12 +3,22 @@ import { logFile } from "../state/paths.js";
 import { stripEscapes } from "../status/classify.js";
 import { sleep } from "./io.js";
 
-/** Turns raw terminal output into readable lines: escapes stripped, carriage returns resolved. */
+/**
+ * Turns raw terminal output into readable lines: escapes stripped, carriage returns resolved as
+ * a terminal would (later text overwrites earlier text from the left; erase-line clears it).
+ */
 export function cleanLog(raw: string): string[] {
-  const lines = raw.replace(/\r\n/g, "\n").split("\n");
-  return lines.map((l) => {
-    const parts = l.split("\r");
-    return stripEscapes(parts[parts.length - 1] ?? "");
+  return raw.split("\n").map((l) => {
+    let shown = "";
+    for (const seg of l.split("\r")) {
+      if (/^\x1b\[[012]?K/.test(seg)) {
+        shown = stripEscapes(seg);
+        continue;
+      }
+      const text = stripEscapes(seg);
+      shown = text + shown.slice(text.length);
+    }
+    return shown;
   });
 }
 

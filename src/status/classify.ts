@@ -6,7 +6,7 @@ export const WAITING_ROWS = 20;
 export const PROMPT_ROWS = 8;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what this strips
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][\s\S]*?\x1b\\|\x1b[ -/]*[0-~]|[\x00-\x08\x0b-\x1f\x7f]/g;
 
 export function stripEscapes(text: string): string {
   return text.replace(ESCAPES, "");

@@ -68,7 +68,7 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
       "Allow command\\?",
       "Sign in with ChatGPT",
     ],
-    prompt: ["^› ", "^\\s*(?:← for agents · )?\\? for shortcuts"],
+    prompt: ["^›(?:\\s|$)", "^\\s*(?:← for agents · )?\\? for shortcuts"],
     busyTitle: [SPINNER_TITLE],
     waitingTitle: ["Action Required"],
   },
@@ -87,14 +87,14 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
       "Press Enter to submit, Esc to cancel",
       "Enter to select · ↑/↓ to navigate",
     ],
-    prompt: ["^\\s*>\\s+Type your message or @path/to/file", "^\\s*> ", "^\\s*\\? for shortcuts\\s*$"],
+    prompt: ["^\\s*>\\s+Type your message or @path/to/file", "^\\s*>(?:\\s|$)", "^\\s*\\? for shortcuts\\s*$"],
     busyTitle: ["Working…"],
     waitingTitle: ["Action Required"],
   },
   aider: {
     busy: ["^[░█#= ]{6,}\\s*Waiting for \\S", "^\\s*Waiting for (?:LLM|\\S+)$", "Updating repo map", "Scanning repo"],
     waiting: ["\\(Y\\)es/\\(N\\)o", "\\[(?:Yes|No)\\]: ?$"],
-    prompt: ["^(?:[a-z][a-z-]*(?: multi)?|multi)?> "],
+    prompt: ["^(?:[a-z][a-z-]*(?: multi)?|multi)?>(?:\\s|$)"],
   },
 };
 

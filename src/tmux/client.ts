@@ -28,7 +28,7 @@ function scrubbedEnv(): NodeJS.ProcessEnv {
 /** Runs one tmux client process on amux's server; never throws for a non-zero exit. */
 export function tmuxRaw(args: readonly string[], input?: string): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", ["-L", socketName(), ...args], { env: scrubbedEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("tmux", ["-u", "-L", socketName(), ...args], { env: scrubbedEnv(), stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

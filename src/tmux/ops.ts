@@ -149,7 +149,7 @@ export async function typeText(name: string, text: string): Promise<void> {
   const cmds: string[][] = text.includes("\n")
     ? [
         ["set-buffer", "-b", "amux-send", "--", text],
-        ["paste-buffer", "-p", "-d", "-r", "-b", "amux-send", "-t", t],
+        ["paste-buffer", "-p", "-d", "-b", "amux-send", "-t", t],
       ]
     : [["send-keys", "-t", t, "-l", "--", text]];
   const r = await tmuxScript([groupLine([...cmds, ["display-message", "-p", `${OK}${name}`]])], false);

@@ -1,12 +1,12 @@
 /**
  * Quotes one argument for tmux's command language (a `source-file` line): double quotes, with
- * `\`, `"`, `$` and control characters escaped, so nothing is expanded or split.
+ * `\`, `"`, `$`, a leading `~` and control characters escaped, so nothing is expanded or split.
  */
 export function quoteArg(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0) as number;
-    if (ch === "\\" || ch === '"' || ch === "$") out += `\\${ch}`;
+    if (ch === "\\" || ch === '"' || ch === "$" || (ch === "~" && out === '"')) out += `\\${ch}`;
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";

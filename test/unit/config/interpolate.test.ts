@@ -1,0 +1,45 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
+import { describe, expect, it } from "vitest";
+import { interpolate } from "../../../src/config/interpolate.js";
+
+const ENV = { HOME: "/home/ada", TOKEN: "t0k3n", EMPTY: "", MODEL: "opus" };
+
+describe("interpolate", () => {
+  it.each([
+    // text, value, expanded
+    ["${HOME}", "/home/ada", true],
+    ["${HOME}/src", "/home/ada/src", true],
+    ["${MODEL}-${TOKEN}", "opus-t0k3n", true],
+    ["${UNSET_VAR:-fallback}", "fallback", true],
+    ["${MODEL:-sonnet}", "opus", true],
+    ["${EMPTY:-used when empty}", "used when empty", true],
+    ["${UNSET_VAR:-}", "", true],
+    ["${UNSET_VAR:-a b:c/d}", "a b:c/d", true],
+    ["${EMPTY}", "", true],
+    ["$$", "$", false],
+    ["$$HOME", "$HOME", false],
+    ["$${HOME}", "${HOME}", false],
+    ["cost: $$5", "cost: $5", false],
+    ["a lone $ sign", "a lone $ sign", false],
+    ["$HOME is not expanded", "$HOME is not expanded", false],
+    ["no dollars", "no dollars", false],
+  ])("%j → %j", (text, value, expanded) => {
+    expect(interpolate(text, ENV)).toEqual({ value, expanded, missing: [] });
+  });
+
+  it("reports each unset variable without a default", () => {
+    expect(interpolate("${MISSING_ONE}:${HOME}:${MISSING_TWO}", ENV)).toEqual({
+      value: ":/home/ada:",
+      expanded: true,
+      missing: ["MISSING_ONE", "MISSING_TWO"],
+    });
+  });
+
+  it("does not expand what a variable's value contains", () => {
+    expect(interpolate("${TRICKY}", { TRICKY: "${HOME} and $$" }).value).toBe("${HOME} and $$");
+  });
+
+  it("leaves malformed references alone", () => {
+    expect(interpolate("${1BAD} ${} ${A-B}", ENV)).toEqual({ value: "${1BAD} ${} ${A-B}", expanded: false, missing: [] });
+  });
+});

@@ -1,0 +1,93 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
+import { describe, expect, it } from "vitest";
+import { commandLine, escapeFormat, groupLine, quoteArg, sessionTarget, shQuote } from "../../../src/tmux/quote.js";
+
+describe("quoteArg", () => {
+  it.each([
+    ["plain", '"plain"'],
+    ["", '""'],
+    ["with space", '"with space"'],
+    ['say "hi"', '"say \\"hi\\""'],
+    ["C:\\path", '"C:\\\\path"'],
+    ["$HOME and ${USER}", '"\\$HOME and \\${USER}"'],
+    ["line1\nline2", '"line1\\nline2"'],
+    ["a\rb\tc", '"a\\rb\\tc"'],
+    ["bell\x07esc\x1b", '"bell\\007esc\\033"'],
+    ["nul\x00del\x7f", '"nul\\000del\\177"'],
+    ["semi;colon", '"semi;colon"'],
+    ["#{pane_id} ~/x 'single'", "\"#{pane_id} ~/x 'single'\""],
+    ["naïve ❯ ✻", '"naïve ❯ ✻"'],
+  ])("%j → %s", (input, quoted) => {
+    expect(quoteArg(input)).toBe(quoted);
+  });
+});
+
+describe("commandLine", () => {
+  it("leaves plain words bare", () => {
+    expect(commandLine(["new-session", "-d", "-s", "acme-auth-1", "-c", "/srv/acme", "-e", "MODE=fast", "-t", "=acme-auth-1:", "%3"])).toBe(
+      "new-session -d -s acme-auth-1 -c /srv/acme -e MODE=fast -t =acme-auth-1: %3",
+    );
+  });
+
+  it.each([
+    ["a value ending in ';' (tmux would split the command there)", "X=a;", '"X=a;"'],
+    ["a lone ';'", ";", '";"'],
+    ["spaces", "/srv/my project", '"/srv/my project"'],
+    ["a shell line", "claude code --resume", '"claude code --resume"'],
+    ["a brace", "{", '"{"'],
+    ["a #", "a#b", '"a#b"'],
+    ["an empty string", "", '""'],
+    ["a dollar", "$X", '"\\$X"'],
+  ])("quotes %s", (_what, arg, out) => {
+    expect(commandLine(["set-option", arg])).toBe(`set-option ${out}`);
+  });
+});
+
+describe("groupLine", () => {
+  it("joins commands with ' ; '", () => {
+    expect(
+      groupLine([
+        ["kill-session", "-t", "=a"],
+        ["display-message", "-p", "@@amux-ok a"],
+      ]),
+    ).toBe('kill-session -t =a ; display-message -p "@@amux-ok a"');
+  });
+});
+
+describe("escapeFormat", () => {
+  it.each([
+    ["no hashes", "no hashes"],
+    ["#", "##"],
+    ["log #1.txt", "log ##1.txt"],
+    ["#{pane_id}", "##{pane_id}"],
+    ["##", "####"],
+  ])("%j → %j", (input, out) => {
+    expect(escapeFormat(input)).toBe(out);
+  });
+});
+
+describe("shQuote", () => {
+  it.each([
+    ["plain", "'plain'"],
+    ["it's", "'it'\\''s'"],
+    ['$HOME `x` "y"', "'$HOME `x` \"y\"'"],
+  ])("%j → %s", (input, out) => {
+    expect(shQuote(input)).toBe(out);
+  });
+});
+
+describe("sessionTarget", () => {
+  it("targets the session by exact name", () => {
+    expect(sessionTarget("acme-auth-1")).toBe("=acme-auth-1:");
+  });
+});
+
+describe("quoteArg keeps a leading ~ literal (tmux expands it even inside double quotes)", () => {
+  it.each([
+    ["~/notes are here", '"\\~/notes are here"'],
+    ["~root/x", '"\\~root/x"'],
+    ["a ~ b", '"a ~ b"'],
+  ])("%j", (input, want) => {
+    expect(quoteArg(input)).toBe(want);
+  });
+});
