@@ -11,6 +11,7 @@ export function cleanLog(raw: string): string[] {
   return raw.split("\n").map((l) => {
     let shown = "";
     for (const seg of l.split("\r")) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: erase-line is what this looks for
       if (/^\x1b\[[012]?K/.test(seg)) {
         shown = stripEscapes(seg);
         continue;
