@@ -12,6 +12,7 @@ import { capturePanes, createSessions, cursorAndScreen, killSessions, pressEnter
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { type Reporter, sleep } from "./io.js";
+import { readLog } from "./logs.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
@@ -98,12 +99,17 @@ export async function runAgent(
     }
     const created = (await listSessions()).find((s) => s.name === session);
     if (created) writeRecords(project.root, [recordOf(created, null)]);
-    // An agent that dies at once is worth saying so now rather than at the next `ps`.
+    // An agent that dies at once is worth saying so now, with its own last words from the log.
     await sleep(150);
-    const after = (await listSessions()).find((s) => s.name === session);
+    let after = (await listSessions()).find((s) => s.name === session);
+    for (let i = 0; after?.dead && after.exitCode === null && i < 10; i++) {
+      await sleep(100);
+      after = (await listSessions()).find((s) => s.name === session);
+    }
     if (after?.dead) {
-      const screens = await capturePanes([after.paneId]);
-      const lastLines = (screens.get(after.paneId) ?? []).filter((l) => l.trim()).slice(-5);
+      const lastLines = readLog(project.root, session)
+        .filter((l) => l.trim())
+        .slice(-5);
       return { session, project, exited: { code: after.exitCode, lastLines } };
     }
     if (b.prompt) await sendWhenReady(project, [{ session, text: b.prompt }], 60_000, reporter);

@@ -3,6 +3,14 @@ import { hashSpec, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
 import { logFile } from "../state/paths.js";
 import type { Labels, SessionCreate } from "../tmux/types.js";
 
+/**
+ * Runs the agent's command under its shell, then records the exit code as the pane option
+ * @amux-exit: tmux 3.3a sometimes loses pane_dead_status of a respawned pane that has a pipe.
+ * The trap keeps this small parent alive through Ctrl-C (which the agent itself receives, with
+ * its default disposition restored at exec); a hang-up (kill-session) ends both.
+ */
+export const EXIT_WRAPPER = 'trap : INT QUIT; "$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
+
 /** Everything needed to start (or compare) one session. */
 export interface SpawnBuild {
   spec: SpawnSpec;
@@ -72,7 +80,7 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     create: {
       name: r.session,
       cwd: r.cwd,
-      argv: [shell, "-c", r.agent.command],
+      argv: ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, r.agent.command],
       env: { ...declared, ...amuxEnv },
       windowName: r.agent.windowName,
       labels,

@@ -122,7 +122,12 @@ function act(action: Action["action"], d: DesiredSession): Omit<Action, "reason"
 }
 
 function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, now: number, actions: Action[], notes: Note[]): void {
-  const code = obs.exitCode ?? -1;
+  if (obs.exitCode === null || obs.deadAt === null) {
+    // tmux has not collected the exit status yet: decide on the next look.
+    notes.push({ kind: "exited", session: d.session, service: svc.name, message: "exited (status not known yet)" });
+    return;
+  }
+  const code = obs.exitCode;
   const restarts = restartsOf(obs);
   const wants = svc.restart === "always" || (svc.restart === "on-failure" && code !== 0);
   if (!wants) {

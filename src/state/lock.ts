@@ -18,6 +18,8 @@ function address(root: string, kind: string): string {
 function tryListen(addr: string, info: string): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
     const srv = createServer((sock) => {
+      // A prober (isLocked, whoHolds) may hang up at once: that must never hurt the holder.
+      sock.on("error", () => {});
       sock.end(info);
     });
     srv.once("error", (e: NodeJS.ErrnoException) => {

@@ -12,6 +12,7 @@ const FIELDS = [
   "pane_dead",
   "pane_dead_status",
   "pane_dead_time",
+  "pane_dead_signal",
   "window_activity",
   "pane_current_path",
   ...LABEL_KEYS.map((k) => `@amux-${k}`),
@@ -34,21 +35,32 @@ export function parsePanes(stdout: string): ObservedSession[] {
     const num = (s: string | undefined) => (s === undefined || s === "" || Number.isNaN(Number(s)) ? null : Number(s));
     const labels: Labels = {};
     LABEL_KEYS.forEach((k, i) => {
-      const v = f[9 + i];
+      const v = f[10 + i];
       if (v !== undefined && v !== "") labels[k] = v;
     });
     const dead = f[4] === "1";
+    // tmux keeps these times in whole seconds, rounded down: take the end of that second, so a
+    // quiet time or a backoff is never overstated (a printing agent is not called idle).
+    const endOfSecond = (v: string | undefined) => {
+      const n = num(v);
+      return n === null ? null : (n + 1) * 1000;
+    };
+    // tmux may report a pane dead before it has collected the exit status; a signal counts as 128+n.
+    const signal = num(f[7]);
+    const recorded = num(labels.exit);
+    const exitCode = num(f[5]) ?? recorded ?? (signal !== null ? 128 + signal : null);
     seen.set(name, {
       name,
       createdAt: (num(f[1]) ?? 0) * 1000,
       paneId: f[2] as string,
       pid: dead ? null : num(f[3]),
       dead,
-      exitCode: dead ? num(f[5]) : null,
-      deadAt: dead ? (num(f[6]) ?? 0) * 1000 : null,
-      activityAt: (num(f[7]) ?? 0) * 1000,
-      cwd: f[8] ?? "",
-      title: f.slice(9 + LABEL_KEYS.length).join("\t"),
+      exitCode: dead ? exitCode : null,
+      // Without tmux's death time, the last output is the best (and a conservative) stand-in.
+      deadAt: dead ? (endOfSecond(f[6]) ?? (exitCode !== null ? endOfSecond(f[8]) : null)) : null,
+      activityAt: endOfSecond(f[8]) ?? 0,
+      cwd: f[9] ?? "",
+      title: f.slice(10 + LABEL_KEYS.length).join("\t"),
       labels,
     });
   }

@@ -54,8 +54,12 @@ export function createLine(c: SessionCreate): string {
 export function respawnLine(c: SessionCreate, labels: Labels): string {
   const t = sessionTarget(c.name);
   return groupLine([
+    ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
     ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...c.argv],
     ...labelCommands(c.name, labels),
+    // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
+    // open a fresh one, so the restarted agent's output lands in the same log.
+    ["pipe-pane", "-t", t],
     pipeCommand(c.name, c.logFile),
     ["display-message", "-p", `${OK}${c.name}`],
   ]);

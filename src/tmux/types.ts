@@ -1,5 +1,5 @@
 /** The `@amux-*` user options that make up a session's identity. */
-export const LABEL_KEYS = ["root", "project", "service", "replica", "agent", "hash", "workspace", "restarts", "state", "v", "spec"] as const;
+export const LABEL_KEYS = ["root", "project", "service", "replica", "agent", "hash", "workspace", "restarts", "state", "exit", "v", "spec"] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
 export type Labels = Partial<Record<LabelKey, string>>;
 

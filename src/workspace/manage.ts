@@ -82,7 +82,8 @@ async function inspect(
   }
   const ref = wt.branch ? `refs/heads/${wt.branch}` : (wt.head ?? "HEAD");
   const args = ["rev-list", "--count", ref, "--not"];
-  if (wt.branch) args.push(`--exclude=refs/heads/${wt.branch}`);
+  // --exclude patterns for --branches are branch names, without refs/heads/.
+  if (wt.branch) args.push(`--exclude=${wt.branch}`);
   args.push("--branches", "--remotes", "--tags");
   const r = await git(top, args, { allowFail: true });
   info.unpushed = Number(r.stdout.trim()) || 0;

@@ -10,6 +10,7 @@ interface Pane {
   dead?: "0" | "1";
   deadStatus?: string;
   deadTime?: string;
+  deadSignal?: string;
   activity?: string;
   path?: string;
   labels?: Labels;
@@ -26,6 +27,7 @@ function line(p: Pane): string {
     p.dead ?? "0",
     p.deadStatus ?? "",
     p.deadTime ?? "",
+    p.deadSignal ?? "",
     p.activity ?? "1700000100",
     p.path ?? "/srv/acme",
     ...LABEL_KEYS.map((k) => p.labels?.[k] ?? ""),
@@ -48,7 +50,7 @@ const LABELS: Labels = {
 describe("PANE_FORMAT", () => {
   it("asks for the pane state, exit status, activity and every label, tab-separated", () => {
     const fields = PANE_FORMAT.split("\t");
-    expect(fields.slice(0, 9)).toEqual([
+    expect(fields.slice(0, 10)).toEqual([
       "#{session_name}",
       "#{session_created}",
       "#{pane_id}",
@@ -56,6 +58,7 @@ describe("PANE_FORMAT", () => {
       "#{pane_dead}",
       "#{pane_dead_status}",
       "#{pane_dead_time}",
+      "#{pane_dead_signal}",
       "#{window_activity}",
       "#{pane_current_path}",
     ]);
@@ -74,7 +77,8 @@ describe("parsePanes", () => {
         dead: false,
         exitCode: null,
         deadAt: null,
-        activityAt: 1_700_000_100_000,
+        // tmux's seconds are rounded down: amux takes the end of that second.
+        activityAt: 1_700_000_101_000,
         cwd: "/srv/acme",
         title: "✳ Claude Code",
         labels: LABELS,
@@ -84,7 +88,7 @@ describe("parsePanes", () => {
 
   it("reads a dead pane's exit code and time, with no pid", () => {
     const [s] = parsePanes(line({ session: "acme-auth-1", dead: "1", pid: "4242", deadStatus: "3", deadTime: "1700000200", labels: LABELS }));
-    expect(s).toMatchObject({ dead: true, pid: null, exitCode: 3, deadAt: 1_700_000_200_000 });
+    expect(s).toMatchObject({ dead: true, pid: null, exitCode: 3, deadAt: 1_700_000_201_000 });
   });
 
   it("reads exit code 0 as 0, not as missing", () => {
@@ -128,6 +132,19 @@ describe("parsePanes", () => {
 
   it("treats non-numeric times as zero rather than NaN", () => {
     const [s] = parsePanes(line({ session: "a", created: "", activity: "x" }));
+    // createdAt is not rounded: it is when the session was made, shown to people.
     expect(s).toMatchObject({ createdAt: 0, activityAt: 0 });
+  });
+});
+
+describe("parsePanes exit status", () => {
+  it("counts a pane killed by a signal as 128+n", () => {
+    const [s] = parsePanes(line({ session: "a", dead: "1", deadStatus: "", deadSignal: "9", deadTime: "1700000200" }));
+    expect(s).toMatchObject({ dead: true, exitCode: 137 });
+  });
+
+  it("leaves the exit code null while tmux has not collected it", () => {
+    const [s] = parsePanes(line({ session: "a", dead: "1", deadStatus: "", deadTime: "" }));
+    expect(s).toMatchObject({ dead: true, exitCode: null, deadAt: null });
   });
 });
