@@ -129,10 +129,12 @@ describe("createLine", () => {
 });
 
 describe("respawnLine", () => {
-  it("restarts the pane in place with fresh labels, capture and marker", () => {
+  it("restarts the pane in place: old exit code cleared, fresh labels, the pipe reopened, marker", () => {
     expect(parseTmuxLine(respawnLine(BASE, { restarts: "2" }))).toEqual([
+      ["set-option", "-p", "-u", "-t", "=acme-auth-1:", "@amux-exit"],
       ["respawn-pane", "-k", "-t", "=acme-auth-1:", "-c", "/srv/acme", "-e", "MODE=fast", "--", "/bin/sh", "-c", "claude code"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-restarts", "2"],
+      ["pipe-pane", "-t", "=acme-auth-1:"],
       ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
       ["display-message", "-p", "@@amux-ok acme-auth-1"],
     ]);
