@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { readSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadProject, locateProject, maskEnv, type Project } from "../config/project.js";
+import { assertVarsSet, loadProject, locateProject, maskEnv, type Project } from "../config/project.js";
 import { jsonSchemaFor } from "../config/schema.js";
 import { desiredFleet } from "../core/desired.js";
 import { stderrReporter } from "../core/io.js";
 import { runAgent } from "../core/session.js";
-import { ConfigError, EXIT, UsageError } from "../errors.js";
+import { ConfigError, EXIT, formatProblem, UsageError } from "../errors.js";
 import { attachSession } from "../tmux/attach.js";
 import type { GlobalFlags } from "./types.js";
 
@@ -74,7 +74,14 @@ export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
   const p = loadProject(g);
   const files = [p.configFile, p.composeFile].filter(Boolean);
   if (!files.length) throw new UsageError("nothing to validate: no .amux/config.yaml or amux.compose.yaml here or in a parent directory");
-  // Also resolve the fleet, which checks workspaces and names as `up` would.
+  // What `up` would start must have every variable it uses; other agents' gaps are warnings.
+  const services = Object.values(p.services);
+  assertVarsSet(
+    p,
+    [...new Set(services.map((s) => s.agent))],
+    services.map((s) => s.name),
+  );
+  for (const m of p.missing) process.stderr.write(`warning: ${formatProblem(m.problem)} (only matters when that agent is started)\n`);
   desiredFleet(p);
   out(`valid: ${files.join(", ")} (${Object.keys(p.agents).length} agents, ${Object.keys(p.services).length} services)`);
 }

@@ -1,7 +1,6 @@
 import type { Classification, PaneSample, StatusProfile } from "./types.js";
 
-/** How many non-blank rows from the bottom a question may stand in. */
-export const WAITING_ROWS = 20;
+export { WAITING_ROWS } from "./profiles.js";
 /** How many non-blank rows from the bottom an input prompt may stand in. */
 export const PROMPT_ROWS = 8;
 
@@ -17,6 +16,19 @@ function matchesAny(res: RegExp[], lines: string[]): RegExp | undefined {
   return undefined;
 }
 
+const MENU_SELECTED = /^\s*(❯|›|>|→|▶|\*)\s*\d+[.)]\s+\S/;
+const MENU_ITEM = /^\s*(❯|›|>|→|▶|\*)?\s*\d+[.)]\s+\S/;
+
+/** A numbered menu with a selection marker, with nothing but its items below it. */
+function menuAtBottom(rows: string[]): boolean {
+  for (let i = rows.length - 1; i >= Math.max(0, rows.length - 10); i--) {
+    const row = rows[i] as string;
+    if (!MENU_ITEM.test(row)) return false;
+    if (MENU_SELECTED.test(row)) return true;
+  }
+  return false;
+}
+
 /**
  * The status of one live pane, from what tmux shows. Order matters: a question beats
  * everything; a busy marker or recent output beats a visible prompt (some agents keep their
@@ -28,7 +40,7 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
     return { status: "exited", reason: `exited with ${s.exitCode ?? "?"}` };
   }
   const rows = (s.screen ?? []).map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
-  const waitingRows = rows.slice(-WAITING_ROWS);
+  const waitingRows = rows.slice(-p.waitingRows);
   const promptRows = rows.slice(-PROMPT_ROWS);
   const quiet = `quiet ${Math.round(s.quietMs / 1000)}s`;
   const q = matchesAny(p.waiting, waitingRows);
@@ -37,6 +49,7 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
   if (title && p.waitingTitle.some((re) => re.test(title))) return { status: "waiting", reason: "pane title asks for action" };
   const last = rows[rows.length - 1];
   if (p.questionAtCursor && last !== undefined && /\?\s*$/.test(last)) return { status: "waiting", reason: "question at the cursor" };
+  if (p.questionAtCursor && menuAtBottom(rows)) return { status: "waiting", reason: "numbered menu at the bottom" };
   const busy = matchesAny(p.busy, rows);
   if (busy) {
     if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy marker frozen, ${quiet}` };

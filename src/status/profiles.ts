@@ -1,6 +1,9 @@
 import { parseDuration } from "../duration.js";
 import type { StatusProfile } from "./types.js";
 
+/** How many non-blank rows from the bottom a question may stand in (full-screen agents). */
+export const WAITING_ROWS = 20;
+
 export const DEFAULT_IDLE_AFTER_MS = 3_000;
 export const DEFAULT_STUCK_AFTER_MS = 600_000;
 
@@ -9,16 +12,14 @@ interface ProfileSource {
   waiting: string[];
   prompt: string[];
   questionAtCursor?: boolean;
+  /** Rows from the bottom a question may stand in: line-based programs scroll answered questions up. */
+  waitingRows?: number;
   busyTitle?: string[];
   waitingTitle?: string[];
 }
 
 /** A question or numbered menu any terminal program may show. */
-const GENERIC_WAITING = [
-  "\\[[yY]/[nN]\\]|\\([yY]/[nN]\\)|\\[[yY]es/[nN]o\\]|\\(yes/no\\)",
-  "^\\s*(❯|›|>|→|▶)\\s*\\d+[.)]\\s+\\S",
-  "(?i:press enter to continue)",
-];
+const GENERIC_WAITING = ["\\[[yY]/[nN]\\]|\\([yY]/[nN]\\)|\\[[yY]es/[nN]o\\]|\\(yes/no\\)", "(?i:press enter to continue)"];
 
 /** Braille spinner characters that agents put in their pane title while they work. */
 const SPINNER_TITLE = "^[\\u2801-\\u28ff]";
@@ -34,6 +35,7 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
     waiting: GENERIC_WAITING,
     prompt: ["^\\s*[>$%#❯›»]\\s*$"],
     questionAtCursor: true,
+    waitingRows: 1,
   },
   claude: {
     busy: ["[Ee]sc to interrupt", "[Cc]trl\\+c to interrupt", "^\\s*[·✢*✳✶✻✽]\\s+\\S+…"],
@@ -94,6 +96,7 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
   aider: {
     busy: ["^[░█#= ]{6,}\\s*Waiting for \\S", "^\\s*Waiting for (?:LLM|\\S+)$", "Updating repo map", "Scanning repo"],
     waiting: ["\\(Y\\)es/\\(N\\)o", "\\[(?:Yes|No)\\]: ?$"],
+    waitingRows: 1,
     prompt: ["^(?:[a-z][a-z-]*(?: multi)?|multi)?>(?:\\s|$)"],
   },
 };
@@ -148,6 +151,7 @@ export function buildProfile(agentId: string, command: string, o: StatusOverride
     waiting: (o.waitingPatterns ?? src.waiting).map(compilePattern),
     prompt: (o.promptPatterns ?? src.prompt).map(compilePattern),
     questionAtCursor: src.questionAtCursor ?? false,
+    waitingRows: src.waitingRows ?? WAITING_ROWS,
     busyTitle: (src.busyTitle ?? []).map(compilePattern),
     waitingTitle: (src.waitingTitle ?? []).map(compilePattern),
   };

@@ -13,6 +13,8 @@ export interface StatusProfile {
   prompt: RegExp[];
   /** A last screen line ending in "?" counts as a question (generic programs). */
   questionAtCursor: boolean;
+  /** Non-blank rows from the bottom where a question counts (1 for line-based programs). */
+  waitingRows: number;
   /** Pane titles (set by the agent through OSC) that mean it works, or waits for a human. */
   busyTitle: RegExp[];
   waitingTitle: RegExp[];

@@ -239,3 +239,14 @@ describe("an empty aider prompt is idle (rows are trimmed)", () => {
     expect(classifyPane(s, PROFILES.aider).status).toBe("idle");
   });
 });
+
+describe("an answered question of a line-based program is no longer waiting", () => {
+  it.each([
+    ["a y/N answered", ["I want to run: rm -rf build/", "Do you want to proceed? [y/N] y", "answer: y"]],
+    ["a numbered menu answered", ["Pick one", "❯ 1. Yes", "  2. No", "picked 1"]],
+    ["a question answered", ["Name of the project? acme", "creating acme"]],
+  ])("%s", (_what, screen) => {
+    const s: PaneSample = { dead: false, exitCode: null, quietMs: 10 * S, screen };
+    expect(classifyPane(s, PROFILES.generic).status).toBe("idle");
+  });
+});
