@@ -134,10 +134,11 @@ export async function waitHealthy(project: Project, only: string[], timeoutMs: n
   for (;;) {
     const mine = projectSessions(project, await listSessions()).filter((s) => s.labels.service && (!only.length || only.includes(s.labels.service)));
     const st = await classifySessions(mine, (s) => profileFor(project, s));
-    const bad = mine
-      .filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""))
-      .map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);
-    if (!bad.length || Date.now() >= deadline) return bad;
+    const notHealthy = mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""));
+    const bad = notHealthy.map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);
+    // An exited replica will not get better by waiting (`up` restarts nothing later): say so now.
+    const hopeless = notHealthy.length > 0 && notHealthy.every((s) => s.dead);
+    if (!bad.length || hopeless || Date.now() >= deadline) return bad;
     await sleep(250);
   }
 }
