@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { sleep, stderrReporter } from "../core/io.js";
+import { readFrom } from "../core/logs.js";
 import { loadView } from "../core/snapshot.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, LockError } from "../errors.js";
@@ -97,21 +98,6 @@ export async function cmdEvents(g: GlobalFlags, o: { json?: boolean }): Promise<
       }
     }
     await sleep(own ? 1000 : 250);
-  }
-}
-
-function readFrom(file: string, offset: number): { text: string; size: number } {
-  try {
-    const size = statSync(file).size;
-    if (size < offset) offset = 0;
-    if (size === offset) return { text: "", size };
-    const fd = openSync(file, "r");
-    const buf = Buffer.alloc(size - offset);
-    readSync(fd, buf, 0, buf.length, offset);
-    closeSync(fd);
-    return { text: buf.toString("utf8"), size };
-  } catch {
-    return { text: "", size: offset };
   }
 }
 

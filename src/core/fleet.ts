@@ -1,4 +1,4 @@
-import { applyPlan } from "../apply/apply.js";
+import { type ApplyResult, applyPlan } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { AmuxError, NotFoundError } from "../errors.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
@@ -91,34 +91,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
   try {
     const { project, plan, builds, observed } = await planFleet(o);
     progress.onPlan?.(plan);
-    ensureRuntimeDirs(project.root);
-    const byName = new Map(observed.map((s) => [s.name, s]));
-    const result = await applyPlan(plan.actions, builds, {
-      prepare: async (a) => {
-        const svc = project.services[a.service];
-        const b = builds.get(a.session);
-        if (svc?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, reporter);
-        if (a.action !== "restart") rotateLog(project.root, a.session);
-      },
-      restartsOf: (a) => {
-        const s = byName.get(a.session);
-        return s ? restartsOf(s) : 0;
-      },
-      onStart: progress.onStart,
-      onDone: progress.onDone,
-    });
-    const after = await listSessions();
-    const made = new Set(result.done.filter((a) => a.action !== "remove").map((a) => a.session));
-    const removed = result.done
-      .filter((a) => a.action === "remove")
-      .map((a) => byName.get(a.session))
-      .filter((s): s is ObservedSession => !!s);
-    const stamp = new Date().toISOString();
-    writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp))]);
-    const prompts = result.done
-      .filter((a) => a.action !== "remove")
-      .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
-      .filter((p) => p.text);
+    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, reporter, progress);
     await lock.release();
     if (prompts.length) await sendWhenReady(project, prompts, o.promptTimeoutMs ?? 60_000, reporter);
     const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000) : [];
@@ -126,6 +99,49 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
   } finally {
     await lock.release().catch(() => {});
   }
+}
+
+/**
+ * Apply with its bookkeeping, shared by `up` and the watcher: workspaces and log rotation before
+ * tmux, the whole plan in one tmux process, records written from the labels after, and the
+ * prompts that new replicas are owed.
+ */
+export async function applyAndRecord(
+  project: Project,
+  actions: Action[],
+  builds: Map<string, SpawnBuild>,
+  observed: ObservedSession[],
+  reporter: Reporter,
+  progress: Pick<UpProgress, "onStart" | "onDone"> = {},
+): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
+  ensureRuntimeDirs(project.root);
+  const byName = new Map(observed.map((s) => [s.name, s]));
+  const result = await applyPlan(actions, builds, {
+    prepare: async (a) => {
+      const b = builds.get(a.session);
+      if (project.services[a.service]?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, reporter);
+      if (a.action !== "restart") rotateLog(project.root, a.session);
+    },
+    restartsOf: (a) => {
+      const s = byName.get(a.session);
+      return s ? restartsOf(s) : 0;
+    },
+    onStart: progress.onStart,
+    onDone: progress.onDone,
+  });
+  const after = await listSessions();
+  const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
+  const removed = result.done
+    .filter((a) => a.action === "remove")
+    .map((a) => byName.get(a.session))
+    .filter((s): s is ObservedSession => !!s);
+  const stamp = new Date().toISOString();
+  writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp))]);
+  const prompts = result.done
+    .filter((a) => a.action !== "remove")
+    .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
+    .filter((p) => p.text);
+  return { result, prompts };
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */

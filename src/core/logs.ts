@@ -23,7 +23,8 @@ export function cleanLog(raw: string): string[] {
   });
 }
 
-function readFrom(file: string, offset: number): { text: string; size: number } {
+/** What a file holds past `offset` (from the start again if it shrank), and its size. */
+export function readFrom(file: string, offset: number): { text: string; size: number } {
   let fd: number;
   try {
     fd = openSync(file, "r");

@@ -9,19 +9,13 @@ import type { Reporter } from "./io.js";
 import { gaveUp, type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { loadView } from "./snapshot.js";
 
-/** One row of `amux ps`; the JSON fields of the contract plus a few more. */
-export interface SessionRow {
-  name: string;
-  project: string;
-  service: string | null;
-  replica: number | null;
-  agent: string;
-  workspace: string | null;
+/**
+ * One row of `amux ps`: a record (name, project, service, replica, agent, workspace, createdAt,
+ * stoppedAt, exitCode, restarts) with the live picture; the contract's JSON fields and a few more.
+ */
+export interface SessionRow extends SessionRecord {
   status: Status;
-  exitCode: number | null;
   pid: number | null;
-  restarts: number;
-  createdAt: string;
   /** Why the status is what it is. */
   statusReason: string;
   /** "service" for compose replicas, "run" for `amux run` sessions. */
@@ -30,7 +24,6 @@ export interface SessionRow {
   drift: boolean | null;
   /** Seconds since the pane last printed (null when not live). */
   quietSeconds: number | null;
-  stoppedAt: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,23 +1,17 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { applyPlan } from "../apply/apply.js";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
-import { lockProject } from "../core/fleet.js";
+import { applyAndRecord, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
-import { rotateLog, sendWhenReady } from "../core/session.js";
-import { recordOf } from "../core/status-view.js";
+import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
-import { planConvergence, restartsOf } from "../reconcile/plan.js";
+import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
 import { acquireLock } from "../state/lock.js";
-import { ensureRuntimeDirs } from "../state/paths.js";
-import { writeRecords } from "../state/records.js";
 import { listSessions } from "../tmux/observe.js";
-import type { ObservedSession } from "../tmux/types.js";
-import { ensureWorkspace } from "../workspace/ensure.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
 import { type HookEvent, matchingHooks, runHook } from "./hooks.js";
 import { StatusTracker, type Transition } from "./tracker.js";
@@ -149,19 +143,7 @@ export class Supervisor {
       const observed = await listSessions();
       const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
       if (!plan.actions.length) return;
-      ensureRuntimeDirs(project.root);
-      const byName = new Map(observed.map((s) => [s.name, s]));
-      const result = await applyPlan(plan.actions, builds, {
-        prepare: async (a) => {
-          const b = builds.get(a.session);
-          if (project.services[a.service]?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, this.reporter);
-          if (a.action !== "restart") rotateLog(project.root, a.session);
-        },
-        restartsOf: (a) => {
-          const s = byName.get(a.session);
-          return s ? restartsOf(s) : 0;
-        },
-      });
+      const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter);
       this.emit(
         plan.actions.map((a: Action) => ({
           time: now(),
@@ -175,20 +157,6 @@ export class Supervisor {
           error: result.failed.find((f) => f.action === a)?.error,
         })),
       );
-      const after = await listSessions();
-      const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
-      writeRecords(project.root, [
-        ...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)),
-        ...result.done
-          .filter((a) => a.action === "remove")
-          .map((a) => byName.get(a.session))
-          .filter((s): s is ObservedSession => !!s)
-          .map((s) => recordOf(s, now())),
-      ]);
-      const prompts = result.done
-        .filter((a) => a.action !== "remove")
-        .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
-        .filter((x) => x.text);
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
     } finally {
       await lock.release();
