@@ -3,10 +3,10 @@ import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
-import { listSessions } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import type { Reporter } from "./io.js";
-import { gaveUp, type ProjectView, profileFor, projectSessions } from "./project-view.js";
+import { observeProject } from "./observe-project.js";
+import { gaveUp, type ProjectView, profileFor } from "./project-view.js";
 import { loadView } from "./snapshot.js";
 
 /**
@@ -51,11 +51,12 @@ export async function listStatus(
   reporter: Reporter,
 ): Promise<{ project: ProjectView; rows: SessionRow[] }> {
   const project = await loadView(opts, reporter.warn);
-  const live = projectSessions(project, await listSessions());
+  const { mine: live, screens } = await observeProject(project.root);
   const statuses = await classifySessions(
     live,
     (s) => profileFor(project, s),
     (s) => gaveUp(project, s),
+    screens,
   );
   const now = Date.now();
   const rows: SessionRow[] = live.map((s) => {

@@ -8,13 +8,14 @@ export function sampleOf(s: ObservedSession, screen: string[] | undefined, now: 
   return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, title: s.title, gaveUp };
 }
 
-/** Classifies many sessions with one batched capture of the live panes. */
+/** Classifies many sessions with one batched capture of the live panes (or the screens given). */
 export async function classifySessions(
   sessions: ObservedSession[],
   profileOf: (s: ObservedSession) => StatusProfile,
   gaveUpOf: (s: ObservedSession) => boolean = () => false,
+  known?: Map<string, string[]>,
 ): Promise<Map<string, Classification>> {
-  const screens = await capturePanes(sessions.filter((s) => !s.dead).map((s) => s.paneId));
+  const screens = known ?? (await capturePanes(sessions.filter((s) => !s.dead).map((s) => s.paneId)));
   const now = Date.now();
   const out = new Map<string, Classification>();
   for (const s of sessions) out.set(s.name, classifyPane(sampleOf(s, screens.get(s.paneId), now, gaveUpOf(s)), profileOf(s)));

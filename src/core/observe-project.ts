@@ -1,0 +1,45 @@
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { amuxDir } from "../state/paths.js";
+import { observeWithScreens } from "../tmux/observe.js";
+import { capturePanes } from "../tmux/ops.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { projectSessions } from "./project-view.js";
+
+function cacheFile(root: string): string {
+  return join(amuxDir(root), "state", "panes.json");
+}
+
+function readKnown(root: string): string[] {
+  try {
+    const v = JSON.parse(readFileSync(cacheFile(root), "utf8")) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && /^%\d+$/.test(x)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The live server and this project's screens, usually in ONE tmux process: the screens of the
+ * panes this project had last time are captured in the same round trip as the list of all
+ * panes. Only panes new since then cost a second call. (Pane ids are unique for a server's life,
+ * and a capture of a pane that is gone just fails its own line.)
+ */
+export async function observeProject(root: string): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]> }> {
+  const known = readKnown(root);
+  const { sessions: all, screens } = await observeWithScreens(known);
+  const mine = projectSessions({ root }, all);
+  const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
+  if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
+  const ids = mine.filter((s) => !s.dead).map((s) => s.paneId);
+  if (ids.join(",") !== known.join(",")) {
+    try {
+      const f = cacheFile(root);
+      writeFileSync(`${f}.${process.pid}`, JSON.stringify(ids));
+      renameSync(`${f}.${process.pid}`, f);
+    } catch {
+      // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
+    }
+  }
+  return { all, mine, screens };
+}
