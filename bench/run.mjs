@@ -41,6 +41,7 @@ function killServer(name) {
     }
     execFileSync("sleep", ["0.05"]);
   }
+  rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, name), { force: true });
 }
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
