@@ -22,24 +22,32 @@ function untilSignal(): Promise<string> {
 }
 
 export async function cmdWatch(g: GlobalFlags, services: string[], o: { removeOrphans?: boolean; interval?: number; json?: boolean }): Promise<void> {
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    stopRequested = () => resolve("down");
+  });
   const sup = new Supervisor(
     { ...g, services, removeOrphans: o.removeOrphans, intervalMs: o.interval, onEvent: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)) },
     stderrReporter,
   );
   let lock: Awaited<ReturnType<typeof lockWatcher>>;
   try {
-    lock = await lockWatcher(sup.root);
+    lock = await lockWatcher(sup.root, () => {
+      process.stderr.write("amux down asked this watcher to stop\n");
+      stopRequested();
+    });
   } catch (e) {
     if (e instanceof LockError) throw new LockError("another amux watch is already supervising this project", [e.message]);
     throw e;
   }
   process.stderr.write(`watching ${sup.root} (Ctrl-C stops watching; the fleet keeps running)\n`);
   const running = sup.run();
-  const sig = await Promise.race([untilSignal(), running.then(() => "done")]);
+  const sig = await Promise.race([untilSignal(), stopped, running.then(() => "done")]);
   sup.stop();
   await running.catch(() => {});
   await lock.release();
-  if (sig !== "done") process.stderr.write("stopped watching; the fleet keeps running (`amux down` removes it)\n");
+  if (sig === "down") process.stderr.write("stopped watching\n");
+  else if (sig !== "done") process.stderr.write("stopped watching; the fleet keeps running (`amux down` removes it)\n");
   process.exitCode = EXIT.ok;
 }
 

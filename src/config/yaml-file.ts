@@ -28,7 +28,8 @@ export interface YamlFile {
 
 export function showPath(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith("../..") && rel.length < file.length ? rel : file;
+  // Inside the working directory: relative, as people type it; elsewhere: absolute.
+  return rel && !rel.startsWith("..") && !rel.startsWith("/") ? rel : file;
 }
 
 /** Reads and parses a YAML file: parse errors, alias bombs and interpolation, all located. */

@@ -3,7 +3,7 @@ import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOp
 import { AmuxError, NotFoundError } from "../errors.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
-import { acquireLock, type Lock } from "../state/lock.js";
+import { acquireLock, isLocked, type Lock, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { writeRecords } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
@@ -167,6 +167,12 @@ export interface DownResult {
 /** `amux down`: removes every session of the project, found by its labels alone. */
 export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownResult> {
   const loc = locateProject(o);
+  // A watcher would bring the fleet straight back: ask it to stop first, and wait for it to go.
+  const watcher = await requestStop(loc.root, "watch");
+  if (watcher) {
+    reporter.info(`stopped amux watch (${watcher}) so that it does not bring the fleet back`);
+    for (let i = 0; i < 50 && (await isLocked(loc.root, "watch")); i++) await sleep(100);
+  }
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
     const mine = projectSessions(loc, await listSessions());

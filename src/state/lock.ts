@@ -15,12 +15,25 @@ function address(root: string, kind: string): string {
   return `\0amux-${kind}-${h}`;
 }
 
-function tryListen(addr: string, info: string): Promise<Server | undefined> {
+function tryListen(addr: string, info: string, onStop?: () => void): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
     const srv = createServer((sock) => {
       // A prober (isLocked, whoHolds) may hang up at once: that must never hurt the holder.
       sock.on("error", () => {});
-      sock.end(info);
+      if (!onStop) {
+        sock.end(info);
+        return;
+      }
+      // A holder that can be asked to stop (a watcher, asked by `amux down`) listens briefly.
+      sock.write(info);
+      sock.setTimeout(1000, () => sock.destroy());
+      sock.on("data", (d) => {
+        if (d.toString().trim() === "stop") {
+          sock.end("\nstopping\n");
+          onStop();
+        }
+      });
+      sock.on("end", () => sock.end());
     });
     srv.once("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EADDRINUSE") resolve(undefined);
@@ -53,6 +66,8 @@ export interface LockOptions {
   /** How long to wait for the holder; 0 refuses at once. */
   waitMs: number;
   onWait?: (holder: string) => void;
+  /** Makes the holder stoppable through the lock (requestStop). */
+  onStop?: () => void;
 }
 
 export async function acquireLock(root: string, kind: string, o: LockOptions): Promise<Lock> {
@@ -62,7 +77,7 @@ export async function acquireLock(root: string, kind: string, o: LockOptions): P
   const deadline = Date.now() + o.waitMs;
   let told = false;
   for (;;) {
-    const srv = await tryListen(addr, info);
+    const srv = await tryListen(addr, info, o.onStop);
     if (srv) return { release: () => new Promise<void>((r) => srv.close(() => r())) };
     const holder = describeHolder(await whoHolds(addr));
     if (Date.now() >= deadline) {
@@ -95,5 +110,24 @@ export async function isLocked(root: string, kind: string): Promise<boolean> {
       resolve(true);
     });
     s.on("error", () => resolve(false));
+  });
+}
+
+/**
+ * Asks the holder of a stoppable lock to stop. Returns what it said of itself (its pid and what
+ * it does) when it agreed, undefined when nobody holds the lock.
+ */
+export async function requestStop(root: string, kind: string): Promise<string | undefined> {
+  if (process.platform !== "linux") return undefined;
+  return new Promise((resolve) => {
+    const s = createConnection(address(root, kind));
+    let data = "";
+    s.setTimeout(1500, () => s.destroy());
+    s.on("connect", () => s.write("stop\n"));
+    s.on("data", (d) => {
+      data += d.toString();
+    });
+    s.on("close", () => resolve(data.includes("stopping") ? describeHolder(data.split("\n")[0] ?? "") : undefined));
+    s.on("error", () => resolve(undefined));
   });
 }

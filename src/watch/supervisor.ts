@@ -258,9 +258,9 @@ export class Supervisor {
   }
 }
 
-/** One watcher per project: a lock of its own, refused at once when held. */
-export function lockWatcher(root: string) {
-  return acquireLock(root, "watch", { what: "amux watch", waitMs: 0 });
+/** One watcher per project: a lock of its own, refused at once when held; `amux down` may stop it through the lock. */
+export function lockWatcher(root: string, onStop: () => void) {
+  return acquireLock(root, "watch", { what: "amux watch", waitMs: 0, onStop });
 }
 
 export { formatEvent };

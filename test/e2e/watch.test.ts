@@ -328,6 +328,18 @@ describe("the watcher's life", () => {
     expect([await e2e.panePid("wp-w-1"), await e2e.panePid("wp-w-2")]).toEqual(pids);
   });
 
+  test("amux down stops the watcher first, so the fleet stays down", async ({ e2e, procs }) => {
+    const repo = await e2e.newRepo("wp", { "amux.compose.yaml": compose("  w:\n    agent: waits-at-prompt\n    replicas: 2\n") });
+    const w = procs.start(["watch"], repo.dir);
+    await waitFor(async () => (await e2e.liveSessions()).length === 2, 10_000, "2 sessions");
+    const r = await repo.amuxOk(["down"]);
+    expect(r.output).toMatch(/stopped amux watch/);
+    expect(await w.waitExit(10_000), w.output).toEqual({ code: 0, signal: null });
+    // Nothing brings the fleet back.
+    await sleep(2500);
+    expect(await e2e.liveSessions()).toEqual([]);
+  });
+
   test("a second amux watch on the same project is refused with exit 1", async ({ e2e, procs }) => {
     const repo = await e2e.newRepo("wp", { "amux.compose.yaml": compose("  w:\n    agent: waits-at-prompt\n") });
     const w = procs.start(["watch"], repo.dir);
