@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // e2e files each run their own tmux servers; two cores here.
     maxWorkers: 2,
-    reporters: process.env.CI ? ["default"] : ["default"],
+    // Under CI, also a JSON report from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
   },
 });
