@@ -221,7 +221,26 @@ export function buildProgram(): Command {
     .argument("[kind]", "compose or config", "compose")
     .action(async (kind: string) => (await import("./commands.js")).cmdSchema(kind));
 
+  addGlobalOptions(program);
   return program;
+}
+
+/**
+ * -f/-C/-p work before and after the command name (`amux ps --json -f x.yaml`). Program options
+ * are positional, so that `logs -f` can mean follow there (with --file for the compose file).
+ */
+function addGlobalOptions(program: Command): void {
+  program.enablePositionalOptions();
+  const walk = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      const has = (flag: string) => sub.options.some((o) => o.short === flag || o.long === flag);
+      sub.option(has("-f") ? "--file <path>" : "-f, --file <path>", "compose file");
+      if (!has("-C")) sub.option("-C, --cwd <dir>", "run as if started in <dir>");
+      if (!has("-p")) sub.option("-p, --project <name>", "project name");
+      walk(sub);
+    }
+  };
+  walk(program);
 }
 
 /** Runs the CLI and returns the exit code; the one place errors become text and codes. */
