@@ -7,6 +7,7 @@ import { jsonSchemaFor } from "../config/schema.js";
 import { desiredFleet } from "../core/desired.js";
 import { stderrReporter } from "../core/io.js";
 import { runAgent } from "../core/session.js";
+import { formatDuration } from "../duration.js";
 import { ConfigError, EXIT, formatProblem, UsageError } from "../errors.js";
 import { attachSession } from "../tmux/attach.js";
 import type { GlobalFlags } from "./types.js";
@@ -48,8 +49,8 @@ function configView(p: Project, showSecrets: boolean) {
       environment: showSecrets ? a.environment : maskEnv(a.environment, a.secretKeys),
       status: {
         profile: a.status.base,
-        idleAfter: `${a.status.idleAfterMs}ms`,
-        stuckAfter: `${a.status.stuckAfterMs}ms`,
+        idleAfter: formatDuration(a.status.idleAfterMs),
+        stuckAfter: formatDuration(a.status.stuckAfterMs),
         busyPatterns: a.status.busy.map((r) => r.source),
         waitingPatterns: a.status.waiting.map((r) => r.source),
         promptPatterns: a.status.prompt.map((r) => r.source),

@@ -154,7 +154,7 @@ export function problemsFromZod(y: YamlFile, error: z.ZodError, root?: z.ZodType
 }
 
 function tidy(message: string): string {
-  return message.replace(/^Invalid input: /, "");
+  return message.replace(/^Invalid input: /, "").replace(/^expected (.+), received undefined$/, "required ($1)");
 }
 
 /** "did you mean" for a misspelt key, from the keys the schema knows at that place. */

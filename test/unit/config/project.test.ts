@@ -211,7 +211,7 @@ describe("loadProject on invalid files", () => {
     expect((err as ConfigError).exitCode).toBe(2);
     expect((err as ConfigError).message).toBe(
       [
-        `${config}:4:7 agents.claude.params.command: expected string, received undefined`,
+        `${config}:4:7 agents.claude.params.command: required (string)`,
         `${config}:4:7 agents.claude.params.comand: unknown key "comand" (did you mean "command"?)`,
         `${compose}:8:15 services.auth.replicas: expected int, received number`,
         `${compose}:9:14 services.auth.restart: Invalid option: expected one of "no"|"on-failure"|"always"`,
