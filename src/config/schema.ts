@@ -79,6 +79,8 @@ export const serviceSchema = z
       .refine((s) => !s.includes(".."), { message: 'workspace names must not contain ".."' })
       .optional()
       .describe("Workspace (git worktree) the replicas run in; omitted = the project root directory."),
+    branch: z.string().min(1).optional().describe("Branch of a new workspace (default amux/<workspace>); with isolation: replica, <branch>-<n>."),
+    base: z.string().min(1).optional().describe("Start point of a new workspace's branch (default: workspaces.base, else the current branch)."),
     replicas: z.number().int().min(0).max(1000).default(1).describe("How many sessions of this service (0 allowed)."),
     prompt: z.string().optional().describe("Text sent once the agent is ready for input."),
     environment: environmentSchema.optional().describe("Merged over the agent's environment."),

@@ -119,7 +119,11 @@ export async function applyAndRecord(
   const result = await applyPlan(actions, builds, {
     prepare: async (a) => {
       const b = builds.get(a.session);
-      if (project.services[a.service]?.workspace && b) await ensureWorkspace(project, b.create.labels.workspace as string, reporter);
+      const svc = project.services[a.service];
+      if (svc?.workspace && b) {
+        const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
+        await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
+      }
       if (a.action !== "restart") rotateLog(project.root, a.session);
     },
     restartsOf: (a) => {

@@ -357,6 +357,27 @@ describe("how workspaces are made", () => {
     expect(await repo.gitStatus()).toBe("");
   });
 
+  test("a service's branch: and base: name the new worktree's branch and its start point", async ({ e2e }) => {
+    const repo = await e2e.newRepo("wsp", { "amux.compose.yaml": "name: wsp\nservices: {}\n" });
+    await gitOk(e2e, repo.dir, ["checkout", "-q", "-b", "develop"]);
+    repo.write("develop.txt", "only on develop\n");
+    await gitOk(e2e, repo.dir, ["add", "develop.txt"]);
+    await gitOk(e2e, repo.dir, ["commit", "-qm", "develop work"]);
+    const developSha = await gitOk(e2e, repo.dir, ["rev-parse", "HEAD"]);
+    await gitOk(e2e, repo.dir, ["checkout", "-q", "main"]);
+    repo.write(
+      "amux.compose.yaml",
+      "name: wsp\nservices:\n  a: { agent: waits-at-prompt, workspace: auth, branch: feat/auth, base: develop }\n  b: { agent: waits-at-prompt, workspace: iso, branch: feat/iso, isolation: replica, replicas: 2 }\n",
+    );
+    await repo.amuxOk(["up"]);
+    const auth = wsDir(repo, "auth");
+    expect(await gitOk(e2e, auth, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("feat/auth");
+    expect(await gitOk(e2e, auth, ["rev-parse", "HEAD"])).toBe(developSha);
+    expect(await gitOk(e2e, wsDir(repo, "iso-1"), ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("feat/iso-1");
+    expect(await gitOk(e2e, wsDir(repo, "iso-2"), ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("feat/iso-2");
+    expect(await gitOk(e2e, repo.dir, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("main");
+  });
+
   test("outside a git repository a workspace is a plain directory", async ({ e2e }) => {
     const dir = join(e2e.tmp, "plainproj");
     mkdirSync(join(dir, ".amux"), { recursive: true });
