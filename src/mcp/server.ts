@@ -156,7 +156,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     {
       title: "Plan the fleet",
       description:
-        "What fleet_up would do to make the live sessions match amux.compose.yaml: create, recreate, remove, restart, each with its reason. Changes nothing.",
+        "What fleet_up would do to make the live sessions match amux.compose.yaml: create, recreate, remove, restart, each with its reason. Changes nothing. Not for the state of running agents: use session_list.",
       inputSchema: { services: z.array(z.string()).optional().describe("only these services"), removeOrphans: z.boolean().optional() },
     },
     async (a) =>
@@ -190,7 +190,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "fleet_down",
     {
       title: "Remove the fleet",
-      description: "Remove every session of the project: compose replicas and session_run sessions alike (like `amux down`). Workspaces are kept.",
+      description:
+        "Remove every session of the project: compose replicas and session_run sessions alike (like `amux down`); a running `amux watch` is stopped first. Workspaces are kept. Not for one session: use session_stop.",
       inputSchema: {},
     },
     async () =>
@@ -204,7 +205,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "workspace_list",
     {
       title: "List workspaces",
-      description: "List the project's workspaces (git worktrees): branch, uncommitted/untracked/unpushed work, and the sessions using each.",
+      description:
+        "List the project's workspaces (git worktrees): branch, uncommitted/untracked/unpushed work, and the sessions using each. Not for sessions: use session_list.",
       inputSchema: {},
     },
     async () =>
@@ -220,7 +222,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     {
       title: "Create a workspace",
       description:
-        "Create a workspace: a git worktree on branch amux/<name> outside the main checkout (a plain folder outside git). session_run with workspace creates one too.",
+        "Create a workspace: a git worktree on branch amux/<name> outside the main checkout (a plain folder outside git). Not needed before session_run or fleet_up: they create missing workspaces themselves.",
       inputSchema: {
         name: z.string().describe("workspace name"),
         branch: z.string().optional().describe("branch (default amux/<name>)"),
