@@ -1,8 +1,3 @@
-/** A `${VAR}` with no default whose variable is unset. */
-export interface MissingVar {
-  name: string;
-}
-
 /**
  * Expands `${VAR}`, `${VAR:-default}` and `$$` (a literal `$`) from env.
  * Returns the text, whether anything was expanded, and the unset variables.

@@ -1,6 +1,6 @@
 import { type ApplyResult, applyPlan } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
-import { AmuxError, NotFoundError } from "../errors.js";
+import { NotFoundError } from "../errors.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { acquireLock, isLocked, type Lock, requestStop } from "../state/lock.js";
@@ -194,5 +194,3 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
     await lock.release();
   }
 }
-
-export class UpFailed extends AmuxError {}

@@ -9,6 +9,4 @@ export const stderrReporter: Reporter = {
   warn: (l) => process.stderr.write(`${l}\n`),
 };
 
-export const silentReporter: Reporter = { info: () => {}, warn: () => {} };
-
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
