@@ -35,6 +35,8 @@ const now = () => new Date().toISOString();
  */
 export class Supervisor {
   private project: Project | undefined;
+  /** The declared fleet of `project`, resolved once per (re)load rather than on every tick. */
+  private fleet: ReturnType<typeof desiredFleet> | undefined;
   private readonly tracker = new StatusTracker();
   private running = false;
   private dirty = true;
@@ -85,6 +87,7 @@ export class Supervisor {
       if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
       const first = !this.project;
       this.project = p;
+      this.fleet = desiredFleet(p);
       if (this.configError || !first)
         this.emit([{ time: now(), type: "config", project: p.name, reason: this.configError ? "configuration valid again" : "configuration reloaded" }]);
       this.configError = "";
@@ -133,7 +136,7 @@ export class Supervisor {
       const st = tick.statuses.get(s.name);
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
-    const { desired, builds } = desiredFleet(project);
+    const { desired, builds } = this.fleet ?? desiredFleet(project);
     const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
@@ -143,20 +146,23 @@ export class Supervisor {
       const observed = await listSessions();
       const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
       if (!plan.actions.length) return;
-      const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter);
-      this.emit(
-        plan.actions.map((a: Action) => ({
-          time: now(),
-          type: "action" as const,
-          project: project.name,
-          session: a.session,
-          service: a.service,
-          replica: a.replica,
-          action: a.action,
-          reason: a.reason,
-          error: result.failed.find((f) => f.action === a)?.error,
-        })),
-      );
+      // Each action is reported the moment tmux confirms it, before the bookkeeping.
+      const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {
+        onDone: (a: Action, error?: string) =>
+          this.emit([
+            {
+              time: now(),
+              type: "action",
+              project: project.name,
+              session: a.session,
+              service: a.service,
+              replica: a.replica,
+              action: a.action,
+              reason: a.reason,
+              error,
+            },
+          ]),
+      });
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
     } finally {
       await lock.release();

@@ -41,8 +41,10 @@ describe("amux watch converges", () => {
     await waitFor(async () => (await e2e.liveSessions()).length === 1, 5000, "1 session after scaling down", 20);
     expect(Date.now() - down).toBeLessThan(2000);
     expect(await e2e.liveSessions()).toEqual(["wp-w-1"]);
-    const actions = w.json<EventLine>().filter((e) => e.type === "action");
-    expect(actions.map((a) => `${a.action} ${a.session}`)).toEqual(["create wp-w-1", "create wp-w-2", "create wp-w-3", "remove wp-w-3", "remove wp-w-2"]);
+    // tmux has done the work before the watcher hears back and prints it: wait for the lines.
+    const actionsOf = (p: LongRun) => p.json<EventLine>().filter((e) => e.type === "action");
+    await w.waitUntil((p) => actionsOf(p).length >= 5, 3000, "five action events");
+    expect(actionsOf(w).map((a) => `${a.action} ${a.session}`)).toEqual(["create wp-w-1", "create wp-w-2", "create wp-w-3", "remove wp-w-3", "remove wp-w-2"]);
     expect(w.exit).toBeNull();
   });
 

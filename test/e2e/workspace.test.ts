@@ -9,6 +9,16 @@ import { panePath, test } from "./harness-extra.js";
 
 const wsDir = (repo: Repo, name: string) => join(`${repo.dir}.worktrees`, name);
 
+/** A repo on branch develop, one commit (develop.txt) ahead of main. */
+async function repoWithDevelop(e2e: E2E): Promise<{ repo: Repo; developSha: string }> {
+  const repo = await e2e.newRepo("wsp", { "amux.compose.yaml": "name: wsp\nservices: {}\n" });
+  await gitOk(e2e, repo.dir, ["checkout", "-q", "-b", "develop"]);
+  repo.write("develop.txt", "only on develop\n");
+  await gitOk(e2e, repo.dir, ["add", "develop.txt"]);
+  await gitOk(e2e, repo.dir, ["commit", "-qm", "develop work"]);
+  return { repo, developSha: await gitOk(e2e, repo.dir, ["rev-parse", "HEAD"]) };
+}
+
 async function gitOk(e2e: E2E, cwd: string, args: string[]): Promise<string> {
   const r = await e2e.run("git", ["-C", cwd, ...args]);
   if (r.code !== 0) throw new Error(`git ${args.join(" ")} in ${cwd} failed: ${r.output}`);
@@ -336,12 +346,7 @@ describe("how workspaces are made", () => {
   });
 
   test("the base is the current branch", async ({ e2e }) => {
-    const repo = await e2e.newRepo("wsp", { "amux.compose.yaml": "name: wsp\nservices: {}\n" });
-    await gitOk(e2e, repo.dir, ["checkout", "-q", "-b", "develop"]);
-    repo.write("develop.txt", "only on develop\n");
-    await gitOk(e2e, repo.dir, ["add", "develop.txt"]);
-    await gitOk(e2e, repo.dir, ["commit", "-qm", "develop work"]);
-    const developSha = await gitOk(e2e, repo.dir, ["rev-parse", "HEAD"]);
+    const { repo, developSha } = await repoWithDevelop(e2e);
     await repo.amuxOk(["ws", "create", "from-dev"]);
     const dir = wsDir(repo, "from-dev");
     expect(await gitOk(e2e, dir, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("amux/from-dev");
@@ -358,12 +363,7 @@ describe("how workspaces are made", () => {
   });
 
   test("a service's branch: and base: name the new worktree's branch and its start point", async ({ e2e }) => {
-    const repo = await e2e.newRepo("wsp", { "amux.compose.yaml": "name: wsp\nservices: {}\n" });
-    await gitOk(e2e, repo.dir, ["checkout", "-q", "-b", "develop"]);
-    repo.write("develop.txt", "only on develop\n");
-    await gitOk(e2e, repo.dir, ["add", "develop.txt"]);
-    await gitOk(e2e, repo.dir, ["commit", "-qm", "develop work"]);
-    const developSha = await gitOk(e2e, repo.dir, ["rev-parse", "HEAD"]);
+    const { repo, developSha } = await repoWithDevelop(e2e);
     await gitOk(e2e, repo.dir, ["checkout", "-q", "main"]);
     repo.write(
       "amux.compose.yaml",
