@@ -253,6 +253,8 @@ async function inspectWorktree(scan: Scan, info: WorkspaceInfo, wt: WorktreeEntr
   info.kind = exists ? "worktree" : "missing";
   info.operation = op.op;
   const head = wt.head && SHA.test(wt.head) ? wt.head : null;
+  // Populated submodules keep their repositories in the worktree's admin folder, which goes with it.
+  if (admin && existsSync(join(admin, "modules"))) info.repositories.push("its submodules");
   if (exists) {
     const st = await git(info.path, ["--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=traditional"], {
       allowFail: true,
@@ -312,7 +314,7 @@ function walkFolder(dir: string, info: WorkspaceInfo): void {
     for (const d of entries) {
       const r = rel ? `${rel}/${d.name}` : d.name;
       if (d.name === ".git") info.repositories.push(rel ? `${rel}/` : "./");
-      if (d.isDirectory()) stack.push(r);
+      else if (d.isDirectory()) stack.push(r);
       else info.files++;
     }
   }
@@ -388,7 +390,7 @@ export function keepReasons(w: WorkspaceInfo, force: boolean): string[] {
   if (w.sessions.length) reasons.push(`in use by ${w.sessions.join(", ")}`);
   if (w.locked !== null) reasons.push(`locked${w.locked ? ` (${w.locked})` : ""}: git worktree unlock it first`);
   if (w.unchecked) reasons.push(`could not check it for unsaved work: ${w.unchecked}`);
-  if (w.repositories.length) reasons.push(`holds a git repository at ${w.repositories.join(", ")}`);
+  if (w.repositories.length) reasons.push(`holds another git repository (${w.repositories.join(", ")})`);
   if (w.detached) {
     reasons.push(`${plural(w.detached, "commit")} on a detached HEAD that no branch holds: keep them with git branch NAME in it`);
   }
@@ -487,6 +489,7 @@ async function removeOne(scan: Scan, w: WorkspaceInfo, force: boolean, reporter:
     } catch (e) {
       return `could not remove it: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
     }
+    forgetWorkspace(scan.root, w.name);
     return undefined;
   }
   const top = scan.top as string;

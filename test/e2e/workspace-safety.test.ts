@@ -87,6 +87,14 @@ const STATES: State[] = [
   },
   { name: "locked", project: "git", plain: "kept", plainWhy: /locked \(on usb\)/, forced: "kept", forcedWhy: /locked \(on usb\)/ },
   { name: "missing", project: "git", plain: "removed", forced: "removed", branch: { name: "amux/missing", afterRemoval: "deleted" } },
+  {
+    name: "nested",
+    project: "git",
+    plain: "kept",
+    plainWhy: /holds another git repository \(vendor\/lib\/\)/,
+    forced: "kept",
+    forcedWhy: /holds another git repository \(vendor\/lib\/\)/,
+  },
   { name: "clone", project: "git", plain: "foreign", plainWhy: /a separate git repository/, forced: "foreign", forcedWhy: /a separate git repository/ },
   { name: "folder", project: "git", plain: "foreign", plainWhy: /a plain folder/, forced: "foreign", forcedWhy: /a plain folder/ },
   { name: "hollow", project: "git", plain: "foreign", plainWhy: /a plain folder/, forced: "foreign", forcedWhy: /a plain folder/ },
@@ -94,6 +102,15 @@ const STATES: State[] = [
   { name: "forged", project: "git", plain: "foreign", plainWhy: /on branch forged that amux did not create/, forced: "foreign", forcedWhy: /on branch forged/ },
   { name: "agent-files", project: "plain", plain: "kept", plainWhy: /holds 2 files/, forced: "removed" },
   { name: "empty-dir", project: "plain", plain: "removed", forced: "removed" },
+  { name: "repo-dir", project: "plain", plain: "foreign", plainWhy: /a git repository/, forced: "foreign", forcedWhy: /a git repository/ },
+  {
+    name: "deep-repo",
+    project: "plain",
+    plain: "kept",
+    plainWhy: /holds another git repository \(lib\/\).*holds 1 file$/,
+    forced: "kept",
+    forcedWhy: /holds another git repository \(lib\/\)/,
+  },
 ];
 
 /** A content hash of a tree: every path, type, mode, byte and link target, links never followed. */
@@ -184,6 +201,7 @@ async function buildWorld(): Promise<World> {
   await gitOk(e, wsp, ["checkout", "-q", "main"]);
 
   const amuxNames = [
+    "nested",
     "clean",
     "uncommitted",
     "untracked",
@@ -219,6 +237,10 @@ async function buildWorld(): Promise<World> {
   writeFileSync(join(adminOf(ws("corrupt")) as string, "index"), "this is not an index\n");
   await gitOk(e, wsp, ["worktree", "lock", "--reason", "on usb", "--", ws("locked")]);
   rmSync(ws("missing"), { recursive: true });
+  // A repository an agent cloned inside a worktree: git status shows only its folder.
+  mkdirSync(join(ws("nested"), "vendor", "lib"), { recursive: true });
+  await gitOk(e, ws("nested"), ["init", "-q", "vendor/lib"]);
+  await commit(e, join(ws("nested"), "vendor", "lib"), "lib.c", "int x;\n", "lib work");
 
   // Not amux's: a clone with a commit of its own, folders, the user's own worktrees.
   await gitOk(e, dir, ["clone", "-q", wsp, ws("clone")]);
@@ -238,7 +260,13 @@ async function buildWorld(): Promise<World> {
   mkdirSync(join(plainproj, ".amux"), { recursive: true });
   writeFileSync(join(plainproj, ".amux", "config.yaml"), fixtureAgentsYaml());
   writeFileSync(join(plainproj, "amux.compose.yaml"), "name: plainproj\nservices: {}\n");
-  for (const n of ["agent-files", "empty-dir"]) await amuxOk(e, plainproj, ["ws", "create", n]);
+  for (const n of ["agent-files", "empty-dir", "deep-repo"]) await amuxOk(e, plainproj, ["ws", "create", n]);
+  const repoDir = join(`${plainproj}.worktrees`, "repo-dir");
+  await gitOk(e, dir, ["init", "-q", repoDir]);
+  await commit(e, repoDir, "r.txt", "r\n", "a repository's own commit");
+  const deep = join(`${plainproj}.worktrees`, "deep-repo");
+  await gitOk(e, dir, ["init", "-q", join(deep, "lib")]);
+  await commit(e, join(deep, "lib"), "lib.c", "int y;\n", "deep work");
   const files = join(`${plainproj}.worktrees`, "agent-files");
   writeFileSync(join(files, "answer.md"), "the agent's work\n");
   mkdirSync(join(files, "src"));
@@ -365,7 +393,7 @@ describe("worktree-safety matrix", () => {
     const by = new Map(rows.map((x) => [x.name, x]));
     for (const s of gitStates) {
       const row = by.get(s.name);
-      expect(row?.kind, s.name).toBe(s.plain === "foreign" ? "foreign" : s.name === "missing" ? "missing" : "worktree");
+      expect(row?.kind, `${s.name}: ${JSON.stringify(row)}`).toBe(s.plain === "foreign" ? "foreign" : s.name === "missing" ? "missing" : "worktree");
       if (s.plain === "foreign") expect(row?.foreign, s.name).toMatch(s.plainWhy as RegExp);
     }
     expect(by.get("corrupt")?.unchecked).toMatch(/git status failed/);
@@ -386,7 +414,9 @@ describe("worktree-safety matrix", () => {
     expectCode(plain, 0, "ws ls --json outside git");
     expect((JSON.parse(plain.stdout) as { name: string; kind: string; files: number }[]).map((x) => [x.name, x.kind, x.files])).toEqual([
       ["agent-files", "directory", 2],
+      ["deep-repo", "directory", 1],
       ["empty-dir", "directory", 0],
+      ["repo-dir", "foreign", 0],
     ]);
     for (const s of STATES) if (w.hashes.has(s.name)) expect(treeHash(pathOf(w, s)), s.name).toBe(w.hashes.get(s.name)?.tree);
   });
@@ -435,10 +465,10 @@ describe("worktree-safety matrix", () => {
       await restore(w);
       const r = await e2e.amux(["down", "--workspaces", ...flag], { cwd: w.wsp });
       // Exit 1 naming each kept one; what is not amux's is left alone without failing.
-      expectCode(r, 1, `down --workspaces${label}`);
+      expectCode(r, gitStates.some((s) => (force ? s.forced : s.plain) === "kept") ? 1 : 0, `down --workspaces${label}`);
       await checkMatrix(e2e, w, gitStates, force, r.output, { named: false });
       const p = await e2e.amux(["down", "--workspaces", ...flag], { cwd: w.plainproj });
-      expectCode(p, force ? 0 : 1, `down --workspaces${label} outside git`);
+      expectCode(p, plainStates.some((s) => (force ? s.forced : s.plain) === "kept") ? 1 : 0, `down --workspaces${label} outside git`);
       await checkMatrix(e2e, w, plainStates, force, p.output, { named: false });
     });
   }

@@ -149,8 +149,8 @@ describe("keepReasons", () => {
     {
       what: "a repository inside",
       info: ws({ repositories: ["vendor/lib/"] }),
-      plain: ["holds a git repository at vendor/lib/"],
-      forced: ["holds a git repository at vendor/lib/"],
+      plain: ["holds another git repository (vendor/lib/)"],
+      forced: ["holds another git repository (vendor/lib/)"],
     },
     {
       what: "in use by live sessions",
