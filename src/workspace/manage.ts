@@ -363,6 +363,10 @@ async function inspect(scan: Scan, name: string, sessions: ObservedSession[]): P
     info.foreign = "a git repository, not a folder amux made";
     return info;
   }
+  if (checkName("workspace", name)) {
+    info.foreign = `a folder whose name is not one amux gives (${JSON.stringify(name)})`;
+    return info;
+  }
   info.kind = "directory";
   walkFolder(path, info);
   return info;

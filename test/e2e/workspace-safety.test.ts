@@ -102,6 +102,7 @@ const STATES: State[] = [
   { name: "forged", project: "git", plain: "foreign", plainWhy: /on branch forged that amux did not create/, forced: "foreign", forcedWhy: /on branch forged/ },
   { name: "agent-files", project: "plain", plain: "kept", plainWhy: /holds 2 files/, forced: "removed" },
   { name: "empty-dir", project: "plain", plain: "removed", forced: "removed" },
+  { name: ".cache", project: "plain", plain: "foreign", plainWhy: /not one amux gives/, forced: "foreign", forcedWhy: /not one amux gives/ },
   { name: "repo-dir", project: "plain", plain: "foreign", plainWhy: /a git repository/, forced: "foreign", forcedWhy: /a git repository/ },
   {
     name: "deep-repo",
@@ -264,6 +265,8 @@ async function buildWorld(): Promise<World> {
   const repoDir = join(`${plainproj}.worktrees`, "repo-dir");
   await gitOk(e, dir, ["init", "-q", repoDir]);
   await commit(e, repoDir, "r.txt", "r\n", "a repository's own commit");
+  mkdirSync(join(`${plainproj}.worktrees`, ".cache"));
+  writeFileSync(join(`${plainproj}.worktrees`, ".cache", "blob"), "cached\n");
   const deep = join(`${plainproj}.worktrees`, "deep-repo");
   await gitOk(e, dir, ["init", "-q", join(deep, "lib")]);
   await commit(e, join(deep, "lib"), "lib.c", "int y;\n", "deep work");
@@ -308,7 +311,8 @@ async function restore(w: World): Promise<void> {
 
 /** The line of output about workspace `name`. */
 function lineAbout(out: string, name: string): string {
-  const re = new RegExp(`(workspace ${name} (\\(|from )|^left ${name} alone)`);
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(workspace ${n} (\\(|from )|^left ${n} alone)`);
   return out.split("\n").find((l) => re.test(l)) ?? "";
 }
 
@@ -413,6 +417,7 @@ describe("worktree-safety matrix", () => {
     const plain = await e2e.amux(["ws", "ls", "--json"], { cwd: w.plainproj });
     expectCode(plain, 0, "ws ls --json outside git");
     expect((JSON.parse(plain.stdout) as { name: string; kind: string; files: number }[]).map((x) => [x.name, x.kind, x.files])).toEqual([
+      [".cache", "foreign", 0],
       ["agent-files", "directory", 2],
       ["deep-repo", "directory", 1],
       ["empty-dir", "directory", 0],
@@ -435,16 +440,16 @@ describe("worktree-safety matrix", () => {
       const kept = await e2e.amux(["ws", "rm", ...flag, ...names(keepable(gitStates, force))], { cwd: w.wsp });
       expectCode(kept, 1, `ws rm${label} of the rest`);
       await checkMatrix(e2e, w, gitStates, force, `${ok.output}\n${kept.output}`, { named: true });
-      // Outside git.
-      const plainOk = await e2e.amux(["ws", "rm", ...flag, ...names(removable(plainStates, force))], { cwd: w.plainproj });
+      // Outside git. A name amux never gives cannot even be named: exit 2, untouched.
+      const nameable = plainStates.filter((s) => s.name !== ".cache");
+      const bad = await e2e.amux(["ws", "rm", ...flag, ".cache"], { cwd: w.plainproj });
+      expectCode(bad, 2, `ws rm${label} .cache`);
+      const plainOk = await e2e.amux(["ws", "rm", ...flag, ...names(removable(nameable, force))], { cwd: w.plainproj });
       expectCode(plainOk, 0, `ws rm${label} outside git`);
-      let plainOut = plainOk.output;
-      if (keepable(plainStates, force).length) {
-        const plainKept = await e2e.amux(["ws", "rm", ...flag, ...names(keepable(plainStates, force))], { cwd: w.plainproj });
-        expectCode(plainKept, 1, `ws rm${label} of a folder holding files outside git`);
-        plainOut += plainKept.output;
-      }
-      await checkMatrix(e2e, w, plainStates, force, plainOut, { named: true });
+      const plainKept = await e2e.amux(["ws", "rm", ...flag, ...names(keepable(nameable, force))], { cwd: w.plainproj });
+      expectCode(plainKept, 1, `ws rm${label} of folders holding files or repositories outside git`);
+      await checkMatrix(e2e, w, nameable, force, `${plainOk.output}\n${plainKept.output}`, { named: true });
+      expect(treeHash(join(`${w.plainproj}.worktrees`, ".cache"))).toBe(w.hashes.get(".cache")?.tree);
     });
 
     test(`ws prune${label}`, async ({ e2e }) => {
