@@ -266,9 +266,9 @@ async function inspectWorktree(scan: Scan, info: WorkspaceInfo, wt: WorktreeEntr
     for (const e of parseStatusZ(st.stdout)) {
       // A folder entry under --untracked-files=all is a repository git does not descend into.
       if ((e.xy === "??" || e.xy === "!!") && e.path.endsWith("/")) info.repositories.push(e.path);
+      else if ((e.xy === "??" || e.xy === "!!") && rec && isAmuxCopy(top, info.path, e.path, rec)) continue;
       else if (e.xy === "??") info.untracked++;
       else if (e.xy === "!!") {
-        if (rec && isAmuxCopy(top, info.path, e.path, rec)) continue;
         info.ignored++;
         if (info.ignoredFiles.length < 3) info.ignoredFiles.push(e.path);
       } else info.uncommitted++;
