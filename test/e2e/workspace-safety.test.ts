@@ -27,6 +27,8 @@ interface State {
 const STATES: State[] = [
   { name: "clean", project: "git", plain: "removed", forced: "removed", branch: { name: "amux/clean", afterRemoval: "deleted" } },
   { name: "recorded", project: "git", plain: "removed", forced: "removed", branch: { name: "feat/recorded", afterRemoval: "kept" } },
+  // Made without amux (or by an amux that kept no record) but on an amux/ branch: amux's by the branch rule.
+  { name: "legacy", project: "git", plain: "removed", forced: "removed", branch: { name: "amux/legacy", afterRemoval: "deleted" } },
   { name: "uncommitted", project: "git", plain: "kept", plainWhy: /1 uncommitted change/, forced: "removed" },
   { name: "untracked", project: "git", plain: "kept", plainWhy: /1 untracked file/, forced: "removed" },
   {
@@ -251,6 +253,7 @@ async function buildWorld(): Promise<World> {
   mkdirSync(ws("hollow"));
   await gitOk(e, wsp, ["worktree", "add", "-q", "-b", "mine", "--", ws("mine")]);
   await gitOk(e, wsp, ["worktree", "add", "-q", "-b", "forged", "--", ws("forged")]);
+  await gitOk(e, wsp, ["worktree", "add", "-q", "-b", "amux/legacy", "--", ws("legacy")]);
   // A record claiming it, written by hand: without amux's marker in git's admin folder it proves nothing.
   writeFileSync(
     join(wsp, ".amux", "state", "workspaces", "forged.json"),
