@@ -180,7 +180,7 @@ export function buildProgram(): Command {
     .command("down")
     .description("remove every session of the project (services and run sessions)")
     .option("--workspaces", "also remove the project's workspaces (refusing any with unsaved work)")
-    .option("--force", "with --workspaces: remove them even with unsaved work")
+    .option("--force", "with --workspaces: remove them even with unsaved work (never what amux did not make, locked or in use)")
     .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
 
   const ws = program.command("workspace").alias("ws").description("git-worktree workspaces that agents run in");
@@ -197,11 +197,11 @@ export function buildProgram(): Command {
   ws.command("rm")
     .description("remove workspaces, refusing any with unsaved work or a live session")
     .argument("<name...>")
-    .option("--force", "remove even with uncommitted, untracked or unpushed work")
+    .option("--force", "remove even with uncommitted, untracked or ignored files (commits stay on their branch; never what amux did not make)")
     .action(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o));
   ws.command("prune")
     .description("remove workspaces no session uses and that hold no unsaved work")
-    .option("--force", "also those with unsaved work")
+    .option("--force", "also those with unsaved work (never what amux did not make, locked or in use)")
     .option("--dry-run", "say what would go")
     .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
 

@@ -18,7 +18,7 @@ import { listSessions } from "../tmux/observe.js";
 import { capturePanes } from "../tmux/ops.js";
 import { VERSION } from "../version.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { listWorkspaces } from "../workspace/manage.js";
+import { describeState, listWorkspaces } from "../workspace/manage.js";
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -213,7 +213,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
       guard(async () => {
         const view = await loadView(opts, reporter.warn);
         const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
-        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
+        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${describeState(w)}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
       }),
   );
 
