@@ -41,6 +41,7 @@ function configView(p: Project, showSecrets: boolean) {
   for (const a of Object.values(p.agents)) {
     agents[a.id] = {
       name: a.name,
+      builtIn: a.builtIn,
       definedIn: a.definedIn,
       command: a.command,
       shell: a.shell ?? null,
