@@ -45,7 +45,7 @@ export function buildProgram(): Command {
     .option("-p, --project <name>", "project name (default: compose name:, else the root directory's name)")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(commanderMessage(s)) });
 
   program
     .command("run")
@@ -243,13 +243,23 @@ function addGlobalOptions(program: Command): void {
   walk(program);
 }
 
+/** commander's own errors in amux's voice: `amux: ...`, with a way forward when it has none. */
+export function commanderMessage(s: string): string {
+  let text = s.replace(/^error: /, "amux: ");
+  if (/^amux: unknown command/.test(text) && !/Did you mean/.test(text)) text = `${text.trimEnd()}\n  (amux --help lists the commands)\n`;
+  if (/^amux: unknown option/.test(text) && !/Did you mean/.test(text)) text = `${text.trimEnd()}\n  (add --help after the command to list its options)\n`;
+  return text;
+}
+
 /** Runs the CLI and returns the exit code; the one place errors become text and codes. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // Help was not asked for: it goes to stderr and the exit says so (as git does); --help and
+    // `amux help` print it to stdout and exit 0.
     if (argv.length <= 2) {
-      program.outputHelp();
-      return EXIT.ok;
+      program.outputHelp({ error: true });
+      return EXIT.usage;
     }
     await program.parseAsync(argv);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
