@@ -48,6 +48,12 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(commanderMessage(s)) });
 
   program
+    .command("init")
+    .description("write a commented .amux/config.yaml and amux.compose.yaml here (refuses to overwrite either)")
+    .option("--force", "overwrite them")
+    .action(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o));
+
+  program
     .command("run")
     .description("start one agent session now and print its name")
     .argument("<agent>", "agent id from .amux/config.yaml or the compose file")
@@ -140,8 +146,8 @@ export function buildProgram(): Command {
     .action(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o));
   config
     .command("edit")
-    .description("open .amux/config.yaml in $VISUAL/$EDITOR, then validate it")
-    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigEdit(globals(cmd)));
+    .description("open .amux/config.yaml in $VISUAL/$EDITOR (made from a commented template when absent), then validate it")
+    .action(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd)));
   config
     .command("validate")
     .description("validate .amux/config.yaml and the compose file")

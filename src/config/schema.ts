@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
 import { NAME_PATTERNS } from "../names.js";
+import { schemaId } from "./templates.js";
 
 const duration = z
   .string()
@@ -149,7 +150,7 @@ export function jsonSchemaFor(kind: "compose" | "config"): unknown {
   const out = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   return {
     $schema: out.$schema,
-    $id: `https://amux.dev/schemas/amux.${kind}.schema.json`,
+    $id: schemaId(kind),
     title: kind === "compose" ? "amux.compose.yaml" : ".amux/config.yaml",
     ...out,
   };
