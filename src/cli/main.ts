@@ -231,6 +231,14 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
 
   program
+    .command("completion")
+    .description("print a shell completion script: commands, flags, and session, service, agent and workspace names")
+    .argument("<shell>", "bash, zsh or fish")
+    .action(async (shell: string) => {
+      process.stdout.write((await import("./completion.js")).completionScript(shell));
+    });
+
+  program
     .command("bench-tick", { hidden: true })
     .option("--ticks <n>", "how many", int("--ticks"))
     .action(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o));
@@ -289,6 +297,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Help was not asked for: it goes to stderr and the exit says so (as git does); --help and
     // `amux help` print it to stdout and exit 0.
+    if (argv[2] === "__complete") {
+      await (await import("./completion.js")).runComplete(program, argv.slice(3));
+      return EXIT.ok;
+    }
     if (argv.length <= 2) {
       program.outputHelp({ error: true });
       return EXIT.usage;
