@@ -39,7 +39,7 @@ describe("built-in agents", () => {
     async ({ e2e }) => {
       const env = fakeBin(e2e, { claude: fixture("waits-at-prompt") });
       const repo = await e2e.newRepo("bi", {}, { fixtureAgents: false });
-      const r = await repo.amux(["run", "claude", "--no-attach"], { env });
+      const r = await repo.amux(["run", "-d", "claude"], { env });
       expect(r.code, r.output).toBe(0);
       expect(r.stdout.trim()).toBe("claude-1");
       await repo.waitForLog("claude-1", "fake agent ready");
