@@ -173,9 +173,16 @@ describe("loadProject on invalid files", () => {
       line: 3,
       col: 3,
       path: "services.Auth_Service",
-      message: "service names must match ^[a-z0-9][a-z0-9_-]{0,62}$",
+      message: "service names must match ^[a-z0-9][a-z0-9_-]{0,62}$; did you mean auth_service?",
     },
-    { case: "bad-project-name", file: "compose", line: 1, col: 7, path: "name", message: "project names must match ^[a-z0-9][a-z0-9_-]{0,62}$" },
+    {
+      case: "bad-project-name",
+      file: "compose",
+      line: 1,
+      col: 7,
+      path: "name",
+      message: "project names must match ^[a-z0-9][a-z0-9_-]{0,62}$; did you mean acme-corp?",
+    },
   ])("$case: $path $message", (c) => {
     const dir = invalid(c.case);
     expect(problemsOf(() => loadProject({ cwd: dir }, {}))).toEqual([{ file: shown(dir, c.file), line: c.line, col: c.col, path: c.path, message: c.message }]);
@@ -350,7 +357,7 @@ describe("loadProject with temporary files", () => {
         line: 2,
         col: 3,
         path: "agents.bad id",
-        message: "agent ids must match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$",
+        message: "agent ids must match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$; did you mean bad-id?",
       },
     ]);
   });
