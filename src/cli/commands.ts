@@ -25,6 +25,12 @@ export async function cmdRun(
     process.stderr.write(
       `amux: ${r.session} exited at once with code ${r.exited.code}${r.exited.lastLines.length ? `; its last output:\n${r.exited.lastLines.map((l) => `  ${l}`).join("\n")}` : ""}\n  (amux logs ${r.session} shows all of it)\n`,
     );
+    // 127 is the shell's "command not found": the first thing to hit with a built-in agent.
+    const a = r.project.agents[agent];
+    if (r.exited.code === 127 && a)
+      process.stderr.write(
+        `  the shell could not find \`${a.command.split(/\s+/)[0]}\`: is it installed and on PATH?${a.builtIn ? ` (${agent} is a built-in agent: it runs \`${a.command}\`)` : ""}\n`,
+      );
     process.exitCode = EXIT.runtime;
     return;
   }

@@ -57,6 +57,14 @@ describe("built-in agents", () => {
     SLOW,
   );
 
+  test("a built-in agent whose program is not installed says so", async ({ e2e }) => {
+    const repo = await e2e.newRepo("ni", {}, { fixtureAgents: false });
+    const r = await repo.amux(["run", "opencode", "--no-attach"], { env: { PATH: "/usr/bin:/bin" } });
+    expect(r.code, r.output).toBe(1);
+    expect(r.stderr).toContain("opencode-1 exited at once with code 127");
+    expect(r.stderr).toContain("the shell could not find `opencode`: is it installed and on PATH? (opencode is a built-in agent: it runs `opencode`)");
+  });
+
   test(
     "the config file and the compose file override a built-in by id; services may use built-ins",
     async ({ e2e }) => {
