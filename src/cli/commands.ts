@@ -1,14 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { readSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "yaml";
-import { assertVarsSet, loadProject, locateProject, maskEnv, type Project } from "../config/project.js";
+import { assertVarsSet, loadProject, maskEnv, type Project } from "../config/project.js";
 import { jsonSchemaFor } from "../config/schema.js";
 import { desiredFleet } from "../core/desired.js";
 import { stderrReporter } from "../core/io.js";
 import { runAgent } from "../core/session.js";
 import { formatDuration } from "../duration.js";
-import { ConfigError, EXIT, formatProblem, UsageError } from "../errors.js";
+import { EXIT, formatProblem, UsageError } from "../errors.js";
 import { attachSession } from "../tmux/attach.js";
 import type { GlobalFlags } from "./types.js";
 
@@ -28,6 +25,12 @@ export async function cmdRun(
     process.stderr.write(
       `amux: ${r.session} exited at once with code ${r.exited.code}${r.exited.lastLines.length ? `; its last output:\n${r.exited.lastLines.map((l) => `  ${l}`).join("\n")}` : ""}\n  (amux logs ${r.session} shows all of it)\n`,
     );
+    // 127 is the shell's "command not found": the first thing to hit with a built-in agent.
+    const a = r.project.agents[agent];
+    if (r.exited.code === 127 && a)
+      process.stderr.write(
+        `  the shell could not find \`${a.command.split(/\s+/)[0]}\`: is it installed and on PATH?${a.builtIn ? ` (${agent} is a built-in agent: it runs \`${a.command}\`)` : ""}\n`,
+      );
     process.exitCode = EXIT.runtime;
     return;
   }
@@ -41,6 +44,7 @@ function configView(p: Project, showSecrets: boolean) {
   for (const a of Object.values(p.agents)) {
     agents[a.id] = {
       name: a.name,
+      builtIn: a.builtIn,
       definedIn: a.definedIn,
       command: a.command,
       shell: a.shell ?? null,
@@ -84,39 +88,10 @@ export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
   );
   for (const m of p.missing) process.stderr.write(`warning: ${formatProblem(m.problem)} (only matters when that agent is started)\n`);
   desiredFleet(p);
-  out(`valid: ${files.join(", ")} (${Object.keys(p.agents).length} agents, ${Object.keys(p.services).length} services)`);
+  out(`valid: ${files.join(", ")} (${plural(Object.keys(p.agents).length, "agent")}, ${plural(Object.keys(p.services).length, "service")})`);
 }
 
-export async function cmdConfigEdit(g: GlobalFlags): Promise<void> {
-  const loc = locateProject(g);
-  const file = loc.configFile ?? join(loc.root, ".amux", "config.yaml");
-  const editor = process.env.VISUAL || process.env.EDITOR || "vi";
-  for (;;) {
-    // The editor is the user's own command line, like an agent's command.
-    const r = spawnSync("/bin/sh", ["-c", `${editor} "$1"`, "amux-edit", file], { stdio: "inherit" });
-    if (r.status !== 0) throw new UsageError(`editor ${editor} exited with ${r.status ?? r.signal}`);
-    try {
-      loadProject(g);
-      out(`valid: ${file}`);
-      return;
-    } catch (e) {
-      if (!(e instanceof ConfigError) || !process.stdin.isTTY) throw e;
-      process.stderr.write(`${e.message}\nEdit again? [Y/n] `);
-      const answer = readLine();
-      if (/^n/i.test(answer)) throw e;
-    }
-  }
-}
-
-function readLine(): string {
-  const buf = Buffer.alloc(256);
-  try {
-    const n = readSync(0, buf, 0, 256, null);
-    return buf.subarray(0, n).toString().trim();
-  } catch {
-    return "";
-  }
-}
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
 export async function cmdSchema(kind: string): Promise<void> {
   if (kind !== "compose" && kind !== "config") throw new UsageError(`unknown schema ${JSON.stringify(kind)}: compose or config`);

@@ -62,7 +62,12 @@ export async function cmdAttach(g: GlobalFlags, session: string): Promise<void> 
   await attachSession(session);
 }
 
-export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean }): Promise<void> {
+export async function cmdLogs(
+  g: GlobalFlags,
+  target: string,
+  o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean; timestamps?: boolean },
+): Promise<void> {
+  if (o.timestamps && !o.follow) throw new UsageError(TIMESTAMPS_NEED_FOLLOW);
   const t = await logTargets(g, target);
   const many = t.sessions.length > 1 || t.service !== null;
   const prefixOn = o.prefix !== false && many;
@@ -75,7 +80,9 @@ export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: bool
     const i = [...known].sort().indexOf(s);
     return paint(palette[i % palette.length] as Color, `${s.padEnd(width())} | `, color);
   };
-  for (const s of t.sessions) for (const line of readLog(t.root, s, o.lines, o.raw)) out(prefix(s) + line);
+  // The log is the terminal's byte stream and records no times: history is marked as such.
+  const stamp = (now: boolean) => (o.timestamps ? `${now ? new Date().toISOString() : "(earlier)".padEnd(24)} ` : "");
+  for (const s of t.sessions) for (const line of readLog(t.root, s, o.lines, o.raw)) out(stamp(false) + prefix(s) + line);
   if (!o.follow) return;
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
@@ -87,8 +94,11 @@ export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: bool
     for (const n of names) known.add(n);
     return names;
   };
-  await followLogs(t.root, rescan, t.sessions, (l) => out(prefix(l.session) + l.text), ac.signal, o.raw);
+  await followLogs(t.root, rescan, t.sessions, (l) => out(stamp(true) + prefix(l.session) + l.text), ac.signal, o.raw);
 }
+
+const TIMESTAMPS_NEED_FOLLOW =
+  "--timestamps goes with -f: a session's log is its terminal's raw output, which records no times, so amux stamps lines as they arrive while following";
 
 export async function cmdSend(g: GlobalFlags, session: string, words: string[]): Promise<void> {
   const text = words.length === 1 && words[0] === "-" ? readFileSync(0, "utf8").replace(/\n$/, "") : words.join(" ");

@@ -58,8 +58,8 @@ export async function cmdWsRm(g: GlobalFlags, names: string[], o: { force?: bool
   const sessions = projectSessions(view, await listSessions());
   const list = [];
   for (const n of names) list.push(await findWorkspace(view, n, sessions));
-  const r = await removeWorkspaces(view, list, !!o.force, stderrReporter, { named: true });
-  for (const n of r.removed) out(`removed ${n}`);
+  // Each removal is said once, on stdout (what was kept, and why, goes to stderr).
+  const r = await removeWorkspaces(view, list, !!o.force, { info: out, warn: stderrReporter.warn }, { named: true });
   if (r.kept.length) process.exitCode = EXIT.runtime;
 }
 

@@ -27,7 +27,8 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
   const agentId = s.labels.agent ?? "";
   const agent = p.agents[agentId];
   const svc = s.labels.service ? p.services[s.labels.service] : undefined;
-  if (!agent) return buildProfile(agentId, "");
+  // A built-in agent (or one no longer defined): the rules its id picks.
+  if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
   if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
   return agent.status;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BUILTIN_PASS_ENV } from "../config/builtins.js";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
@@ -45,6 +46,8 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: Nod
       h.update(`${name}=${env[name] === undefined ? "\0" : env[name]}\n`);
     }
   }
+  // Built-in agents take their provider's variables from the environment: they are inputs too.
+  for (const name of BUILTIN_PASS_ENV) if (env[name] !== undefined) h.update(`${name}=${env[name]}\n`);
   parts.push(h.digest("hex").slice(0, 32));
   return JSON.stringify(parts);
 }
@@ -93,7 +96,9 @@ export function saveSnapshot(
   const hashes: Record<string, string> = {};
   for (const [session, b] of builds) hashes[session] = b.hash;
   const agents: Snapshot["agents"] = {};
-  for (const a of Object.values(p.agents)) agents[a.id] = { command: a.command, status: a.statusSource };
+  // Built-ins are left out: profileFor rebuilds their rules from the id, so `ps` compiles no more
+  // patterns than the project's own agents need.
+  for (const a of Object.values(p.agents)) if (!a.builtIn) agents[a.id] = { command: a.command, status: a.statusSource };
   const services: ProjectView["services"] = {};
   for (const sv of Object.values(p.services))
     services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };

@@ -438,7 +438,11 @@ describe("worktree-safety matrix", () => {
       // The ones that may go, alone: exit 0.
       const ok = await e2e.amux(["ws", "rm", ...flag, ...names(removable(gitStates, force))], { cwd: w.wsp });
       expectCode(ok, 0, `ws rm${label} of the removable ones`);
-      for (const n of names(removable(gitStates, force))) expect(ok.stdout).toMatch(new RegExp(`^removed ${n}$`, "m"));
+      for (const n of names(removable(gitStates, force))) {
+        // Said once, on stdout.
+        expect(ok.stdout).toMatch(new RegExp(`^(removed|pruned) workspace ${n} `, "m"));
+        expect(ok.output.split(`workspace ${n} `).length - 1).toBe(1);
+      }
       // The rest, each named: exit 1, every one kept and said why, even the foreign ones.
       const kept = await e2e.amux(["ws", "rm", ...flag, ...names(keepable(gitStates, force))], { cwd: w.wsp });
       expectCode(kept, 1, `ws rm${label} of the rest`);
