@@ -3,8 +3,8 @@ import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
 import { classifyPane, stripEscapes } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import type { Classification, Status } from "../status/types.js";
+import { capturePanes } from "../tmux/capture.js";
 import { observeWithScreens } from "../tmux/observe.js";
-import { capturePanes } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /** A status change seen by the loop. */
@@ -62,8 +62,11 @@ export class StatusTracker {
     if (fresh.length) {
       const more = await capturePanes(fresh.map((s) => s.paneId));
       this.roundTrips++;
+      // A pane whose screen could not be read stays unread (not blank): it is tried again next tick.
       for (const s of fresh) {
-        this.screens.set(s.paneId, more.get(s.paneId) ?? []);
+        const rows = more.get(s.paneId);
+        if (!rows) continue;
+        this.screens.set(s.paneId, rows);
         this.capturedAt.set(s.paneId, s.activityAt);
       }
     }
