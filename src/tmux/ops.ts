@@ -1,6 +1,6 @@
 import { TmuxError } from "../errors.js";
 import { tmuxRaw, tmuxScript } from "./client.js";
-import { commandLine, escapeFormat, groupLine, sessionTarget, shQuote } from "./quote.js";
+import { commandLine, escapeFormat, escapeTimeFormat, groupLine, sessionTarget, shQuote } from "./quote.js";
 import type { Labels, SessionCreate } from "./types.js";
 
 /** History kept by tmux per pane; the log file keeps everything anyway. */
@@ -23,7 +23,7 @@ function labelCommands(name: string, labels: Labels): string[][] {
 }
 
 function pipeCommand(name: string, logFile: string): string[] {
-  return ["pipe-pane", "-o", "-t", sessionTarget(name), escapeFormat(`exec cat >> ${shQuote(logFile)}`)];
+  return ["pipe-pane", "-o", "-t", sessionTarget(name), escapeTimeFormat(`exec cat >> ${shQuote(logFile)}`)];
 }
 
 function envArgs(env: Record<string, string>): string[] {

@@ -60,9 +60,9 @@ describe("createLine", () => {
     expect(parsed[0]?.slice(-4)).toEqual(["--", "/bin/sh", "-c", "claude code"]);
   });
 
-  it("shell-quotes the log path and doubles # for pipe-pane", () => {
-    const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;.log" }));
-    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;.log'"]);
+  it("shell-quotes the log path and doubles # and % for pipe-pane (formats, then strftime)", () => {
+    const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;%Y.log" }));
+    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;%%Y.log'"]);
   });
 
   it("doubles # in the start directory and the window name, which tmux expands as formats", () => {
