@@ -155,6 +155,14 @@ describe("status at scale", { timeout: SLOW }, () => {
       "a status event per replica matching ps",
     );
 
+    // up --wait: replicas at a question are not healthy; those at their prompt are.
+    const waitQ = await repo.amux(["up", "--wait", "--wait-timeout", "2s", "q"]);
+    expect(waitQ.code, waitQ.output).toBe(1);
+    const askers = rows.filter((r) => r.service === "q").map((r) => r.name);
+    expect(askers).toHaveLength(8);
+    for (const name of askers) expect(waitQ.stderr).toContain(`not ready: ${name} (waiting`);
+    await repo.amuxOk(["up", "--wait", "--wait-timeout", "20s", "w", "b"]);
+
     // A question past %150 is never answered by a prompt: `run --prompt` waits for a ready pane.
     const asking = procs.start(["run", "asker", "--name", "ask-p", "--prompt", "hello-from-test", "--no-attach"], repo.dir);
     await repo.waitForStatus("ask-p", "waiting", 20_000);
