@@ -34,11 +34,12 @@ function envArgs(env: Record<string, string>): string[] {
  * One line creates one session with its labels, remain-on-exit and output capture: tmux runs
  * the line as one group, so no session exists unlabelled or misses its first output, and a
  * failure (a duplicate name) skips only that line. `runBatch` adds the marker that says it all held.
- * tmux expands formats in a start directory and a window name: their `#` are doubled.
+ * tmux expands formats in a session name, a start directory and a window name: their `#` are
+ * doubled (names are validated anyway; paths and window names are not).
  */
 export function createLine(c: SessionCreate): string {
   const t = sessionTarget(c.name);
-  const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", escapeFormat(c.cwd)];
+  const create = ["new-session", "-d", "-s", escapeFormat(c.name), "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", escapeFormat(c.cwd)];
   if (c.windowName) create.push("-n", escapeFormat(c.windowName));
   create.push(...envArgs(c.env), "--", ...c.argv);
   return groupLine([create, ["set-option", "-w", "-t", t, "remain-on-exit", "on"], ...labelCommands(c.name, c.labels), pipeCommand(c.name, c.logFile)]);

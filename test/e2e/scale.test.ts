@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -190,12 +191,19 @@ describe("status at scale", { timeout: SLOW }, () => {
     expect(await mcpScreen(e2e, repo, "ask-p")).toContain("Do you want to proceed? [y/N]");
   });
 
-  test("a project path with # and %: the agent starts there and its log is written", async ({ e2e }) => {
-    const repo = await e2e.newRepo("p #{session_name} %Y 100%", { ".amux/config.yaml": CONFIG, "sub/.keep": "" });
+  test("a project path with # and %, a window name with formats: taken literally", async ({ e2e }) => {
+    const pwned = join(e2e.tmp, "pwned");
+    const windowName = `w #(touch ${pwned}) #{session_name} %Y`;
+    const named = `  named:\n    name: Named window\n    type: tmux\n    params: { command: ${q(fixture("waits-at-prompt"))}, windowName: ${q(windowName)} }\n`;
+    const repo = await e2e.newRepo("p #{session_name} %Y 100%", { ".amux/config.yaml": CONFIG + named, "sub/.keep": "" });
     // From a subdirectory: tmux falls back to its client's directory when it cannot use -c.
     await repo.amuxOk(["run", "prompt", "--name", "pathy", "--no-attach"], { cwd: join(repo.dir, "sub") });
     expect(await panePath(e2e, "pathy")).toBe(repo.dir);
     await repo.waitForLog("pathy", "fake agent ready");
     await repo.waitForStatus("pathy", "idle");
+    await repo.amuxOk(["run", "named", "--name", "named", "--no-attach"]);
+    expect((await e2e.tmux(["list-windows", "-t", "=named:", "-F", "#{window_name}"])).stdout.trim()).toBe(windowName);
+    await sleep(300);
+    expect(existsSync(pwned)).toBe(false);
   });
 });
