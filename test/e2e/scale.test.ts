@@ -71,9 +71,11 @@ const CONFIG = `agents:
     params: { command: ${q(fixture("exits-3"))} }
 `;
 
-/** Service → agent, replicas and the status each replica must settle in. */
-const FLEET: Record<string, { agent: string; replicas: number; status: Status }> = {
+/** Service → agent, replicas, the prompt `up` sends, and the status each replica must settle in. */
+const FLEET: Record<string, { agent: string; replicas: number; status: Status; prompt?: string }> = {
   q: { agent: "asker", replicas: 8, status: "waiting" },
+  x: { agent: "asker", replicas: 2, status: "waiting", prompt: "never-typed" },
+  p: { agent: "prompt", replicas: 4, status: "idle", prompt: "task-for-p" },
   i: { agent: "imitator", replicas: 6, status: "waiting" },
   w: { agent: "prompt", replicas: 8, status: "idle" },
   f: { agent: "printer", replicas: 4, status: "running" },
@@ -84,7 +86,7 @@ const FLEET: Record<string, { agent: string; replicas: number; status: Status }>
 const TOTAL = Object.values(FLEET).reduce((n, s) => n + s.replicas, 0);
 
 const COMPOSE = `name: sc\nservices:\n${Object.entries(FLEET)
-  .map(([svc, s]) => `  ${svc}: { agent: ${s.agent}, replicas: ${s.replicas} }`)
+  .map(([svc, s]) => `  ${svc}: { agent: ${s.agent}, replicas: ${s.replicas}${s.prompt ? `, prompt: ${s.prompt}` : ""} }`)
   .join("\n")}\n`;
 
 /** Rows whose status is not the one their service settles in. */
@@ -116,11 +118,14 @@ async function mcpScreen(e2e: E2E, repo: Repo, session: string): Promise<string>
 }
 
 describe("status at scale", { timeout: SLOW }, () => {
-  test("44 agents past pane %150: every status right; a prompt is never typed into a question", async ({ e2e, procs }) => {
+  test("50 agents past pane %150: every status right; a prompt is never typed into a question", async ({ e2e, procs }) => {
     await burnPaneIds(e2e, 150);
     const repo = await e2e.newRepo("scale", { ".amux/config.yaml": CONFIG, "amux.compose.yaml": COMPOSE });
     const events = procs.start(["events", "--json"], repo.dir);
-    await repo.amuxOk(["up"]);
+    // up sends each replica its prompt once it is ready, and never into a question.
+    const up = await repo.amux(["up", "--prompt-timeout", "4s"], { timeoutMs: 60_000 });
+    expect(up.stderr).not.toMatch(/cannot|error/i);
+    for (const n of [1, 2]) expect(up.stderr).toContain(`sc-x-${n}: not ready for input after 4s; prompt not sent`);
 
     const ids = await paneIds(e2e);
     const mine = [...ids].filter(([name]) => name.startsWith("sc-"));
@@ -140,6 +145,8 @@ describe("status at scale", { timeout: SLOW }, () => {
     );
     for (const r of rows.filter((x) => x.service === "e")) expect(r.exitCode, r.name).toBe(3);
     for (const r of rows.filter((x) => x.service !== "e")) expect(r.exitCode, r.name).toBeNull();
+    for (const r of rows.filter((x) => x.service === "p")) await repo.waitForLog(r.name, "got: task-for-p");
+    for (const r of rows.filter((x) => x.service === "x" || x.service === "q")) expect(await repo.logs(r.name), r.name).not.toMatch(/never-typed|answer:/);
 
     // The watch tracker (here `amux events` ticking on its own) sees the same statuses.
     const last = () => {
