@@ -7,8 +7,9 @@ import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
+import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
-import { capturePanes, createSessions, cursorAndScreen, killSessions, pressEnter, typeText } from "../tmux/ops.js";
+import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { type Reporter, sleep } from "./io.js";
@@ -199,6 +200,7 @@ export async function sendWhenReady(
     const live = (await listSessions()).filter((s) => pending.has(s.name));
     const screens = await capturePanes(live.filter((s) => !s.dead).map((s) => s.paneId));
     const now = Date.now();
+    let delivered = false;
     for (const s of live) {
       if (s.dead) {
         reporter.warn(`${s.name}: exited with ${s.exitCode} before its prompt could be sent`);
@@ -206,9 +208,13 @@ export async function sendWhenReady(
         failed.push(s.name);
         continue;
       }
+      // A delivery takes a while: the other screens are older than that now, so look again first.
+      if (delivered) continue;
+      // Only a screen read and classified ready: an unread one is "not known", never "ready".
       if (isReadyForInput(sampleOf(s, screens.get(s.paneId), now), profileFor(project, s))) {
         const text = pending.get(s.name) as string;
         pending.delete(s.name);
+        delivered = true;
         try {
           await deliver(s.name, text);
           reporter.info(`${s.name}: prompt sent`);
@@ -219,7 +225,7 @@ export async function sendWhenReady(
       }
     }
     for (const n of [...pending.keys()]) if (!live.some((s) => s.name === n)) pending.delete(n);
-    if (pending.size) await sleep(250);
+    if (pending.size && !delivered) await sleep(250);
   }
   for (const n of pending.keys()) {
     reporter.warn(`${n}: not ready for input after ${Math.round(timeoutMs / 1000)}s; prompt not sent`);

@@ -11,11 +11,11 @@ import { projectSessions } from "../core/project-view.js";
 import { findSession, runAgent, sendText, stopSession } from "../core/session.js";
 import { loadView } from "../core/snapshot.js";
 import { listStatus } from "../core/status-view.js";
-import { AmuxError, describeError } from "../errors.js";
+import { AmuxError, describeError, NotFoundError } from "../errors.js";
 import { NAME_PATTERNS } from "../names.js";
 import { formatPlan } from "../reconcile/plan.js";
+import { capturePanes } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
-import { capturePanes } from "../tmux/ops.js";
 import { VERSION } from "../version.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { describeState, listWorkspaces } from "../workspace/manage.js";
@@ -275,8 +275,10 @@ export function buildServer(opts: ProjectOptions): McpServer {
 async function screenOf(loc: { root: string }, name: string): Promise<string> {
   const s = await findSession(loc, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
-  const screens = await capturePanes([s.paneId]);
-  return (screens.get(s.paneId) ?? []).join("\n");
+  const rows = (await capturePanes([s.paneId])).get(s.paneId);
+  // A screen that could not be read is not an empty screen.
+  if (!rows) throw new NotFoundError(`session ${name} has gone`);
+  return rows.join("\n");
 }
 
 /** `amux mcp`: serves on stdio until stdin closes. */

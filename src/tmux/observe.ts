@@ -1,6 +1,6 @@
 import { TmuxError } from "../errors.js";
+import { captureLine, endLine, isPaneId, newNonce, parseFrames } from "./capture.js";
 import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
-import { captureLine, parseCaptures } from "./ops.js";
 import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
 
@@ -77,26 +77,25 @@ export async function listSessions(): Promise<ObservedSession[]> {
   return parsePanes(r.stdout);
 }
 
-const LIST_MARK = "@@amux-list";
-
 /**
  * One tmux round trip for a status tick: the screens of the given panes, then the list of all
- * panes. Captures of panes that have gone are simply missing.
+ * panes. Captures of panes that have gone are simply missing. The screens are framed by a nonce
+ * (see capture.ts), and so is the start of the list: no screen content can pass for either.
  */
 export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+  const nonce = newNonce();
   const lines = [
-    ...paneIds.map((id) => captureLine(id)),
-    groupLine([
-      ["display-message", "-p", LIST_MARK],
-      ["list-panes", "-a", "-F", PANE_FORMAT],
-    ]),
+    ...paneIds.filter(isPaneId).map((id) => captureLine(id, nonce)),
+    `${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
   const r = await tmuxScript(lines, false);
   if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map() };
-  const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
-  if (cut < 0) {
+  const { frames, rest } = parseFrames(r.stdout, nonce, "list");
+  if (rest === undefined) {
     if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map() };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
-  return { screens: parseCaptures(r.stdout.slice(0, cut)), sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)) };
+  const screens = new Map<string, string[]>();
+  for (const [id, f] of frames) screens.set(id, f.rows);
+  return { screens, sessions: parsePanes(rest) };
 }
