@@ -1,7 +1,7 @@
 import { down, up } from "../core/fleet.js";
 import { type Reporter, stderrReporter } from "../core/io.js";
 import { EXIT, UsageError } from "../errors.js";
-import { formatPlan } from "../reconcile/plan.js";
+import { formatPlan, nothingToDo } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { paint } from "./style.js";
 import type { GlobalFlags } from "./types.js";
@@ -73,11 +73,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   for (const a of r.plan.actions) if (!r.failed.some((f) => f.action === a)) counts.set(a.action, (counts.get(a.action) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`).join(", ");
   const upToDate = r.plan.upToDate.length;
-  out(
-    r.plan.actions.length
-      ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}`
-      : `${r.project.name}: nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`,
-  );
+  out(r.plan.actions.length ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}` : `${r.project.name}: ${nothingToDo(upToDate)}`);
   const conflicts = r.plan.notes.filter((n) => n.kind === "conflict");
   for (const f of r.failed) process.stderr.write(`amux: ${f.action.session}: ${f.action.action} failed: ${f.error}\n`);
   for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);

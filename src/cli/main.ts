@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 
@@ -15,7 +16,7 @@ interface GlobalFlags {
 
 function globals(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-  return { file: o.file, cwd: o.cwd, project: o.project };
+  return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
 }
 
 function int(name: string) {

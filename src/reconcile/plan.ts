@@ -163,8 +163,12 @@ export function formatPlan(plan: Plan): string {
   const lines = plan.actions.map((a) => `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`);
   for (const n of plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
   if (!plan.actions.length) {
-    const n = plan.upToDate.length;
-    lines.push(`Nothing to do: ${n} session${n === 1 ? "" : "s"} up to date.`);
+    lines.push(nothingToDo(plan.upToDate.length));
   }
   return lines.join("\n");
+}
+
+/** The words `plan` and `up` both use when there is nothing to change. */
+export function nothingToDo(upToDate: number): string {
+  return `nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`;
 }
