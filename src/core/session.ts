@@ -11,8 +11,8 @@ import { listSessions } from "../tmux/observe.js";
 import { capturePanes, createSessions, cursorAndScreen, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
+import { failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
-import { readLog } from "./logs.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
@@ -92,6 +92,7 @@ export async function runAgent(
     }
     const b = buildSpawn({ project, agent, session, workspace: o.workspace ?? null, cwd, extraEnv, extraSecretKeys, prompt: o.prompt ?? null });
     rotateLog(project.root, session);
+    const startedAt = Date.now();
     const r = await createSessions([b.create]);
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
@@ -100,18 +101,8 @@ export async function runAgent(
     const created = (await listSessions()).find((s) => s.name === session);
     if (created) writeRecords(project.root, [recordOf(created, null)]);
     // An agent that dies at once is worth saying so now, with its own last words from the log.
-    await sleep(150);
-    let after = (await listSessions()).find((s) => s.name === session);
-    for (let i = 0; after?.dead && after.exitCode === null && i < 10; i++) {
-      await sleep(100);
-      after = (await listSessions()).find((s) => s.name === session);
-    }
-    if (after?.dead) {
-      const lastLines = readLog(project.root, session)
-        .filter((l) => l.trim())
-        .slice(-5);
-      return { session, project, exited: { code: after.exitCode, lastLines } };
-    }
+    const [failed] = await failedStarts(project.root, [session], startedAt);
+    if (failed) return { session, project, exited: { code: failed.exitCode, lastLines: failed.lastLines } };
     if (b.prompt) await sendWhenReady(project, [{ session, text: b.prompt }], 60_000, reporter);
     return { session, project };
   }

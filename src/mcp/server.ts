@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject, SECRET_KEY } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
+import { describeFailedStart } from "../core/first-second.js";
 import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { readLog } from "../core/logs.js";
@@ -179,7 +180,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
         const r = await up({ ...opts, services: a.services, removeOrphans: a.removeOrphans, promptTimeoutMs: 30_000 }, reporter);
         const lines = r.plan.actions.map((x) => `${x.action} ${x.session} (${x.reason})${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`);
         for (const n of r.plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
-        const failed = r.failed.map((f) => ({ session: f.action.session, error: f.error }));
+        for (const f of r.failedStarts) lines.push(describeFailedStart(f));
+        for (const n of r.promptsNotSent) lines.push(`${n}: prompt not delivered`);
+        const failed = [
+          ...r.failed.map((f) => ({ session: f.action.session, error: f.error })),
+          ...r.failedStarts.map((f) => ({ session: f.session, error: `exited at once with code ${f.exitCode ?? "?"}`, lastLines: f.lastLines })),
+          ...r.promptsNotSent.map((n) => ({ session: n, error: "prompt not delivered" })),
+        ];
         const res = ok(lines.join("\n") || "nothing to do", { actions: r.plan.actions, notes: r.plan.notes, failed });
         if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
         return res;
