@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { locateProject } from "../config/locate.js";
 import { stderrReporter } from "../core/io.js";
 import { followLogs, readLog } from "../core/logs.js";
-import { findSession, logTargets, sendText, stopSession } from "../core/session.js";
+import { findSession, logTargets, sendText, stopTarget } from "../core/session.js";
 import { listStatus, type SessionRow } from "../core/status-view.js";
 import { UsageError } from "../errors.js";
 import { attachSession } from "../tmux/attach.js";
@@ -56,10 +55,13 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
 }
 
 export async function cmdAttach(g: GlobalFlags, session: string): Promise<void> {
-  const loc = locateProject(g);
-  await findSession(loc, session);
-  if (!process.stdin.isTTY) throw new UsageError("attach needs a terminal");
-  await attachSession(session);
+  const s = await findSession(g, session);
+  if (s.via) process.stderr.write(`amux: ${s.via} → ${s.name}\n`);
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UsageError(`not a terminal; to follow its output: amux logs -f ${s.name}`, [
+      `(amux attach needs a terminal; amux send ${s.name} TEXT types into it)`,
+    ]);
+  await attachSession(s.name);
 }
 
 export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean }): Promise<void> {
@@ -93,12 +95,16 @@ export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: bool
 export async function cmdSend(g: GlobalFlags, session: string, words: string[]): Promise<void> {
   const text = words.length === 1 && words[0] === "-" ? readFileSync(0, "utf8").replace(/\n$/, "") : words.join(" ");
   if (!text) throw new UsageError("nothing to send");
-  await sendText(g, session, text);
+  const r = await sendText(g, session, text);
+  if (r.via) process.stderr.write(`amux: ${r.via} → ${r.session}\n`);
 }
 
-export async function cmdStop(g: GlobalFlags, sessions: string[]): Promise<void> {
-  for (const s of sessions) {
-    await stopSession(g, s);
-    out(`stopped ${s}`);
+export async function cmdStop(g: GlobalFlags, names: string[]): Promise<void> {
+  for (const n of names) {
+    const r = await stopTarget(g, n);
+    if (r.service && !r.stopped.length) process.stderr.write(`amux: service ${r.service} has no live session; nothing to stop\n`);
+    else if (r.service && r.stopped.length > 1) process.stderr.write(`amux: ${r.service} → all ${r.stopped.length} of its sessions\n`);
+    else if (r.service) process.stderr.write(`amux: ${r.service} → ${r.stopped[0]}\n`);
+    for (const s of r.stopped) out(`stopped ${s}`);
   }
 }

@@ -16,22 +16,46 @@ import { type Reporter, sleep } from "./io.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
+import { resolveTarget, type Target, whatExists } from "./targets.js";
 
-/** Finds one of this project's sessions by name, or explains what exists. */
-export async function findSession(project: { root: string }, name: string): Promise<ObservedSession> {
+/**
+ * Finds the one live session a name means: a session's own name, or a service with exactly
+ * one live replica (`via` then names the service); otherwise explains what exists.
+ */
+export async function findSession(opts: ProjectOptions, name: string): Promise<ObservedSession & { via: string | null }> {
+  const t = await findTarget(opts, name, "one");
+  const s = t.sessions[0];
+  if (!s) {
+    if (t.service) throw new NotFoundError(`service ${name} has no live session`, t.hints);
+    throw new NotFoundError(`session ${name} is not running (amux ps --all shows it)`, t.hints);
+  }
+  return { ...s, via: t.service };
+}
+
+/**
+ * Resolves a session or service name (see resolveTarget) against the live server, this
+ * project's declared services and its records; a session of another project is explained.
+ */
+export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
+  const { root } = locateProject(opts);
   const all = await listSessions();
-  const mine = projectSessions(project, all);
-  const s = mine.find((x) => x.name === name);
-  if (s) return s;
-  const other = all.find((x) => x.name === name);
-  if (other)
-    throw new NotFoundError(
-      `session ${name} is not one of this project's sessions (${other.labels.root ? `it belongs to ${other.labels.root}` : "amux did not start it"})`,
-    );
-  throw new NotFoundError(
-    `no session ${name}`,
-    mine.length ? [`sessions: ${mine.map((x) => x.name).join(", ")}`] : ["this project has no sessions (amux ps --all shows stopped ones)"],
+  const mine = projectSessions({ root }, all);
+  const { loadView } = await import("./snapshot.js");
+  const services = Object.keys((await loadView(opts, () => {})).services);
+  const recorded = readRecords(root).map((r) => r.name);
+  const hints = whatExists(
+    mine.map((s) => s.name),
+    services,
   );
+  if (!mine.some((s) => s.name === name)) {
+    const other = all.find((x) => x.name === name);
+    if (other)
+      throw new NotFoundError(
+        `session ${name} is not one of this project's sessions (${other.labels.root ? `it belongs to ${other.labels.root}` : "amux did not start it"})`,
+        hints,
+      );
+  }
+  return { ...resolveTarget(name, mine, { services, recorded }, want), root, hints };
 }
 
 export interface RunOptions extends ProjectOptions {
@@ -117,14 +141,24 @@ export function rotateLog(root: string, session: string): void {
   } catch {}
 }
 
-/** `amux stop`: kills one session; it stays in `ps --all` as stopped. */
-export async function stopSession(opts: ProjectOptions, name: string): Promise<void> {
-  const loc = locateProject(opts);
-  const s = await findSession(loc, name);
-  ensureRuntimeDirs(loc.root);
-  writeRecords(loc.root, [recordOf(s, new Date().toISOString())]);
-  const r = await killSessions([name]);
-  if (r.failed.length) throw new TmuxError(`cannot stop ${name}: ${r.failed[0]?.error}`);
+/**
+ * `amux stop`: kills a session, or every live replica of a service; they stay in `ps --all` as
+ * stopped. Returns what it stopped and the service the name meant, if it was one.
+ */
+export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ stopped: string[]; service: string | null }> {
+  const t = await findTarget(opts, name, "all");
+  if (!t.sessions.length && !t.service) throw new NotFoundError(`session ${name} is not running (amux ps --all lists it)`, t.hints);
+  // A declared service with no live session: nothing to stop.
+  if (!t.sessions.length) return { stopped: [], service: t.service };
+  ensureRuntimeDirs(t.root);
+  const stamp = new Date().toISOString();
+  writeRecords(
+    t.root,
+    t.sessions.map((s) => recordOf(s, stamp)),
+  );
+  const r = await killSessions(t.sessions.map((s) => s.name));
+  if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
+  return { stopped: r.ok, service: t.service };
 }
 
 /** The text's last visible piece, to see whether it is still on the input line. */
@@ -147,11 +181,11 @@ async function cursorLine(name: string): Promise<string | undefined> {
  * the input line (pressing Enter once more if it did not: the pitfall of pastes whose Enter
  * never lands).
  */
-export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<void> {
-  const loc = locateProject(opts);
-  const s = await findSession(loc, name);
-  if (s.dead) throw new UsageError(`session ${name} has exited (code ${s.exitCode}); nothing reads its input`);
-  await deliver(name, text);
+export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<{ session: string; via: string | null }> {
+  const s = await findSession(opts, name);
+  if (s.dead) throw new UsageError(`session ${s.name} has exited (code ${s.exitCode}); nothing reads its input`);
+  await deliver(s.name, text);
+  return { session: s.name, via: s.via };
 }
 
 async function deliver(name: string, text: string): Promise<void> {
@@ -228,6 +262,9 @@ export async function logTargets(opts: ProjectOptions, target: string): Promise<
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);
   const past = records.filter((r) => r.service === target).map((r) => r.name);
   if (replicas.length || past.length) return { root: loc.root, sessions: [...new Set([...replicas, ...past])].sort(), service: target };
-  const names = [...new Set([...mine.map((s) => s.name), ...records.map((r) => r.name)])].sort();
-  throw new NotFoundError(`no session or service ${target}`, names.length ? [`sessions: ${names.join(", ")}`] : ["this project has no sessions"]);
+  const { loadView } = await import("./snapshot.js");
+  const declared = Object.keys((await loadView(opts, () => {})).services);
+  // A declared service without sessions yet has no output yet (and `logs -f` waits for it).
+  if (declared.includes(target)) return { root: loc.root, sessions: [], service: target };
+  throw new NotFoundError(`no session or service ${target}`, whatExists([...mine.map((s) => s.name), ...records.map((r) => r.name)], declared));
 }

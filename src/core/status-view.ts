@@ -1,4 +1,5 @@
 import type { ProjectOptions } from "../config/locate.js";
+import { NotFoundError } from "../errors.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
@@ -8,6 +9,7 @@ import type { Reporter } from "./io.js";
 import { observeProject } from "./observe-project.js";
 import { gaveUp, type ProjectView, profileFor } from "./project-view.js";
 import { loadView } from "./snapshot.js";
+import { unknownFilters, whatExists } from "./targets.js";
 
 /**
  * One row of `amux ps`: a record (name, project, service, replica, agent, workspace, createdAt,
@@ -98,6 +100,22 @@ export async function listStatus(
     }
   }
   const only = opts.services ?? [];
+  if (only.length) {
+    const records = opts.all ? [] : readRecords(project.root);
+    const known = {
+      sessions: [...rows.map((r) => r.name), ...records.map((r) => r.name)],
+      services: [...Object.keys(project.services), ...[...rows, ...records].map((r) => r.service).filter((x): x is string => !!x)],
+    };
+    const unknown = unknownFilters(only, known);
+    if (unknown.length)
+      throw new NotFoundError(
+        `no session or service ${unknown.join(", ")}`,
+        whatExists(
+          rows.map((r) => r.name),
+          known.services,
+        ),
+      );
+  }
   const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
   filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
   return { project, rows: filtered };

@@ -9,7 +9,7 @@ import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { readLog } from "../core/logs.js";
 import { projectSessions } from "../core/project-view.js";
-import { findSession, runAgent, sendText, stopSession } from "../core/session.js";
+import { findSession, logTargets, runAgent, sendText, stopTarget } from "../core/session.js";
 import { loadView } from "../core/snapshot.js";
 import { listStatus } from "../core/status-view.js";
 import { AmuxError, describeError } from "../errors.js";
@@ -106,8 +106,9 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session }) =>
       guard(async () => {
-        await stopSession(opts, session);
-        return ok(`stopped ${session}`, { session, stopped: true });
+        const r = await stopTarget(opts, session);
+        const text = r.stopped.length ? `stopped ${r.stopped.join(", ")}` : `service ${r.service} has no live session; nothing to stop`;
+        return ok(text, { session, stopped: r.stopped.length > 0, sessions: r.stopped, service: r.service });
       }),
   );
 
@@ -121,8 +122,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, text }) =>
       guard(async () => {
-        await sendText(opts, session, text);
-        return ok(`sent to ${session}`, { session, sent: true });
+        const r = await sendText(opts, session, text);
+        return ok(`sent to ${r.session}${r.via ? ` (the one session of ${r.via})` : ""}`, { session: r.session, sent: true });
       }),
   );
 
@@ -140,13 +141,14 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, lines, screen }) =>
       guard(async () => {
-        const loc = locateProject(opts);
         if (screen) {
-          const text = await screenOf(loc, session);
+          const text = await screenOf(opts, session);
           return ok(text, { session, screen: text });
         }
-        const tail = readLog(loc.root, session, lines ?? 200);
-        if (!tail.length) await findSession(loc, session);
+        // A session (live or recorded), or a service: every replica's lines, each prefixed.
+        const t = await logTargets(opts, session);
+        const many = t.service !== null;
+        const tail = t.sessions.flatMap((s) => readLog(t.root, s, lines ?? 200).map((l) => (many ? `${s} | ${l}` : l)));
         const text = tail.join("\n");
         return ok(text || "(no output yet)", { session, lines: tail });
       }),
@@ -266,7 +268,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     { description: "What a session's terminal shows now", mimeType: "text/plain" },
     async (uri, vars) => {
       const name = String(vars.name ?? "");
-      const text = await screenOf(locateProject(opts), name);
+      const text = await screenOf(opts, name);
       return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
     },
   );
@@ -279,8 +281,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
   return server;
 }
 
-async function screenOf(loc: { root: string }, name: string): Promise<string> {
-  const s = await findSession(loc, name);
+async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
+  const s = await findSession(opts, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
   const screens = await capturePanes([s.paneId]);
   return (screens.get(s.paneId) ?? []).join("\n");

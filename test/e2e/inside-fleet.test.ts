@@ -1,10 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect } from "vitest";
 import { AMUX_BIN, fixture, q, SLOW, waitFor } from "./harness.js";
 import { test } from "./harness-extra.js";
+import { mcpClient } from "./mcp-client.js";
 
 // amux run from inside its own fleet: in a workspace (a linked worktree of the project), by a
 // shell, by an agent, or by an MCP client an agent started, means the project's fleet.
@@ -64,22 +63,15 @@ describe.concurrent("inside a workspace of the project", { timeout: SLOW }, () =
     const repo = await e2e.newRepo("inw", { "amux.compose.yaml": COMPOSE });
     await repo.amuxOk(["up"]);
     const ws = join(`${repo.dir}.worktrees`, "team");
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-    const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: ws, env, stderr: "pipe" });
-    const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-    await client.connect(transport);
-    if (transport.pid) procs.adopt(transport.pid);
+    const c = await mcpClient(e2e, procs, ws);
     try {
-      const list = (await client.callTool({ name: "session_list", arguments: {} })) as { content: { type: string; text?: string }[]; isError?: boolean };
-      const text = list.content.map((c) => c.text ?? "").join("\n");
-      expect(list.isError ?? false, text).toBe(false);
-      expect(text).toContain("inw-team-1");
-      const plan = (await client.callTool({ name: "fleet_plan", arguments: {} })) as { content: { type: string; text?: string }[]; isError?: boolean };
-      const planText = plan.content.map((c) => c.text ?? "").join("\n");
-      expect(planText).not.toMatch(/conflict|create/);
+      const list = await c.call("session_list");
+      expect(list.isError, list.text).toBe(false);
+      expect(list.text).toContain("inw-team-1");
+      const plan = await c.call("fleet_plan");
+      expect(plan.text).not.toMatch(/conflict|create/);
     } finally {
-      await client.close();
+      await c.close();
     }
   });
 });
