@@ -19,19 +19,25 @@ export async function cmdPs(g: GlobalFlags, services: string[], o: { all?: boole
   printRows(rows, !!o.wide);
 }
 
-/** Rows grouped by service, run sessions last; drift marked. */
+/** The DRIFT column: `*` differs from the compose file, `?` cannot be known (see the reason), `-` neither. */
+function driftMark(r: SessionRow): string {
+  if (r.drift) return "*";
+  return r.drift === null && r.driftReason && r.status !== "stopped" ? "?" : "-";
+}
+
+/** Rows grouped by service, run sessions last; drift in its own column, explained below. */
 export function printRows(rows: SessionRow[], wide: boolean): void {
   if (!rows.length) {
     out("no sessions (amux up starts the fleet, amux run starts one agent)");
     return;
   }
   const color = useColor();
-  const header = ["NAME", "SERVICE", "AGENT", "STATUS", "WORKSPACE", "PID", "RESTARTS", "CREATED"];
+  const header = ["NAME", "SERVICE", "AGENT", "STATUS", "WORKSPACE", "PID", "RESTARTS", "CREATED", "DRIFT"];
   if (wide) header.push("WHY");
   const body = rows.map((r) => {
     const status = r.status === "exited" || r.status === "failed" ? `${r.status} (${r.exitCode ?? "?"})` : r.status;
     const cells = [
-      r.name + (r.drift ? " *" : ""),
+      r.name,
       r.service ?? "(run)",
       r.agent,
       status,
@@ -39,8 +45,9 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
       r.pid === null ? "-" : String(r.pid),
       String(r.restarts),
       ago(r.createdAt),
+      driftMark(r),
     ];
-    if (wide) cells.push(r.statusReason);
+    if (wide) cells.push([r.statusReason, driftMark(r) !== "-" ? `drift: ${r.driftReason}` : ""].filter(Boolean).join("; "));
     return cells;
   });
   out(
@@ -52,6 +59,9 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
     }),
   );
   if (rows.some((r) => r.drift)) out("* differs from the compose file: `amux up` recreates it (`amux plan` says why)");
+  const unknown = new Map<string, string>();
+  for (const r of rows) if (driftMark(r) === "?" && r.service) unknown.set(r.service, r.driftReason as string);
+  for (const [service, why] of unknown) out(`? ${service}: ${why}`);
 }
 
 export async function cmdAttach(g: GlobalFlags, session: string): Promise<void> {

@@ -41,13 +41,26 @@ export function findLinkedWorktree(dir: string): LinkedWorktree | undefined {
 }
 
 /**
+ * Whether a linked worktree stands where amux puts workspaces: `<main>.worktrees/<name>` (the
+ * default), or anywhere inside the main checkout (a `workspaces.root` under it). Any other
+ * worktree (a developer's own checkout of a branch) is a project of its own.
+ */
+export function isWorkspaceOf(wt: LinkedWorktree): boolean {
+  const inside = (dir: string) => {
+    const rel = relative(dir, wt.top);
+    return !!rel && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+  return inside(`${wt.main}.worktrees`) || inside(wt.main);
+}
+
+/**
  * Where to look for the project from `cwd`: inside a linked worktree of a repository whose main
- * checkout is an amux project, the same place in the main checkout. A workspace checks out the
- * same files (amux.compose.yaml included), but the fleet it belongs to is the main checkout's.
+ * checkout is an amux project, the same place in the main checkout (for a worktree where amux puts its
+ * workspaces, see isWorkspaceOf). A workspace checks out the same files (amux.compose.yaml included), but the fleet it belongs to is the main checkout's.
  */
 export function mainCheckoutDir(cwd: string, isProject: (dir: string) => boolean): string | undefined {
   const wt = findLinkedWorktree(cwd);
-  if (!wt) return undefined;
+  if (!wt || !isWorkspaceOf(wt)) return undefined;
   const rel = relative(wt.top, resolve(cwd));
   // The deepest directory of the same path that is an amux project in the main checkout.
   const parts = rel ? rel.split(/[\\/]/) : [];

@@ -5,6 +5,7 @@ import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { driftOf } from "./drift.js";
 import type { Reporter } from "./io.js";
 import { observeProject } from "./observe-project.js";
 import { gaveUp, type ProjectView, profileFor } from "./project-view.js";
@@ -24,6 +25,8 @@ export interface SessionRow extends SessionRecord {
   kind: "service" | "run";
   /** The replica's spawn spec differs from the compose file (null when not a service or unknown). */
   drift: boolean | null;
+  /** Why drift is what it is when it is true or unknown ("config unresolved: variable X is not set"). */
+  driftReason: string | null;
   /** Seconds since the pane last printed (null when not live). */
   quietSeconds: number | null;
 }
@@ -63,7 +66,6 @@ export async function listStatus(
   const now = Date.now();
   const rows: SessionRow[] = live.map((s) => {
     const c = statuses.get(s.name);
-    const want = s.labels.service ? project.hashes[s.name] : undefined;
     return {
       name: s.name,
       project: s.labels.project ?? project.name,
@@ -78,7 +80,7 @@ export async function listStatus(
       createdAt: iso(s.createdAt),
       statusReason: c?.reason ?? "",
       kind: s.labels.service ? "service" : "run",
-      drift: want === undefined ? null : want !== s.labels.hash,
+      ...driftOf({ service: s.labels.service ?? null, hash: s.labels.hash }, project, s.name),
       quietSeconds: s.dead ? null : Math.max(0, Math.round((now - s.activityAt) / 1000)),
       stoppedAt: null,
     };
@@ -94,6 +96,7 @@ export async function listStatus(
         statusReason: r.stoppedAt ? "stopped" : "gone from tmux",
         kind: r.service ? "service" : "run",
         drift: null,
+        driftReason: null,
         quietSeconds: null,
         stoppedAt: r.stoppedAt,
       });

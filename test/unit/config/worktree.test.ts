@@ -46,6 +46,21 @@ describe("findLinkedWorktree", () => {
 });
 
 describe("mainCheckoutDir", () => {
+  test("a worktree elsewhere (a developer's own checkout) is a project of its own", () => {
+    const { main } = layout("f");
+    const mine = join(tmp, "elsewhere", "f-feature");
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, ".git"), `gitdir: ${join(main, ".git", "worktrees", "team")}\n`);
+    expect(findLinkedWorktree(mine)).toEqual({ top: mine, main });
+    expect(mainCheckoutDir(mine, () => true)).toBeUndefined();
+  });
+  test("a worktree inside the main checkout (workspaces.root under it) is a workspace", () => {
+    const { main } = layout("g");
+    const inner = join(main, ".amux", "ws", "team");
+    mkdirSync(inner, { recursive: true });
+    writeFileSync(join(inner, ".git"), `gitdir: ${join(main, ".git", "worktrees", "team")}\n`);
+    expect(mainCheckoutDir(inner, (d) => d === main)).toBe(main);
+  });
   test("the same place in the main checkout when that is a project, else the nearest project above it", () => {
     const { main, ws } = layout("e");
     const projects = new Set([main]);
