@@ -74,7 +74,11 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   const diedAtOnce = (a: Action) => a.action !== "remove" && r.failedStarts.some((f) => f.session === a.session);
   for (const a of r.plan.actions) if (!r.failed.some((f) => f.action === a) && !diedAtOnce(a)) counts.set(a.action, (counts.get(a.action) ?? 0) + 1);
   const failedCount = r.failed.length + r.failedStarts.length;
-  const parts = [...[...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`), ...(failedCount ? [`${failedCount} failed`] : [])];
+  const parts = [
+    ...[...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`),
+    ...(failedCount ? [`${failedCount} failed`] : []),
+    ...(r.promptsNotSent.length ? [`${r.promptsNotSent.length} prompt${r.promptsNotSent.length === 1 ? "" : "s"} not delivered`] : []),
+  ];
   const summary = parts.join(", ");
   const upToDate = r.plan.upToDate.length;
   out(r.plan.actions.length ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}` : `${r.project.name}: ${nothingToDo(upToDate)}`);

@@ -56,6 +56,11 @@ export function buildProgram(): Command {
     .option("-n, --name <session>", "tmux session name (default <agent>-<n>)")
     .option("-e, --env <KEY=VALUE>", "environment variable for this session (repeatable)", collect)
     .option("--prompt <text>", "text to send once the agent is ready for input")
+    .addOption(
+      new Option("--prompt-timeout <duration>", "how long to wait for the agent to be ready for its prompt (default 60s)").argParser(
+        seconds("--prompt-timeout"),
+      ),
+    )
     .option("--attach", "attach after starting (default: the agent's autoAttach, on a terminal)")
     .option("--no-attach", "do not attach")
     .option("--json", "print the session as JSON")

@@ -1,11 +1,12 @@
 import { renameSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
+import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { assertName, NAME_PATTERNS } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
-import { isReadyForInput } from "../status/classify.js";
+import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import { listSessions } from "../tmux/observe.js";
 import { capturePanes, createSessions, cursorAndScreen, killSessions, pressEnter, typeText } from "../tmux/ops.js";
@@ -64,6 +65,8 @@ export interface RunOptions extends ProjectOptions {
   name?: string | undefined;
   env?: string[] | undefined;
   prompt?: string | undefined;
+  /** How long to wait for the agent to be ready for its prompt (default 60 s). */
+  promptTimeoutMs?: number | undefined;
 }
 
 /** Parses `-e K=V` flags. */
@@ -87,7 +90,7 @@ export async function runAgent(
   o: RunOptions,
   reporter: Reporter,
   extraSecretKeys: string[] = [],
-): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] } }> {
+): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
   const agent = project.agents[o.agent];
@@ -127,7 +130,10 @@ export async function runAgent(
     // An agent that dies at once is worth saying so now, with its own last words from the log.
     const [failed] = await failedStarts(project.root, [session], startedAt);
     if (failed) return { session, project, exited: { code: failed.exitCode, lastLines: failed.lastLines } };
-    if (b.prompt) await sendWhenReady(project, [{ session, text: b.prompt }], 60_000, reporter);
+    if (b.prompt) {
+      const failed = await sendWhenReady(project, [{ session, text: b.prompt }], o.promptTimeoutMs ?? 60_000, reporter);
+      if (failed.length) return { session, project, promptNotSent: true };
+    }
     return { session, project };
   }
   throw new TmuxError("could not find a free session name");
@@ -220,6 +226,8 @@ export async function sendWhenReady(
   const pending = new Map(items.map((i) => [i.session, i.text]));
   const failed: string[] = [];
   const deadline = Date.now() + timeoutMs;
+  // What each session was last said to be waiting on: said again only when its status changes.
+  const shown = new Map<string, string>();
   while (pending.size && Date.now() < deadline) {
     const live = (await listSessions()).filter((s) => pending.has(s.name));
     const screens = await capturePanes(live.filter((s) => !s.dead).map((s) => s.paneId));
@@ -231,7 +239,15 @@ export async function sendWhenReady(
         failed.push(s.name);
         continue;
       }
-      if (isReadyForInput(sampleOf(s, screens.get(s.paneId), now), profileFor(project, s))) {
+      const sample = sampleOf(s, screens.get(s.paneId), now);
+      const profile = profileFor(project, s);
+      if (!isReadyForInput(sample, profile)) {
+        const c = classifyPane(sample, profile);
+        if (shown.get(s.name) !== c.status) {
+          shown.set(s.name, c.status);
+          reporter.info(`waiting for ${s.name} to be ready for input (status: ${c.status}: ${c.reason})`);
+        }
+      } else {
         const text = pending.get(s.name) as string;
         pending.delete(s.name);
         try {
@@ -243,11 +259,16 @@ export async function sendWhenReady(
         }
       }
     }
-    for (const n of [...pending.keys()]) if (!live.some((s) => s.name === n)) pending.delete(n);
+    for (const n of [...pending.keys()]) {
+      if (live.some((s) => s.name === n)) continue;
+      reporter.warn(`${n}: gone before its prompt could be sent`);
+      pending.delete(n);
+      failed.push(n);
+    }
     if (pending.size) await sleep(250);
   }
   for (const n of pending.keys()) {
-    reporter.warn(`${n}: not ready for input after ${Math.round(timeoutMs / 1000)}s; prompt not sent`);
+    reporter.warn(`${n}: not ready for input after ${formatDuration(timeoutMs)}; prompt not sent (--prompt-timeout waits longer)`);
     failed.push(n);
   }
   return failed;

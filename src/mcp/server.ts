@@ -93,6 +93,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
             isError: true,
           };
         }
+        if (r.promptNotSent) {
+          return {
+            content: [{ type: "text", text: `started ${r.session}, but its prompt was not delivered (it never became ready for input)` }],
+            structuredContent: { session: r.session, promptSent: false },
+            isError: true,
+          };
+        }
         return ok(`started ${r.session}`, { session: r.session });
       }),
   );
