@@ -5,6 +5,7 @@ import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { agentPid } from "./agent-pid.js";
 import { driftOf } from "./drift.js";
 import type { Reporter } from "./io.js";
 import { observeProject } from "./observe-project.js";
@@ -75,7 +76,7 @@ export async function listStatus(
       workspace: s.labels.workspace ?? null,
       status: c?.status ?? "running",
       exitCode: s.exitCode,
-      pid: s.pid,
+      pid: s.pid === null ? null : agentPid(s.pid),
       restarts: restartsOf(s),
       createdAt: iso(s.createdAt),
       statusReason: c?.reason ?? "",

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect } from "vitest";
-import { SLOW } from "./harness.js";
+import { fixture, q, SLOW } from "./harness.js";
 import { type EventLine, test } from "./harness-extra.js";
 
 // `up` tells the truth about agents that die at once: a failed start names the replica with its
@@ -50,5 +51,25 @@ describe.concurrent("a failed start", { timeout: SLOW }, () => {
     expect(first.error).toMatch(/exited at once with code 3: fatal: cannot reach the model/);
     expect(w.json<EventLine>().some((e) => e.type === "action" && e.action === "restart" && e.session === "tu-crash-1")).toBe(true);
     await repo.waitForStatus("tu-crash-1", "failed", 15_000);
+  });
+});
+
+describe.concurrent("ps PID", { timeout: SLOW }, () => {
+  test("is the agent's own process, not the wrapper shell's, for a simple and a compound command", async ({ e2e }) => {
+    const repo = await e2e.newRepo("pid", {
+      "amux.compose.yaml": `name: pid\nagents:\n  compound:\n    params: { command: ${q(`cd / && ${fixture("waits-at-prompt")}`)} }\nservices:\n  a: { agent: waits-at-prompt }\n  b: { agent: compound }\n`,
+    });
+    await repo.amuxOk(["up"]);
+    await repo.waitForLog("pid-a-1", "fake agent ready");
+    await repo.waitForLog("pid-b-1", "fake agent ready");
+    for (const name of ["pid-a-1", "pid-b-1"]) {
+      const row = await repo.psRow(name);
+      const pane = await e2e.panePid(name);
+      expect(row?.pid, name).toBeGreaterThan(0);
+      expect(row?.pid, name).not.toBe(pane);
+      const argv = readFileSync(`/proc/${row?.pid}/cmdline`, "utf8").split("\0");
+      expect(argv.join(" "), name).toContain(fixture("waits-at-prompt"));
+      expect(argv[1], name).not.toBe("-c");
+    }
   });
 });
