@@ -123,7 +123,8 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
       ...prompts.filter((p) => isDead(p.session)).map((p) => p.session),
       ...(live.length ? await sendWhenReady(project, live, o.promptTimeoutMs ?? 60_000, reporter) : []),
     ];
-    const notReady = o.wait ? (await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000)).filter((n) => !isDead(n.split(" ")[0] ?? "")) : [];
+    // Failed starts are reported as such, not again as "not ready".
+    const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000, isDead) : [];
     return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady };
   } finally {
     await lock.release().catch(() => {});
@@ -178,10 +179,12 @@ export async function applyAndRecord(
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */
-export async function waitHealthy(project: Project, only: string[], timeoutMs: number): Promise<string[]> {
+export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = projectSessions(project, await listSessions()).filter((s) => s.labels.service && (!only.length || only.includes(s.labels.service)));
+    const mine = projectSessions(project, await listSessions()).filter(
+      (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
+    );
     const st = await classifySessions(mine, (s) => profileFor(project, s));
     const notHealthy = mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""));
     const bad = notHealthy.map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);

@@ -124,6 +124,11 @@ describe.concurrent("a service name where it means one session", { timeout: SLOW
         expect(r.isError, tool).toBe(true);
         expect(r.text, tool).toMatch(LISTS);
       }
+      for (const tool of ["fleet_plan", "fleet_up"]) {
+        const r = await c.call(tool, { services: ["nosuch"] });
+        expect(r.isError, tool).toBe(true);
+        expect(r.text, tool).toMatch(/unknown service nosuch[\s\S]*services: auth, docs, web/);
+      }
       const logs = await c.call("session_logs", { session: "auth" });
       expect(logs.text).toContain("from mcp");
       const stop = await c.call("session_stop", { session: "web" });
