@@ -36,7 +36,8 @@ export function lockProject(root: string, what: string, reporter: Reporter): Pro
   });
 }
 
-function checkServices(p: Project, only: string[]): void {
+/** Service names given on the command line must be declared: exit 2 listing those that are. */
+export function checkServices(p: Project, only: string[]): void {
   const unknown = only.filter((s) => !p.services[s]);
   if (unknown.length) {
     const known = Object.keys(p.services).sort();

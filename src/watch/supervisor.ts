@@ -4,7 +4,7 @@ import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
 import { failedStarts } from "../core/first-second.js";
-import { applyAndRecord, lockProject } from "../core/fleet.js";
+import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
@@ -87,6 +87,8 @@ export class Supervisor {
       const p = loadProject(this.o);
       if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
       const first = !this.project;
+      // Services named on the command line must exist when watching starts (later edits may drop them).
+      if (first) checkServices(p, this.o.services ?? []);
       this.project = p;
       this.fleet = desiredFleet(p);
       if (this.configError || !first)

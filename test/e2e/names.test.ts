@@ -31,8 +31,9 @@ describe.concurrent("unknown names", { timeout: SLOW }, () => {
     for (const args of [
       ["up", "nosuch"],
       ["plan", "nosuch"],
+      ["watch", "nosuch"],
     ]) {
-      const r = await repo.amux(args);
+      const r = await repo.amux(args, { timeoutMs: 20_000 });
       expect(r.code, `${args.join(" ")}: ${r.output}`).toBe(2);
       expect(r.stderr).toMatch(/services: auth, docs, web/);
     }
