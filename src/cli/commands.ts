@@ -14,12 +14,16 @@ const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`)
 export async function cmdRun(
   g: GlobalFlags,
   agent: string,
-  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; attach?: boolean; json?: boolean },
+  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; promptTimeout?: number; attach?: boolean; json?: boolean },
 ): Promise<void> {
   // commander sets attach=true by default because of --no-attach; only an explicit --attach counts.
   const explicitAttach = process.argv.includes("--attach");
-  const r = await runAgent({ ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt }, stderrReporter);
-  if (o.json) out(JSON.stringify({ session: r.session, exited: r.exited ?? null }));
+  if (o.promptTimeout !== undefined && o.prompt === undefined) throw new UsageError("--prompt-timeout goes with --prompt");
+  const r = await runAgent(
+    { ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt, promptTimeoutMs: o.promptTimeout },
+    stderrReporter,
+  );
+  if (o.json) out(JSON.stringify({ session: r.session, exited: r.exited ?? null, promptSent: o.prompt === undefined ? null : !r.promptNotSent && !r.exited }));
   else out(r.session);
   if (r.exited) {
     process.stderr.write(
@@ -34,9 +38,16 @@ export async function cmdRun(
     process.exitCode = EXIT.runtime;
     return;
   }
+  if (r.promptNotSent) {
+    process.stderr.write(`amux: the prompt was not delivered to ${r.session}; it still runs (amux send ${r.session} TEXT types into it)\n`);
+    process.exitCode = EXIT.runtime;
+    return;
+  }
   const auto = r.project.agents[agent]?.autoAttach ?? false;
   const wantAttach = o.attach === false ? false : explicitAttach || auto;
-  if (wantAttach && process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+  if (!wantAttach) return;
+  if (process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+  else if (explicitAttach) process.stderr.write(`amux: not a terminal, so not attached; to follow its output: amux logs -f ${r.session}\n`);
 }
 
 function configView(p: Project, showSecrets: boolean) {

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
@@ -18,7 +19,7 @@ interface GlobalFlags {
 
 function globals(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-  return { file: o.file, cwd: o.cwd, project: o.project };
+  return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
 }
 
 function int(name: string) {
@@ -64,6 +65,11 @@ export function buildProgram(): Command {
     .option("-n, --name <session>", "tmux session name (default <agent>-<n>)")
     .option("-e, --env <KEY=VALUE>", "environment variable for this session (repeatable)", collect)
     .option("--prompt <text>", "text to send once the agent is ready for input")
+    .addOption(
+      new Option("--prompt-timeout <duration>", "how long to wait for the agent to be ready for its prompt (default 60s)").argParser(
+        seconds("--prompt-timeout"),
+      ),
+    )
     .option("--attach", "attach after starting (default: the agent's autoAttach, on a terminal)")
     .option("--no-attach", "do not attach")
     .option("-d, --detach", "do not attach (docker's habit; same as --no-attach)")

@@ -15,6 +15,10 @@ export interface ProjectView {
   workspaces: { root?: string | undefined };
   /** Desired @amux-hash per service session, to show drift. */
   hashes: Record<string, string>;
+  /** Why a service's desired state is unknown (an unset variable), by service. */
+  unresolved?: Record<string, string> | undefined;
+  /** The configuration is invalid (its first problem): nothing's drift is known. */
+  configError?: string | undefined;
 }
 
 /** This project's sessions: the ones labelled with its root. */

@@ -7,6 +7,7 @@ import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
+import { unresolvedServices } from "./drift.js";
 import type { ProjectView } from "./project-view.js";
 
 /**
@@ -22,6 +23,8 @@ interface Snapshot {
   agents: Record<string, { command: string; status: StatusOverrides }>;
   services: ProjectView["services"];
   hashes: Record<string, string>;
+  /** Services whose desired state cannot be resolved, with why. */
+  unresolved: Record<string, string>;
   workspacesRoot: string | null;
 }
 
@@ -63,6 +66,7 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     agents,
     services: s.services,
     hashes: s.hashes,
+    unresolved: s.unresolved,
     workspaces: { root: s.workspacesRoot ?? undefined },
   };
 }
@@ -70,7 +74,8 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
 function readSnapshot(root: string, key: string): Snapshot | undefined {
   try {
     const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
-    if (s && s.v === 1 && s.key === key && s.workspacesRoot !== undefined && typeof s.name === "string" && s.agents && s.services && s.hashes) return s;
+    if (s && s.v === 1 && s.key === key && s.workspacesRoot !== undefined && typeof s.name === "string" && s.agents && s.services && s.hashes && s.unresolved)
+      return s;
   } catch {}
   return undefined;
 }
@@ -102,7 +107,16 @@ export function saveSnapshot(
   const services: ProjectView["services"] = {};
   for (const sv of Object.values(p.services))
     services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
-  const snap: Snapshot = { v: 1, key: "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
+  const snap: Snapshot = {
+    v: 1,
+    key: "",
+    name: p.name,
+    agents,
+    services,
+    hashes,
+    unresolved: unresolvedServices(p),
+    workspacesRoot: p.workspaces.root ?? null,
+  };
   try {
     snap.key = key ?? snapshotKey(loc, opts);
     if (loc.found) writeSnapshot(loc.root, snap);
@@ -135,6 +149,17 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
     try {
       name = projectName(loc, opts);
     } catch {}
-    return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents: {}, services: {}, hashes: {}, workspaces: {} };
+    const configError = e.message.split("\n")[0];
+    return {
+      root: loc.root,
+      name,
+      composeFile: loc.composeFile,
+      configFile: loc.configFile,
+      agents: {},
+      services: {},
+      hashes: {},
+      workspaces: {},
+      configError,
+    };
   }
 }

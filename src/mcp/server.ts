@@ -4,11 +4,12 @@ import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject, SECRET_KEY } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
+import { describeFailedStart } from "../core/first-second.js";
 import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { readLog } from "../core/logs.js";
 import { projectSessions } from "../core/project-view.js";
-import { findSession, runAgent, sendText, stopSession } from "../core/session.js";
+import { findSession, logTargets, runAgent, sendText, stopTarget } from "../core/session.js";
 import { loadView } from "../core/snapshot.js";
 import { listStatus } from "../core/status-view.js";
 import { AmuxError, describeError, NotFoundError } from "../errors.js";
@@ -92,6 +93,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
             isError: true,
           };
         }
+        if (r.promptNotSent) {
+          return {
+            content: [{ type: "text", text: `started ${r.session}, but its prompt was not delivered (it never became ready for input)` }],
+            structuredContent: { session: r.session, promptSent: false },
+            isError: true,
+          };
+        }
         return ok(`started ${r.session}`, { session: r.session });
       }),
   );
@@ -105,8 +113,9 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session }) =>
       guard(async () => {
-        await stopSession(opts, session);
-        return ok(`stopped ${session}`, { session, stopped: true });
+        const r = await stopTarget(opts, session);
+        const text = r.stopped.length ? `stopped ${r.stopped.join(", ")}` : `service ${r.service} has no live session; nothing to stop`;
+        return ok(text, { session, stopped: r.stopped.length > 0, sessions: r.stopped, service: r.service });
       }),
   );
 
@@ -120,8 +129,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, text }) =>
       guard(async () => {
-        await sendText(opts, session, text);
-        return ok(`sent to ${session}`, { session, sent: true });
+        const r = await sendText(opts, session, text);
+        return ok(`sent to ${r.session}${r.via ? ` (the one session of ${r.via})` : ""}`, { session: r.session, sent: true });
       }),
   );
 
@@ -139,13 +148,14 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, lines, screen }) =>
       guard(async () => {
-        const loc = locateProject(opts);
         if (screen) {
-          const text = await screenOf(loc, session);
+          const text = await screenOf(opts, session);
           return ok(text, { session, screen: text });
         }
-        const tail = readLog(loc.root, session, lines ?? 200);
-        if (!tail.length) await findSession(loc, session);
+        // A session (live or recorded), or a service: every replica's lines, each prefixed.
+        const t = await logTargets(opts, session);
+        const many = t.service !== null;
+        const tail = t.sessions.flatMap((s) => readLog(t.root, s, lines ?? 200).map((l) => (many ? `${s} | ${l}` : l)));
         const text = tail.join("\n");
         return ok(text || "(no output yet)", { session, lines: tail });
       }),
@@ -179,7 +189,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
         const r = await up({ ...opts, services: a.services, removeOrphans: a.removeOrphans, promptTimeoutMs: 30_000 }, reporter);
         const lines = r.plan.actions.map((x) => `${x.action} ${x.session} (${x.reason})${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`);
         for (const n of r.plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
-        const failed = r.failed.map((f) => ({ session: f.action.session, error: f.error }));
+        for (const f of r.failedStarts) lines.push(describeFailedStart(f));
+        for (const n of r.promptsNotSent) lines.push(`${n}: prompt not delivered`);
+        const failed = [
+          ...r.failed.map((f) => ({ session: f.action.session, error: f.error })),
+          ...r.failedStarts.map((f) => ({ session: f.session, error: `exited at once with code ${f.exitCode ?? "?"}`, lastLines: f.lastLines })),
+          ...r.promptsNotSent.map((n) => ({ session: n, error: "prompt not delivered" })),
+        ];
         const res = ok(lines.join("\n") || "nothing to do", { actions: r.plan.actions, notes: r.plan.notes, failed });
         if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
         return res;
@@ -259,7 +275,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     { description: "What a session's terminal shows now", mimeType: "text/plain" },
     async (uri, vars) => {
       const name = String(vars.name ?? "");
-      const text = await screenOf(locateProject(opts), name);
+      const text = await screenOf(opts, name);
       return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
     },
   );
@@ -272,8 +288,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
   return server;
 }
 
-async function screenOf(loc: { root: string }, name: string): Promise<string> {
-  const s = await findSession(loc, name);
+async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
+  const s = await findSession(opts, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
   const rows = (await capturePanes([s.paneId])).get(s.paneId);
   // A screen that could not be read is not an empty screen.

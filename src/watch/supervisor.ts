@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
-import { applyAndRecord, lockProject } from "../core/fleet.js";
+import { failedStarts } from "../core/first-second.js";
+import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
@@ -86,6 +87,8 @@ export class Supervisor {
       const p = loadProject(this.o);
       if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
       const first = !this.project;
+      // Services named on the command line must exist when watching starts (later edits may drop them).
+      if (first) checkServices(p, this.o.services ?? []);
       this.project = p;
       this.fleet = desiredFleet(p);
       if (this.configError || !first)
@@ -147,7 +150,8 @@ export class Supervisor {
       const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
-      const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {
+      const startedAt = Date.now();
+      const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {
         onDone: (a: Action, error?: string) =>
           this.emit([
             {
@@ -164,11 +168,46 @@ export class Supervisor {
           ]),
       });
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
+      const started = result.done.filter((a) => a.action !== "remove");
+      if (started.length) void this.reportFailedStarts(project, started, startedAt);
     } finally {
       await lock.release();
     }
     // Something changed: look again soon rather than at the next tick.
     this.dirty = true;
+  }
+
+  /**
+   * A replica that dies within its first second failed to start: said as an event with its last
+   * words, alongside the loop (its restart policy goes on as usual).
+   */
+  private async reportFailedStarts(project: Project, started: Action[], startedAt: number): Promise<void> {
+    try {
+      const dead = await failedStarts(
+        project.root,
+        started.map((a) => a.session),
+        startedAt,
+      );
+      this.emit(
+        dead.map((d) => {
+          const a = started.find((x) => x.session === d.session) as Action;
+          const last = d.lastLines.length ? `: ${d.lastLines.join(" / ")}` : "";
+          return {
+            time: now(),
+            type: "action" as const,
+            project: project.name,
+            session: d.session,
+            service: a.service,
+            replica: a.replica,
+            action: "start",
+            exitCode: d.exitCode,
+            error: `exited at once with code ${d.exitCode ?? "?"}${last}`,
+          };
+        }),
+      );
+    } catch (e) {
+      this.reporter.warn(`watch: ${(e as Error).message}`);
+    }
   }
 
   private async onTransitions(project: Project, transitions: Transition[]): Promise<void> {
