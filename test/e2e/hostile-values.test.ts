@@ -266,6 +266,13 @@ describe.concurrent("hostile values reach tmux and git literally, or are refused
     }
     expect(await e2e.liveSessions()).toEqual([]);
     expect(await gitState(repo)).toEqual(before);
+    // A valid name that names nothing: up says which, makes no worktree, and exits 1 after the rest.
+    repo.write("amux.compose.yaml", "name: hx\nservices:\n  a: { agent: waits-at-prompt, workspace: w1, base: no-such-base }\n");
+    const r = await repo.amux(["up"]);
+    expect(r.code, r.output).toBe(1);
+    expect(r.stderr).toMatch(/cannot create workspace w1: unknown base "no-such-base" \(no branch, tag or commit of that name/);
+    expect(r.output).not.toMatch(/fatal:|usage: git/);
+    expect(await gitState(repo)).toEqual(before);
   });
 
   test("MCP workspace_create and session_run: bad branch and base refused, environment literal", async ({ e2e, procs }) => {
