@@ -58,12 +58,19 @@ async function gitState(repo: Repo): Promise<{ head: string; refs: string[]; wor
 
 /**
  * Proves the canary would fire: a format job on this test's tmux server does create a file in the
- * test's HOME. Then removes it.
+ * test's HOME. Then removes it. (tmux kills a client's format jobs when that client exits, so the
+ * client waits a moment, and tries again.)
  */
 async function canaryWorks(e2e: E2E): Promise<void> {
   const file = join(e2e.home, "CANARY-control");
-  await e2e.tmux(["display-message", "-p", "#(cd;touch CANARY-control)"]);
-  await waitFor(() => existsSync(file), 5000, "the control canary to appear");
+  await waitFor(
+    async () => {
+      await e2e.tmux(["display-message", "-p", "#(cd;touch CANARY-control)", ";", "run-shell", "sleep 0.5"]);
+      return existsSync(file);
+    },
+    15_000,
+    "the control canary to appear",
+  );
   rmSync(file);
 }
 

@@ -94,8 +94,15 @@ describe("tmux reads every value literally in every argument amux writes", () =>
       expect(readFileSync(join(dir, "pwd2"), "utf8")).toBe(`${dir}\n`);
     }
     // The canary works on this server: a format job does create the file.
-    await e2e.tmux(["display-message", "-p", "#(cd;touch CANARY-control)"]);
-    await waitFor(() => existsSync(join(e2e.home, "CANARY-control")), 5000, "the control canary");
+    // (tmux kills a client's format jobs when it exits: this client waits a moment, and tries again.)
+    await waitFor(
+      async () => {
+        await e2e.tmux(["display-message", "-p", "#(cd;touch CANARY-control)", ";", "run-shell", "sleep 0.5"]);
+        return existsSync(join(e2e.home, "CANARY-control"));
+      },
+      15_000,
+      "the control canary",
+    );
     expect(
       listFiles(e2e.tmp)
         .filter((f) => basename(f).startsWith("CANARY-"))
