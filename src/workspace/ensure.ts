@@ -53,7 +53,7 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
     return;
   }
   const branch = o.branch ?? `${BRANCH_PREFIX}${name}`;
-  const exists = (await git(top, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { allowFail: true })).code === 0;
+  const exists = (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${branch}`], { allowFail: true })).code === 0;
   const current = (await git(top, ["symbolic-ref", "--quiet", "--short", "HEAD"], { allowFail: true })).stdout;
   // A current branch git would not let us name (made with update-ref, say) starts from HEAD instead.
   const base = o.base ?? host.workspaces.base ?? (current && !checkBase(current) ? current : "HEAD");
