@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect } from "vitest";
-import { groupLine, literalText } from "../../src/tmux/quote.js";
+import { escapeTimeFormat, groupLine } from "../../src/tmux/quote.js";
 import { listFiles, test, waitFor } from "./harness.js";
 
 /*
@@ -55,7 +55,7 @@ describe("tmux reads every value literally in every argument amux writes", () =>
         ["set-option", "-t", `=s${i}:`, "@v", v],
         ["set-buffer", "-b", `b${i}`, "--", v],
         ["pipe-pane", "-o", "-t", `=s${i}:`, `cat >> '${(dirs[i] as string).replace(/'/g, "'\\''")}/log'`],
-        ["display-message", "-p", `@@v${i} ${literalText(v)}`],
+        ["display-message", "-p", `@@v${i} ${escapeTimeFormat(v)}`],
       ]),
     );
     const r = await e2e.run("tmux", ["-L", e2e.socket, "-f", "/dev/null", "start-server", ";", "source-file", "-"], { input: `${lines.join("\n")}\n` });
