@@ -1,9 +1,10 @@
 /**
  * Which arguments tmux runs through format expansion, and the one function that makes every
- * other value reach tmux literally. tmux 3.3a expands `#{…}` and runs `#(…)` as a shell command in
+ * value reach tmux literally. tmux 3.3a expands `#{…}` and runs `#(…)` as a shell command in
  * some arguments (new-session's -s, -n and -c, respawn-pane's -c, pipe-pane's command, where `%`
- * also goes through strftime, …) and not in others (-e values, a pane's argv, option values, buffers, send-keys text). Each entry below
- * was measured on tmux 3.3a; test/unit/tmux/args.test.ts holds the table as whole lines.
+ * also goes through strftime, …) and not in others (-e values, a pane's argv, option values,
+ * buffers, send-keys text, targets). Each entry was measured on tmux 3.3a; test/unit/tmux/args.test.ts
+ * holds the table, test/e2e/tmux-quoting.test.ts checks it against the installed tmux.
  */
 
 /** How tmux expands an argument: as a format (`#`), or first through strftime (`%`) and then as a format. */
@@ -21,8 +22,8 @@ interface CommandArgs {
 /**
  * Every tmux command amux runs, with its arguments as tmux 3.3a reads them (measured). Not in
  * the list on purpose: `-F`/`-f` values and display-message's message are formats amux itself
- * writes and wants expanded; no value goes into one except through `escapeTimeFormat`. Targets (`-t`)
- * are read literally (and amux's names cannot hold `#` anyway).
+ * writes and wants expanded; no value goes into one except through `escapeTimeFormat`. Targets
+ * (`-t`) are read literally (and amux's names cannot hold `#` anyway).
  */
 export const TMUX_COMMANDS: Readonly<Record<string, CommandArgs>> = {
   "new-session": { flags: "Ac:dDe:EF:f:n:Ps:t:x:Xy:", expanded: "snc" },
@@ -62,8 +63,8 @@ export function escapeFormat(s: string): string {
 }
 
 /**
- * Text placed inside a format amux writes for display-message, read literally: that message is
- * also run through strftime (`%` is special there), then expanded as a format.
+ * For an argument tmux runs through strftime and then expands as a format (pipe-pane's command,
+ * display-message's message): `%` and `#` doubled, so the text is read literally.
  */
 export function escapeTimeFormat(s: string): string {
   return escapeFormat(s.replace(/%/g, "%%"));
