@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { TmuxError } from "../errors.js";
+import { literalArgs } from "./args.js";
 import { socketName, tmuxRaw } from "./client.js";
 import { sessionTarget } from "./quote.js";
 
@@ -18,7 +19,7 @@ export async function attachSession(name: string): Promise<void> {
   // Attaching from inside another tmux is nesting on purpose: tmux refuses it while TMUX is set.
   delete env.TMUX;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("tmux", ["-L", socketName(), "attach-session", "-t", sessionTarget(name)], { stdio: "inherit", env });
+    const child = spawn("tmux", ["-L", socketName(), ...literalArgs(["attach-session", "-t", sessionTarget(name)])], { stdio: "inherit", env });
     child.on("error", (e) => reject(new TmuxError(`cannot run tmux: ${e.message}`)));
     child.on("close", (code) => (code === 0 ? resolve() : reject(new TmuxError(`tmux attach exited with ${code}`))));
   });

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { TmuxError } from "../errors.js";
+import { literalArgv } from "./args.js";
 
 /**
  * The only code that starts tmux. It uses node:child_process directly rather than execa:
@@ -25,10 +26,13 @@ function scrubbedEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs one tmux client process on amux's server; never throws for a non-zero exit. */
+/**
+ * Runs one tmux client process on amux's server; never throws for a non-zero exit. Every value in
+ * `args` reaches tmux literally (literalArgv escapes what tmux would expand).
+ */
 export function tmuxRaw(args: readonly string[], input?: string): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", ["-u", "-L", socketName(), ...args], { env: scrubbedEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("tmux", ["-u", "-L", socketName(), ...literalArgv(args)], { env: scrubbedEnv(), stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
