@@ -223,8 +223,8 @@ describe.concurrent("hostile values reach tmux and git literally, or are refused
       { args: ["ws", "create", "w1", "--base", "no-such-branch"], message: /unknown base "no-such-branch" \(no branch, tag or commit of that name/ },
       { args: ["run", "waits-at-prompt", "--no-attach", "-e", "#(cd;touch CANARY-key)=1"], message: /expected KEY=VALUE/ },
       { args: ["run", "waits-at-prompt", "--no-attach", "-e", "-m"], message: /expected KEY=VALUE/ },
-      { args: ["stop", "#(cd;touch CANARY-stop)"], message: /no session "?#\(cd;touch CANARY-stop\)/ },
-      { args: ["send", "#{pane_id}", "$(cd;touch CANARY-send)"], message: /no session "?#\{pane_id\}/ },
+      { args: ["stop", "#(cd;touch CANARY-stop)"], message: /no session (or service )?"?#\(cd;touch CANARY-stop\)/ },
+      { args: ["send", "#{pane_id}", "$(cd;touch CANARY-send)"], message: /no session (or service )?"?#\{pane_id\}/ },
       { args: ["logs", "--", "../../../etc/passwd"], message: /no session or service "?\.\.\/\.\.\/\.\.\/etc\/passwd/ },
     ];
     // A few at a time: each is a Node start-up.
