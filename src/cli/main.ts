@@ -127,9 +127,29 @@ export function buildProgram(): Command {
 
   program
     .command("stop")
-    .description("stop sessions (they stay in `ps --all` as stopped)")
+    .description("stop sessions (they stay in `ps --all` as stopped; a declared replica stays stopped under `amux watch` until `amux start` or `amux up`)")
     .argument("<session...>")
     .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
+
+  program
+    .command("start")
+    .description("start stopped sessions again: a declared replica (or every replica of a service) from the compose file, an exited `run` session in place")
+    .argument("<session|service...>")
+    .option("--json", "what was done, as JSON")
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o));
+
+  program
+    .command("restart")
+    .description("restart sessions in place, running or not (same session, labels and log; the restart count starts again at 0)")
+    .argument("<session|service...>")
+    .option("--json", "what was done, as JSON")
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o));
+
+  program
+    .command("prune")
+    .description("forget sessions that are gone: their records (ps --all) and logs; live sessions are never touched")
+    .option("--json", "what was removed, as JSON")
+    .action(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o));
 
   const config = program.command("config").description("show, edit or validate the configuration");
   config

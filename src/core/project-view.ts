@@ -1,3 +1,4 @@
+import type { HistoryPolicy } from "../history.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
@@ -15,6 +16,8 @@ export interface ProjectView {
   workspaces: { root?: string | undefined };
   /** Desired @amux-hash per service session, to show drift. */
   hashes: Record<string, string>;
+  /** compose `logs:` and `retention:` (defaults when absent). */
+  history?: HistoryPolicy | undefined;
 }
 
 /** This project's sessions: the ones labelled with its root. */

@@ -1,7 +1,8 @@
-import { renameSync } from "node:fs";
+import { existsSync, renameSync, unlinkSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
+import { DEFAULT_HISTORY } from "../history.js";
 import { assertName, NAME_PATTERNS } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
@@ -14,6 +15,7 @@ import { ensureWorkspace } from "../workspace/ensure.js";
 import { type Reporter, sleep } from "./io.js";
 import { readLog } from "./logs.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
+import { prunePassively } from "./prune.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 
@@ -91,7 +93,7 @@ export async function runAgent(
       session = `${agent.id}-${n}`;
     }
     const b = buildSpawn({ project, agent, session, workspace: o.workspace ?? null, cwd, extraEnv, extraSecretKeys, prompt: o.prompt ?? null });
-    rotateLog(project.root, session);
+    rotateLog(project.root, session, project.history.logKeep);
     const r = await createSessions([b.create]);
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
@@ -118,11 +120,21 @@ export async function runAgent(
   throw new TmuxError("could not find a free session name");
 }
 
-/** Moves the previous log of a name aside, so a new session's log starts with its own first byte. */
-export function rotateLog(root: string, session: string): void {
+/**
+ * Moves the previous log of a name aside (shifting older ones as the log writer does, keeping
+ * `keep`), so a new session's log starts with its own first byte.
+ */
+export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.logKeep): void {
   const f = logFile(root, session);
+  if (!existsSync(f)) return;
+  for (let i = Math.max(1, keep); i > 1; i--) {
+    try {
+      renameSync(`${f}.${i - 1}`, `${f}.${i}`);
+    } catch {}
+  }
   try {
-    renameSync(f, `${f}.1`);
+    if (keep > 0) renameSync(f, `${f}.1`);
+    else unlinkSync(f);
   } catch {}
 }
 
@@ -131,9 +143,12 @@ export async function stopSession(opts: ProjectOptions, name: string): Promise<v
   const loc = locateProject(opts);
   const s = await findSession(loc, name);
   ensureRuntimeDirs(loc.root);
-  writeRecords(loc.root, [recordOf(s, new Date().toISOString())]);
+  writeRecords(loc.root, [recordOf(s, new Date().toISOString(), "stop")]);
   const r = await killSessions([name]);
   if (r.failed.length) throw new TmuxError(`cannot stop ${name}: ${r.failed[0]?.error}`);
+  const { loadView } = await import("./snapshot.js");
+  const view = await loadView(opts, () => {}).catch(() => undefined);
+  await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
 }
 
 /** The text's last visible piece, to see whether it is still on the input line. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
+import type { HistoryPolicy } from "../history.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { ProjectView } from "./project-view.js";
@@ -22,6 +23,8 @@ interface Snapshot {
   services: ProjectView["services"];
   hashes: Record<string, string>;
   workspacesRoot: string | null;
+  /** compose `logs:`/`retention:` resolved (absent in older snapshots: defaults). */
+  history?: HistoryPolicy;
 }
 
 function snapshotFile(root: string): string {
@@ -61,6 +64,7 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     services: s.services,
     hashes: s.hashes,
     workspaces: { root: s.workspacesRoot ?? undefined },
+    history: s.history,
   };
 }
 
@@ -97,7 +101,7 @@ export function saveSnapshot(
   const services: ProjectView["services"] = {};
   for (const sv of Object.values(p.services))
     services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
-  const snap: Snapshot = { v: 1, key: "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
+  const snap: Snapshot = { v: 1, key: "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null, history: p.history };
   try {
     snap.key = key ?? snapshotKey(loc, opts);
     if (loc.found) writeSnapshot(loc.root, snap);

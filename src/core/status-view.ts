@@ -1,6 +1,6 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { restartsOf } from "../reconcile/plan.js";
-import { readRecords, type SessionRecord } from "../state/records.js";
+import { readRecords, type SessionRecord, type StopCause } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
@@ -30,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const numOrNull = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null);
 
 /** A record of a live session, from its labels alone. */
-export function recordOf(s: ObservedSession, stoppedAt: string | null): SessionRecord {
+export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy: StopCause | null = null): SessionRecord {
   return {
     name: s.name,
     project: s.labels.project ?? "",
@@ -42,6 +42,7 @@ export function recordOf(s: ObservedSession, stoppedAt: string | null): SessionR
     stoppedAt,
     exitCode: s.exitCode,
     restarts: restartsOf(s),
+    stoppedBy: stoppedAt ? stoppedBy : null,
   };
 }
 
@@ -89,7 +90,7 @@ export async function listStatus(
         ...r,
         status: "stopped",
         pid: null,
-        statusReason: r.stoppedAt ? "stopped" : "gone from tmux",
+        statusReason: stopReason(r),
         kind: r.service ? "service" : "run",
         drift: null,
         quietSeconds: null,
@@ -101,4 +102,19 @@ export async function listStatus(
   const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
   filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
   return { project, rows: filtered };
+}
+
+/** Why a recorded session is no longer live, in words. */
+export function stopReason(r: Pick<SessionRecord, "stoppedAt" | "stoppedBy">): string {
+  if (!r.stoppedAt) return "gone from tmux";
+  switch (r.stoppedBy) {
+    case "stop":
+      return "stopped by amux stop";
+    case "down":
+      return "removed by amux down";
+    case "remove":
+      return "removed by convergence";
+    default:
+      return "stopped";
+  }
 }

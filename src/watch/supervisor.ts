@@ -10,6 +10,7 @@ import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
+import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
 import { listSessions } from "../tmux/observe.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
@@ -137,14 +138,14 @@ export class Supervisor {
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
     const { desired, builds } = this.fleet ?? desiredFleet(project);
-    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
+    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held: heldStopped(project.root) };
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
       const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
+      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), held: heldStopped(project.root) });
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {

@@ -1,5 +1,7 @@
 import type { ProjectView } from "../core/project-view.js";
 import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
+import { stopReason } from "../core/status-view.js";
+import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifyPane, stripEscapes } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import type { Classification, Status } from "../status/types.js";
@@ -85,10 +87,15 @@ export class StatusTracker {
         prev.lastLine = lastLine;
       }
     }
+    let records: Map<string, SessionRecord> | undefined;
     for (const [name, st] of this.state) {
       if (seen.has(name)) continue;
       this.state.delete(name);
-      if (st.status !== "stopped") transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: "gone" });
+      if (st.status === "stopped") continue;
+      // Rare (a session went away): the records say who ended it.
+      records ??= new Map(readRecords(project.root).map((r) => [r.name, r]));
+      const r = records.get(name);
+      transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: r ? stopReason(r) : "gone from tmux" });
     }
     const livePanes = new Set(all.map((s) => s.paneId));
     for (const id of [...this.screens.keys()]) {

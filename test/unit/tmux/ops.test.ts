@@ -1,5 +1,6 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
 import { describe, expect, it } from "vitest";
+import { logWriterCommand } from "../../../src/tmux/log-writer.js";
 import { captureLine, createLine, killLine, labelLine, parseCaptures, parseOk, respawnLine, SERVER_OPTIONS } from "../../../src/tmux/ops.js";
 import { commandLine } from "../../../src/tmux/quote.js";
 import type { SessionCreate } from "../../../src/tmux/types.js";
@@ -80,7 +81,7 @@ describe("createLine", () => {
         "set-option -w -t =acme-auth-1: remain-on-exit on",
         "set-option -t =acme-auth-1: @amux-root /srv/acme",
         "set-option -t =acme-auth-1: @amux-service auth",
-        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/my acme/.amux/logs/it'\\\\''s ##1.log'"`,
+        `pipe-pane -o -t =acme-auth-1: ${commandLine([logWriterCommand("/srv/my acme/.amux/logs/it's #1.log")])}`,
         'display-message -p "@@amux-ok acme-auth-1"',
       ].join(" ; "),
     );
@@ -93,7 +94,7 @@ describe("createLine", () => {
       ["set-option", "-w", "-t", "=acme-auth-1:", "remain-on-exit", "on"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-root", "/srv/acme"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-service", "auth"],
-      ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
+      ["pipe-pane", "-o", "-t", "=acme-auth-1:", logWriterCommand("/srv/acme/.amux/logs/acme-auth-1.log")],
       ["display-message", "-p", "@@amux-ok acme-auth-1"],
     ]);
   });
@@ -116,7 +117,9 @@ describe("createLine", () => {
 
   it("shell-quotes the log path and doubles # for pipe-pane", () => {
     const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;.log" }));
-    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;.log'"]);
+    expect(parsed[4]?.slice(0, 4)).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:"]);
+    expect(parsed[4]?.[4]).toMatch(/^exec sh -c '.*' amux-log '\/tmp\/a b\/\$x ##2;\.log' 10485760 2$/s);
+    expect(parsed[4]?.[4]).not.toMatch(/[^#]#[^#]/);
   });
 
   it("ends with the marker naming the session", () => {
@@ -135,7 +138,7 @@ describe("respawnLine", () => {
       ["respawn-pane", "-k", "-t", "=acme-auth-1:", "-c", "/srv/acme", "-e", "MODE=fast", "--", "/bin/sh", "-c", "claude code"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-restarts", "2"],
       ["pipe-pane", "-t", "=acme-auth-1:"],
-      ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
+      ["pipe-pane", "-o", "-t", "=acme-auth-1:", logWriterCommand("/srv/acme/.amux/logs/acme-auth-1.log")],
       ["display-message", "-p", "@@amux-ok acme-auth-1"],
     ]);
   });
