@@ -10,19 +10,24 @@ export interface LogCap {
 export const DEFAULT_LOG_CAP: LogCap = { maxBytes: 10 * 1024 * 1024, keep: 2 };
 
 /**
- * The writer tmux's pipe-pane feeds, in POSIX sh and coreutils only (remote hosts have no node).
- * `head -c` copies at most what is left under the cap (GNU head reads no more than it writes, so
- * nothing is lost at a rotation) and the shell wakes only to rotate: a chatty agent costs what
- * `cat` costs. head ending below the cap means the pane closed the pipe.
+ * The writer tmux's pipe-pane feeds, in sh and coreutils only (remote hosts have no node). `dd`
+ * copies at most what is left under the cap, writing each read at once (head would hold output in
+ * its stdio buffer, so a log would lag its pane), and with count_bytes reads no more than that,
+ * so nothing is lost at a rotation. dd also stops after `count / bs` reads (short pipe reads
+ * count as blocks): the loop starts another; one that copied nothing met the end of the pipe
+ * (the pane closed it). The shell wakes every few thousand reads and to rotate: a chatty agent
+ * costs about what `cat` costs.
  */
 export const LOG_WRITER = [
   "f=$1 m=$2 k=$3",
   "while :; do",
   ' s=$({ wc -c <"$f"; } 2>/dev/null) || s=0',
-  " if [ $((s+0)) -lt $m ]; then",
-  '  head -c $((m-s)) >>"$f" || exit 0',
-  '  s=$({ wc -c <"$f"; } 2>/dev/null) || s=0',
-  "  [ $((s+0)) -ge $m ] || exit 0",
+  " s=$((s+0))",
+  " if [ $s -lt $m ]; then",
+  '  dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >>"$f" || exit 0',
+  '  n=$({ wc -c <"$f"; } 2>/dev/null) || n=0',
+  "  [ $((n+0)) -gt $s ] || exit 0",
+  "  [ $((n+0)) -ge $m ] || continue",
   " fi",
   " i=$k",
   ' while [ $i -gt 1 ]; do j=$((i-1)); [ ! -e "$f.$j" ] || mv -f "$f.$j" "$f.$i"; i=$j; done',

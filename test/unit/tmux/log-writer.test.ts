@@ -81,6 +81,23 @@ describe("the capped log writer", () => {
     expect(readFileSync(f).toString()).toBe("b".repeat(904));
   });
 
+  it("writes each chunk as it arrives: the log never lags its pane while the pipe stays open", async () => {
+    const f = join(scratch(), "e.log");
+    const cmd = logWriterCommand(f, { maxBytes: 1 << 20, keep: 1 }).replace(/##/g, "#");
+    const child = spawn("/bin/sh", ["-c", cmd], { stdio: ["pipe", "ignore", "ignore"] });
+    try {
+      child.stdin.write("first line\n");
+      const deadline = Date.now() + 3000;
+      while (!(existsSync(f) && readFileSync(f, "utf8") === "first line\n")) {
+        if (Date.now() > deadline) throw new Error(`the first line did not reach ${f} while the pipe was open`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      child.stdin.end();
+      await new Promise((r) => child.on("close", r));
+    }
+  });
+
   it("takes any path literally (spaces, quotes, $, #, ;)", async () => {
     const f = join(scratch(), "it's a $x #2; log.log");
     const data = lines(10);
