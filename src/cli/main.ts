@@ -75,7 +75,25 @@ export function buildProgram(): Command {
   program
     .command("top")
     .description("live view: one row per agent with status, time in it, restarts, workspace and last line")
-    .addOption(new Option("--interval <duration>", "redraw every").argParser(seconds("--interval")))
+    .addOption(new Option("--interval <duration>", "redraw every (default 1s on a terminal, 5s otherwise)").argParser(seconds("--interval")))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Columns:",
+        "  NAME       the tmux session",
+        "  STATUS     running, waiting, idle, stuck, exited (code), failed (code)",
+        "  FOR        time since the status last changed (2m10s), as far as tmux tells",
+        "  RESTARTS   restarts by the restart policy or onStuck",
+        "  WORKSPACE  the workspace it runs in (- for the project root)",
+        "  LAST LINE  the last non-empty line on its screen",
+        "",
+        "The header shows the project, a count per status and the time (24-hour clock).",
+        "On a terminal the screen is redrawn; otherwise (a pipe, a file, a 0-column terminal)",
+        "a plain table is printed every interval. Ctrl-C quits; the agents keep running.",
+        "`amux ps --watch` is the same view.",
+      ].join("\n"),
+    )
     .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o));
 
   program
