@@ -46,6 +46,8 @@ export class Supervisor {
   private fileStamp = "";
   private configError = "";
   private readonly notified = new Set<string>();
+  /** Whether a pass has planned yet (the first one ignores `amux stop` holds). */
+  private started = false;
   private pass: Promise<void> = Promise.resolve();
   readonly root: string;
 
@@ -138,14 +140,18 @@ export class Supervisor {
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
     const { desired, builds } = this.fleet ?? desiredFleet(project);
-    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held: heldStopped(project.root) };
+    // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
+    // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
+    const held = this.started ? heldStopped(project.root) : undefined;
+    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held };
+    this.started = true;
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
       const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), held: heldStopped(project.root) });
+      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), held: held && heldStopped(project.root) });
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {

@@ -51,6 +51,13 @@ describe.concurrent("amux stop under amux watch", { timeout: SLOW }, () => {
     await sleep(2000);
     expect(await e2e.liveSessions()).toEqual(["lc-w-1", "lc-w-2"]);
     expect(w.exit).toBeNull();
+
+    // A new watch is a new `up`: it starts what a stop held before it began.
+    await repo.amuxOk(["stop", "lc-w-2"]);
+    w.signal("SIGTERM");
+    expect(await w.waitExit(10_000)).toEqual({ code: 0, signal: null });
+    procs.start(["watch", "--json"], repo.dir);
+    await waitFor(async () => (await e2e.liveSessions()).length === 2, 15_000, "the new watcher to start lc-w-2");
   });
 
   test("amux events (no watcher) says a session was stopped by amux stop", async ({ e2e, procs }) => {
