@@ -42,11 +42,11 @@ export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: s
 }
 
 /** `amux prune`: forgets every session that is gone (records and logs), live ones untouched. */
-export async function cmdPrune(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
+export async function cmdPrune(g: GlobalFlags, o: { json?: boolean; all?: boolean }): Promise<void> {
   const { loadView } = await import("../core/snapshot.js");
   const { pruneHistory } = await import("../core/prune.js");
   const view = await loadView(g, stderrReporter.warn);
-  const r = await pruneHistory(view.root, new Set(Object.keys(view.hashes)), "all");
+  const r = await pruneHistory(view.root, new Set(Object.keys(view.hashes)), "all", Date.now(), !!o.all);
   if (o.json) {
     out(JSON.stringify(r, null, 2));
     return;
@@ -58,5 +58,6 @@ export async function cmdPrune(g: GlobalFlags, o: { json?: boolean }): Promise<v
       ? `${r.sessions.length} session${r.sessions.length === 1 ? "" : "s"} forgotten, ${r.files.length} files, ${mb} freed`
       : "nothing to prune",
   );
-  if (r.held.length) out(`kept ${r.held.join(", ")}: stopped by amux stop (the record keeps it stopped; amux start or amux up starts it again)`);
+  if (r.held.length && !o.all)
+    out(`kept ${r.held.join(", ")}: stopped by amux stop (the record keeps it stopped under watch; amux start or amux up starts it, prune --all forgets it)`);
 }

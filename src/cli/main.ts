@@ -166,6 +166,7 @@ export function buildProgram(): Command {
   program
     .command("prune")
     .description("forget sessions that are gone: their records (ps --all) and logs; live sessions are never touched")
+    .option("-a, --all", "also the records that keep declared replicas stopped (a running watch then starts them)")
     .option("--json", "what was removed, as JSON")
     .action(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o));
 

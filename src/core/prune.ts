@@ -65,11 +65,19 @@ function findGone(root: string, live: Set<string>, declared: Set<string>): Found
 
 /**
  * Forgets gone sessions: those the rule selects (all of them for `amux prune`), never a live
- * session's files, never a hold of a declared replica.
+ * session's files, and not the hold of a declared replica unless `dropHolds` (`prune --all`).
  */
-export async function pruneHistory(root: string, declared: Set<string>, rule: RetentionRule | "all", now = Date.now()): Promise<PruneResult> {
+export async function pruneHistory(
+  root: string,
+  declared: Set<string>,
+  rule: RetentionRule | "all",
+  now = Date.now(),
+  dropHolds = false,
+): Promise<PruneResult> {
   const live = new Set((await listSessions()).map((s) => s.name));
-  const { gone, files } = findGone(root, live, declared);
+  const found = findGone(root, live, declared);
+  const files = found.files;
+  const gone = dropHolds ? found.gone.map((g) => ({ ...g, pinned: false })) : found.gone;
   const names = selectExpired(gone, now, rule === "all" ? { maxAgeMs: -1, maxStopped: 0 } : rule);
   const out: PruneResult = {
     sessions: [],

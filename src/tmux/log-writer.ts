@@ -16,10 +16,13 @@ export const DEFAULT_LOG_CAP: LogCap = { maxBytes: 10 * 1024 * 1024, keep: 2 };
  * so nothing is lost at a rotation. dd also stops after `count / bs` reads (short pipe reads
  * count as blocks): the loop starts another; one that copied nothing met the end of the pipe
  * (the pane closed it). The shell wakes every few thousand reads and to rotate: a chatty agent
- * costs about what `cat` costs.
+ * costs about what `cat` costs. Where dd lacks count_bytes (BSD, macOS) the writer is plain `cat`:
+ * the log is kept, uncapped.
  */
 export const LOG_WRITER = [
   "f=$1 m=$2 k=$3",
+  // A dd without count_bytes (BSD, macOS): keep the log, uncapped, rather than lose it.
+  'dd if=/dev/null of=/dev/null count=0 iflag=count_bytes status=none 2>/dev/null || exec cat >>"$f"',
   "while :; do",
   ' s=$({ wc -c <"$f"; } 2>/dev/null) || s=0',
   " s=$((s+0))",

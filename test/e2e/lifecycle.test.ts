@@ -189,13 +189,16 @@ describe.concurrent("bounded history", { timeout: SLOW }, () => {
     expect((await repo.amuxOk(["prune"])).stdout).toContain("nothing to prune");
   });
 
-  test("prune keeps the stop mark of a declared replica (so watch keeps it stopped)", async ({ e2e }) => {
+  test("prune keeps the stop mark of a declared replica (so watch keeps it stopped); prune --all forgets it", async ({ e2e }) => {
     const repo = await e2e.newRepo("lc", { "amux.compose.yaml": W2 });
     await repo.amuxOk(["up"]);
     await repo.amuxOk(["stop", "lc-w-2"]);
     const p = await repo.amuxOk(["prune"]);
     expect(p.stdout).toContain("kept lc-w-2");
     expect((await repo.ps(["--all"])).find((r) => r.name === "lc-w-2")?.status).toBe("stopped");
+    const all = await repo.amuxOk(["prune", "--all"]);
+    expect(all.stdout).toContain("- forgot lc-w-2");
+    expect((await repo.ps(["--all"])).map((r) => r.name)).toEqual(["lc-w-1"]);
   });
 });
 

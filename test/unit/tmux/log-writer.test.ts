@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,9 +19,9 @@ function scratch(): string {
 }
 
 /** Runs the command pipe-pane would run (tmux turns ## back into #), feeding it `chunks`. */
-function runWriter(file: string, maxBytes: number, keep: number, chunks: Buffer[]): Promise<number | null> {
+function runWriter(file: string, maxBytes: number, keep: number, chunks: Buffer[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const cmd = logWriterCommand(file, { maxBytes, keep }).replace(/##/g, "#");
-  const child = spawn("/bin/sh", ["-c", cmd], { stdio: ["pipe", "ignore", "pipe"] });
+  const child = spawn("/bin/sh", ["-c", cmd], { stdio: ["pipe", "ignore", "pipe"], env });
   let err = "";
   child.stderr.on("data", (d: Buffer) => {
     err += d.toString();
@@ -96,6 +96,18 @@ describe("the capped log writer", () => {
       child.stdin.end();
       await new Promise((r) => child.on("close", r));
     }
+  });
+
+  it("falls back to an uncapped copy where dd has no count_bytes (BSD, macOS): the log is kept", async () => {
+    const d = scratch();
+    const bin = join(d, "bin");
+    mkdirSync(bin);
+    // A dd that refuses GNU operands, as BSD's does.
+    writeFileSync(join(bin, "dd"), '#!/bin/sh\necho "dd: unknown operand iflag" >&2\nexit 1\n', { mode: 0o755 });
+    const f = join(d, "f.log");
+    const data = lines(2_000);
+    expect(await runWriter(f, 4096, 1, [data], { ...process.env, PATH: `${bin}:${process.env.PATH}` })).toBe(0);
+    expect(readFileSync(f)).toEqual(data);
   });
 
   it("takes any path literally (spaces, quotes, $, #, ;)", async () => {
