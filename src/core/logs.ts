@@ -120,26 +120,21 @@ export async function followLogs(
   while (!signal.aborted) {
     if (Date.now() - lastScan > 1000) {
       lastScan = Date.now();
-      for (const s of await sessions().catch(() => [])) {
-        if (!offsets.has(s)) follow(s, 0);
-        else if (ended.has(s) || ending.has(s)) {
-          // Restarted in place (a restart policy, `amux restart`): keep following.
-          ended.delete(s);
-          ending.delete(s);
-        }
-      }
+      for (const s of await sessions().catch(() => [])) if (!offsets.has(s)) follow(s, 0);
     }
     if (liveness && Date.now() - lastLook >= 500) {
       lastLook = Date.now();
       const live = await liveness().catch(() => undefined);
       if (live) {
         for (const s of offsets.keys()) {
-          if (ended.has(s)) continue;
           const st = live.get(s);
           if (st && !st.dead) {
+            // Alive, or alive again: restarted in place (a restart policy, `amux restart`).
             ending.delete(s);
+            ended.delete(s);
             continue;
           }
+          if (ended.has(s)) continue;
           const prev = ending.get(s);
           const code = st ? st.exitCode : "gone";
           if (!prev) ending.set(s, { since: Date.now(), code });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
-import { AMUX_BIN, q, SLOW, sleep, waitFor } from "./harness.js";
+import { AMUX_BIN, fixture, q, SLOW, sleep, waitFor } from "./harness.js";
 import { type EventLine, type LongRun, test } from "./harness-extra.js";
 
 // The lifecycle a person expects: stop stays stopped, start/restart, logs -f that ends,
@@ -149,6 +149,24 @@ describe.concurrent("logs -f and tail end when the sessions do", { timeout: SLOW
     await repo.amuxOk(["stop", "lc-w-2"]);
     expect(await svc.waitExit(10_000)).toEqual({ code: 0, signal: null });
     expect(svc.stderr).toContain("── lc-w-2 stopped ──");
+  });
+});
+
+describe.concurrent("logs -f of a service with an exited replica", { timeout: SLOW }, () => {
+  test("says once that the replica exited and keeps following the live one", async ({ e2e, procs }) => {
+    const agent = `agents:\n  mixed:\n    params: { command: ${q(`[ "$AMUX_REPLICA" = 1 ] && { echo one dies; exit 3; }; exec ${fixture("waits-at-prompt")}`)} }\n`;
+    const repo = await e2e.newRepo("lc", { "amux.compose.yaml": `name: lc\n${agent}services:\n  m:\n    agent: mixed\n    replicas: 2\n` });
+    await repo.amux(["up"]);
+    await repo.waitForStatus("lc-m-1", "exited");
+    await repo.waitForLog("lc-m-2", "fake agent ready");
+    const f = procs.start(["logs", "-f", "m"], repo.dir);
+    await f.waitUntil((p) => p.stderr.includes("── lc-m-1 exited with code 3 ──"), 10_000, "the end of lc-m-1");
+    await sleep(3000);
+    expect(f.exit).toBeNull();
+    expect(f.stderr.split("lc-m-1 exited").length - 1).toBe(1);
+    await repo.amuxOk(["stop", "lc-m-2"]);
+    expect(await f.waitExit(10_000)).toEqual({ code: 0, signal: null });
+    expect(f.stdout).toContain("lc-m-1 | one dies");
   });
 });
 
