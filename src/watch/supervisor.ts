@@ -5,6 +5,7 @@ import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
 import { applyAndRecord, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { prunePassively } from "../core/prune.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
@@ -171,6 +172,8 @@ export class Supervisor {
           ]),
       });
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
+      // Sessions it removed joined the history: keep that bounded while watching for days.
+      await prunePassively(project.root, new Set(builds.keys()), project.history);
     } finally {
       await lock.release();
     }
