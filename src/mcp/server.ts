@@ -100,7 +100,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "session_stop",
     {
       title: "Stop a session",
-      description: "Stop one session (it stays listed as stopped with session_list all=true). Not for a whole fleet: use fleet_down.",
+      description:
+        "Stop one session (it stays listed as stopped with session_list all=true; a declared replica stays stopped under `amux watch` until session_start or fleet_up). Not for a whole fleet: use fleet_down.",
       inputSchema: { session: sessionName },
     },
     async ({ session }) =>
