@@ -146,7 +146,7 @@ export function buildProgram(): Command {
   program
     .command("stop")
     .description("stop sessions (they stay in `ps --all` as stopped; a declared replica stays stopped under `amux watch` until `amux start` or `amux up`)")
-    .argument("<session...>")
+    .argument("<session|service...>", "sessions, or services (all their replicas)")
     .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
 
   program

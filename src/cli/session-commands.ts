@@ -102,9 +102,16 @@ export async function cmdSend(g: GlobalFlags, session: string, words: string[]):
   await sendText(g, session, text);
 }
 
-export async function cmdStop(g: GlobalFlags, sessions: string[]): Promise<void> {
-  for (const s of sessions) {
-    await stopSession(g, s);
-    out(`stopped ${s}`);
+/** `amux stop`: sessions by name, or a service's live replicas (as compose's `stop <service>`). */
+export async function cmdStop(g: GlobalFlags, names: string[]): Promise<void> {
+  const { listSessions } = await import("../tmux/observe.js");
+  const { projectSessions } = await import("../core/project-view.js");
+  const mine = projectSessions(locateProject(g), await listSessions());
+  for (const n of names) {
+    const replicas = mine.some((s) => s.name === n) ? [n] : mine.filter((s) => s.labels.service === n).map((s) => s.name);
+    for (const s of replicas.length ? replicas : [n]) {
+      await stopSession(g, s);
+      out(`stopped ${s}`);
+    }
   }
 }

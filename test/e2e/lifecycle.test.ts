@@ -95,7 +95,9 @@ describe.concurrent("amux start and amux restart", { timeout: SLOW }, () => {
   test("start: a service's stopped replicas, an exited run session in place; a forgotten run session is exit 2", async ({ e2e }) => {
     const repo = await e2e.newRepo("lc", { "amux.compose.yaml": W2 });
     await repo.amuxOk(["up"]);
-    await repo.amuxOk(["stop", "lc-w-1", "lc-w-2"]);
+    // A service name stops all its replicas, as compose's stop does.
+    const stopped = await repo.amuxOk(["stop", "w"]);
+    expect(stopped.stdout).toBe("stopped lc-w-1\nstopped lc-w-2\n");
     expect(await e2e.liveSessions()).toEqual([]);
     const s = await repo.amuxOk(["start", "w"]);
     expect(s.stdout).toContain("started lc-w-1 (started by amux start)");
