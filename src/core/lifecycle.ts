@@ -47,12 +47,18 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions, names:
       else if (replica) targets.declared.push(replica.session);
       else if (live) targets.other.push(live.name);
       else if (mine.some((s) => s.labels.service === n)) targets.other.push(...mine.filter((s) => s.labels.service === n).map((s) => s.name));
-      else if (records.some((r) => r.name === n))
-        throw new UsageError(`cannot ${kind} ${n}: it is gone from tmux and is not a replica the compose file declares`, [
-          "amux does not keep what an `amux run` session was started with (its environment may hold secrets)",
-          `start a new one: amux run ${records.find((r) => r.name === n)?.agent ?? "<agent>"} --name ${n}`,
-        ]);
-      else {
+      else if (records.some((r) => r.name === n)) {
+        const r = records.find((x) => x.name === n);
+        throw new UsageError(
+          `cannot ${kind} ${n}: it is gone from tmux and is not a replica the compose file declares`,
+          r?.service
+            ? [`the compose file no longer declares it (service ${r.service}); \`amux up\` makes what it declares`]
+            : [
+                "amux does not keep what an `amux run` session was started with (its environment may hold secrets)",
+                `start a new one: amux run ${r?.agent || "<agent>"} --name ${n}`,
+              ],
+        );
+      } else {
         const known = [
           ...new Set([
             ...desired.services.map((s) => s.name),
