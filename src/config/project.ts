@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import { builtinAgents } from "./builtins.js";
@@ -48,6 +49,8 @@ export interface Project {
   workspaces: WorkspaceSettings;
   /** Unset `${VAR}`s, reported only when what uses them is started. */
   missing: MissingVarAt[];
+  /** compose `logs:` and `retention:`, resolved with their defaults. */
+  history: HistoryPolicy;
 }
 
 /** Reads, interpolates and validates the config and compose files; every problem at once. */
@@ -136,6 +139,7 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     workspaces: ws,
     hooks: compose?.hooks ?? [],
     missing,
+    history: historyPolicy(compose?.logs, compose?.retention),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
+import { parseSize } from "../history.js";
 import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
 import { schemaId } from "./templates.js";
 
@@ -13,8 +14,8 @@ function nameError(kind: NameKind, what: string) {
 
 const duration = z
   .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m or 1h" })
-  .describe("A duration: 500ms, 3s, 10m, 1h.");
+  .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m, 1h or 7d" })
+  .describe("A duration: 500ms, 3s, 10m, 1h, 7d.");
 
 /** A string that `check` finds nothing wrong with; its message is the issue. */
 const checked = (check: (s: string) => string | undefined) =>
@@ -148,6 +149,25 @@ export const hookSchema = z
   })
   .describe("A command run on status changes.");
 
+const size = z
+  .union([z.string(), z.number().int().min(0)])
+  .refine((v) => parseSize(v) !== undefined, { message: "expected a size like 10MB, 512KB, 1GB or a number of bytes" })
+  .describe("A size: 512KB, 10MB, 1GB (binary units), or bytes.");
+
+export const logsSchema = z
+  .strictObject({
+    maxSize: size.optional().describe("Each session's log is rotated when it reaches this size (default 10MB)."),
+    keep: z.number().int().min(0).max(20).optional().describe("Rotated files kept per session, <session>.log.1 … .<keep> (default 2; 0 truncates instead)."),
+  })
+  .describe("Session logs: a size cap with rotation, enforced by the writer tmux feeds.");
+
+export const retentionSchema = z
+  .strictObject({
+    maxAge: duration.optional().describe("Records and logs of sessions gone longer than this are dropped (default 7d)."),
+    maxStopped: z.number().int().min(0).optional().describe("At most this many gone sessions are remembered, oldest dropped first (default 50)."),
+  })
+  .describe("What amux remembers of sessions that are gone (`ps --all`, `logs`); `amux prune` drops it all on demand.");
+
 export const composeSchema = z
   .strictObject({
     name: z
@@ -159,6 +179,8 @@ export const composeSchema = z
     services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
     workspaces: workspacesSchema.optional(),
     hooks: z.array(hookSchema).optional().describe("Commands run on status changes (by `amux watch`)."),
+    logs: logsSchema.optional(),
+    retention: retentionSchema.optional(),
   })
   .describe("amux fleet (amux.compose.yaml).");
 

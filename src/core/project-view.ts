@@ -1,3 +1,4 @@
+import type { HistoryPolicy } from "../history.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
@@ -19,6 +20,8 @@ export interface ProjectView {
   unresolved?: Record<string, string> | undefined;
   /** The configuration is invalid (its first problem): nothing's drift is known. */
   configError?: string | undefined;
+  /** compose `logs:` and `retention:` (defaults when absent). */
+  history?: HistoryPolicy | undefined;
 }
 
 /** This project's sessions: the ones labelled with its root. */

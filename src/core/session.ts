@@ -1,8 +1,9 @@
-import { renameSync } from "node:fs";
+import { existsSync, renameSync, unlinkSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
+import { DEFAULT_HISTORY } from "../history.js";
 import { assertName, NAME_PATTERNS } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
@@ -16,6 +17,7 @@ import { ensureWorkspace } from "../workspace/ensure.js";
 import { failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
+import { prunePassively } from "./prune.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 import { resolveTarget, type Target, whatExists } from "./targets.js";
@@ -119,7 +121,7 @@ export async function runAgent(
       session = `${agent.id}-${n}`;
     }
     const b = buildSpawn({ project, agent, session, workspace: o.workspace ?? null, cwd, extraEnv, extraSecretKeys, prompt: o.prompt ?? null });
-    rotateLog(project.root, session);
+    rotateLog(project.root, session, project.history.logKeep);
     const startedAt = Date.now();
     const r = await createSessions([b.create]);
     if (r.failed.length) {
@@ -140,11 +142,21 @@ export async function runAgent(
   throw new TmuxError("could not find a free session name");
 }
 
-/** Moves the previous log of a name aside, so a new session's log starts with its own first byte. */
-export function rotateLog(root: string, session: string): void {
+/**
+ * Moves the previous log of a name aside (shifting older ones as the log writer does, keeping
+ * `keep`), so a new session's log starts with its own first byte.
+ */
+export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.logKeep): void {
   const f = logFile(root, session);
+  if (!existsSync(f)) return;
+  for (let i = Math.max(1, keep); i > 1; i--) {
+    try {
+      renameSync(`${f}.${i - 1}`, `${f}.${i}`);
+    } catch {}
+  }
   try {
-    renameSync(f, `${f}.1`);
+    if (keep > 0) renameSync(f, `${f}.1`);
+    else unlinkSync(f);
   } catch {}
 }
 
@@ -161,10 +173,13 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
   const stamp = new Date().toISOString();
   writeRecords(
     t.root,
-    t.sessions.map((s) => recordOf(s, stamp)),
+    t.sessions.map((s) => recordOf(s, stamp, "stop")),
   );
   const r = await killSessions(t.sessions.map((s) => s.name));
   if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
+  const { loadView } = await import("./snapshot.js");
+  const view = await loadView(opts, () => {}).catch(() => undefined);
+  await prunePassively(t.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
   return { stopped: r.ok, service: t.service };
 }
 

@@ -5,6 +5,7 @@ import { BUILTIN_PASS_ENV } from "../config/builtins.js";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
+import type { HistoryPolicy } from "../history.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import { unresolvedServices } from "./drift.js";
@@ -26,6 +27,8 @@ interface Snapshot {
   /** Services whose desired state cannot be resolved, with why. */
   unresolved: Record<string, string>;
   workspacesRoot: string | null;
+  /** compose `logs:`/`retention:` resolved (absent in older snapshots: defaults). */
+  history?: HistoryPolicy;
 }
 
 function snapshotFile(root: string): string {
@@ -68,6 +71,7 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     hashes: s.hashes,
     unresolved: s.unresolved,
     workspaces: { root: s.workspacesRoot ?? undefined },
+    history: s.history,
   };
 }
 
@@ -116,6 +120,7 @@ export function saveSnapshot(
     hashes,
     unresolved: unresolvedServices(p),
     workspacesRoot: p.workspaces.root ?? null,
+    history: p.history,
   };
   try {
     snap.key = key ?? snapshotKey(loc, opts);

@@ -108,7 +108,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "session_stop",
     {
       title: "Stop a session",
-      description: "Stop one session (it stays listed as stopped with session_list all=true). Not for a whole fleet: use fleet_down.",
+      description:
+        "Stop one session (it stays listed as stopped with session_list all=true; a declared replica stays stopped under `amux watch` until session_start or fleet_up). Not for a whole fleet: use fleet_down.",
       inputSchema: { session: sessionName },
     },
     async ({ session }) =>
@@ -118,6 +119,35 @@ export function buildServer(opts: ProjectOptions): McpServer {
         return ok(text, { session, stopped: r.stopped.length > 0, sessions: r.stopped, service: r.service });
       }),
   );
+
+  for (const kind of ["start", "restart"] as const) {
+    server.registerTool(
+      `session_${kind}`,
+      {
+        title: kind === "start" ? "Start a stopped session" : "Restart a session in place",
+        description:
+          kind === "start"
+            ? "Start a stopped declared replica again (or every replica of a service) from the compose file, or an exited session in place (like `amux start`); a running one is left alone. Not for new sessions: use session_run or fleet_up."
+            : "Restart a session in place, running or not: same session, labels and log, restart count back to 0 (like `amux restart`). Not to apply config edits to the whole fleet: use fleet_up.",
+        inputSchema: { session: sessionName.describe("a session name, or a service name for all its replicas") },
+      },
+      async ({ session }) =>
+        guard(async () => {
+          const { startOrRestart } = await import("../core/lifecycle.js");
+          const r = await startOrRestart(kind, opts, [session], reporter);
+          const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
+          const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));
+          const text = [
+            ...done.map((a) => `${a.action} ${a.session} (${a.reason})`),
+            ...r.plan.upToDate.map((n) => `${n} is already running`),
+            ...failed.map((f) => `${f.session}: failed: ${f.error}`),
+            ...r.plan.notes.map((n) => `${n.kind} ${n.session}: ${n.message}`),
+          ].join("\n");
+          const result = ok(text || "nothing to do", { done, alreadyRunning: r.plan.upToDate, failed, notes: r.plan.notes });
+          return failed.length ? { ...result, isError: true } : result;
+        }),
+    );
+  }
 
   server.registerTool(
     "session_send",

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { recordsDir } from "./paths.js";
 
@@ -18,7 +18,15 @@ export interface SessionRecord {
   stoppedAt: string | null;
   exitCode: number | null;
   restarts: number;
+  /**
+   * Who ended it: "stop" (`amux stop`: a declared replica stays stopped while `watch` runs, until
+   * `amux start` or `amux up`), "down", or "remove" (convergence removed it). Absent on older records.
+   */
+  stoppedBy?: StopCause | null;
 }
+
+export const STOP_CAUSES = ["stop", "down", "remove"] as const;
+export type StopCause = (typeof STOP_CAUSES)[number];
 
 export function writeRecords(root: string, records: SessionRecord[]): void {
   const dir = recordsDir(root);
@@ -54,4 +62,13 @@ export function readRecords(root: string): SessionRecord[] {
     } catch {}
   }
   return out;
+}
+
+/** Deletes the records of these sessions (missing ones are fine). */
+export function removeRecords(root: string, names: string[]): void {
+  for (const n of names) {
+    try {
+      unlinkSync(join(recordsDir(root), `${n}.json`));
+    } catch {}
+  }
 }

@@ -39,9 +39,15 @@ export function appendEvents(root: string, events: AmuxEvent[]): void {
   }
 }
 
+/** A time of day on the 24-hour clock, local time: what `watch`, `events` and `top` print. */
+export function clock(d: Date): string {
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
 /** A human line for an event. */
 export function formatEvent(e: AmuxEvent): string {
-  const t = e.time.slice(11, 19);
+  const at = new Date(e.time);
+  const t = Number.isNaN(at.getTime()) ? e.time.slice(11, 19) : clock(at);
   switch (e.type) {
     case "status":
       return `${t} ${e.session}: ${e.from ?? "new"} -> ${e.to}${e.reason ? ` (${e.reason})` : ""}`;

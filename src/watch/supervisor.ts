@@ -6,11 +6,13 @@ import { desiredFleet } from "../core/desired.js";
 import { failedStarts } from "../core/first-second.js";
 import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { prunePassively } from "../core/prune.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
+import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
 import { listSessions } from "../tmux/observe.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
@@ -46,6 +48,8 @@ export class Supervisor {
   private fileStamp = "";
   private configError = "";
   private readonly notified = new Set<string>();
+  /** Whether a pass has planned yet (the first one ignores `amux stop` holds). */
+  private started = false;
   private pass: Promise<void> = Promise.resolve();
   readonly root: string;
 
@@ -140,14 +144,18 @@ export class Supervisor {
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
     const { desired, builds } = this.fleet ?? desiredFleet(project);
-    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
+    // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
+    // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
+    const held = this.started ? heldStopped(project.root) : undefined;
+    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held };
+    this.started = true;
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
       const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
+      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), held: held && heldStopped(project.root) });
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
@@ -170,6 +178,8 @@ export class Supervisor {
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
       const started = result.done.filter((a) => a.action !== "remove");
       if (started.length) void this.reportFailedStarts(project, started, startedAt);
+      // Sessions it removed joined the history: keep that bounded while watching for days.
+      await prunePassively(project.root, new Set(builds.keys()), project.history);
     } finally {
       await lock.release();
     }
