@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import type { ConfigProblem } from "../errors.js";
+import { readRegular } from "../state/safe-fs.js";
 import { interpolate } from "./interpolate.js";
+import { MAX_CONFIG_BYTES } from "./locate.js";
 
 /** An unset `${VAR}` and where it stands. */
 export interface MissingVarAt {
@@ -34,8 +35,12 @@ export function showPath(file: string): string {
 
 /** Reads and parses a YAML file: parse errors, alias bombs and interpolation, all located. */
 export function readYamlFile(file: string, env: Record<string, string | undefined>): YamlFile {
-  const text = readFileSync(file, "utf8");
-  return parseYamlText(file, text, env);
+  // Regular files of sane size only: a folder, a FIFO or /dev/zero is reported, never read.
+  const r = readRegular(file, MAX_CONFIG_BYTES);
+  if (r.ok) return parseYamlText(file, r.text, env);
+  const y = parseYamlText(file, "", env);
+  y.problems.push({ file: y.shown, line: 0, col: 0, path: "", message: r.absent ? "cannot be read (it is gone)" : r.why });
+  return y;
 }
 
 export function parseYamlText(file: string, text: string, env: Record<string, string | undefined>): YamlFile {

@@ -1,10 +1,11 @@
-import { renameSync } from "node:fs";
+import { lstatSync, renameSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { assertName, NAME_PATTERNS } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
+import { kindOf, setAside } from "../state/safe-fs.js";
 import { isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import { listSessions } from "../tmux/observe.js";
@@ -122,7 +123,9 @@ export async function runAgent(
 export function rotateLog(root: string, session: string): void {
   const f = logFile(root, session);
   try {
-    renameSync(f, `${f}.1`);
+    const st = lstatSync(f);
+    if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
+    else renameSync(f, `${f}.1`);
   } catch {}
 }
 
