@@ -12,6 +12,16 @@ export const NAME_PATTERNS = {
 
 export type NameKind = keyof typeof NAME_PATTERNS;
 
+/**
+ * Names that mean something to every JavaScript object: as a key they would be dropped or read
+ * from the prototype instead of the user's data, so they are refused wherever a name is a key.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+export function reservedNameProblem(value: string): string | undefined {
+  return RESERVED_NAMES.has(value) ? `${JSON.stringify(value)} is reserved (it names a part of every JavaScript object)` : undefined;
+}
+
 const KIND_TEXT: Record<NameKind, string> = {
   project: "project name",
   service: "service name",
@@ -26,6 +36,8 @@ export function checkName(kind: NameKind, value: string): string | undefined {
   if (!NAME_PATTERNS[kind].test(value)) {
     return `invalid ${KIND_TEXT[kind]} ${JSON.stringify(value)}: must match ${NAME_PATTERNS[kind].source}`;
   }
+  const reserved = reservedNameProblem(value);
+  if (reserved) return `invalid ${KIND_TEXT[kind]}: ${reserved}`;
   if (kind === "workspace" && value.includes("..")) {
     return `invalid ${KIND_TEXT[kind]} ${JSON.stringify(value)}: must not contain ".."`;
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
-import { NAME_PATTERNS } from "../names.js";
+import { NAME_PATTERNS, RESERVED_NAMES } from "../names.js";
 
 const duration = z
   .string()
@@ -36,7 +36,11 @@ export const statusSchema = z
   })
   .describe("Status detection overrides for this agent; patterns given here replace the profile's.");
 
-const envKey = z.string().regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" });
+const notReserved = (what: string) => [(s: string) => !RESERVED_NAMES.has(s), { message: `${what} must not be __proto__, constructor or prototype` }] as const;
+const envKey = z
+  .string()
+  .regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" })
+  .refine(...notReserved("environment variable names"));
 export const environmentSchema = z
   .record(envKey, z.union([z.string(), z.number(), z.boolean()]))
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the syntax
@@ -59,7 +63,10 @@ export const agentSchema = z
   })
   .describe("An agent definition.");
 
-const agentId = z.string().regex(NAME_PATTERNS.agent, { message: `agent ids must match ${NAME_PATTERNS.agent.source}` });
+const agentId = z
+  .string()
+  .regex(NAME_PATTERNS.agent, { message: `agent ids must match ${NAME_PATTERNS.agent.source}` })
+  .refine(...notReserved("agent ids"));
 export const agentsSchema = z.record(agentId, agentSchema).describe("Agents by id.");
 
 export const configSchema = z
@@ -68,7 +75,10 @@ export const configSchema = z
   })
   .describe("amux agent configuration (.amux/config.yaml).");
 
-const serviceName = z.string().regex(NAME_PATTERNS.service, { message: `service names must match ${NAME_PATTERNS.service.source}` });
+const serviceName = z
+  .string()
+  .regex(NAME_PATTERNS.service, { message: `service names must match ${NAME_PATTERNS.service.source}` })
+  .refine(...notReserved("service names"));
 
 export const serviceSchema = z
   .strictObject({
