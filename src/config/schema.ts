@@ -1,23 +1,34 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
 import { NAME_PATTERNS, RESERVED_NAMES } from "../names.js";
+import { patternRisk } from "../status/user-regex.js";
 
 const duration = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m or 1h" })
   .describe("A duration: 500ms, 3s, 10m, 1h.");
 
-const regexSource = z.string().refine(
-  (s) => {
+const regexSource = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "not a valid JavaScript regular expression" },
+  )
+  .superRefine((s, ctx) => {
+    // Patterns run on every screen line of every ps: refuse what could hang it (see user-regex.ts).
+    let risk: string | undefined;
     try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid JavaScript regular expression" },
-);
+      risk = patternRisk(new RegExp(s));
+    } catch {}
+    if (risk) ctx.addIssue({ code: "custom", message: risk });
+  });
 
 const patterns = (what: string) =>
   z.array(regexSource).describe(`${what} JavaScript regular expressions, matched line by line against the visible screen with escape codes stripped.`);

@@ -1,5 +1,6 @@
 import { parseDuration } from "../duration.js";
 import type { StatusProfile } from "./types.js";
+import "./user-regex.js";
 
 /** How many non-blank rows from the bottom a question may stand in (full-screen agents). */
 export const WAITING_ROWS = 20;
@@ -123,7 +124,10 @@ export function pickBuiltin(agentId: string, command: string): string {
   return "generic";
 }
 
-/** JavaScript regexes written as source; `(?i:…)` groups are accepted for case-insensitive parts. */
+/**
+ * JavaScript regexes written as source; `(?i:…)` groups are accepted for case-insensitive parts.
+ * (Importing user-regex turns on V8's linear fallback before any pattern runs.)
+ */
 export function compilePattern(source: string): RegExp {
   if (source.startsWith("(?i:") && source.endsWith(")")) return new RegExp(source.slice(4, -1), "i");
   return new RegExp(source);
