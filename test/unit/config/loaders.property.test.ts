@@ -114,6 +114,7 @@ const KEYS = [
 
 const leaf = fc.oneof(
   fc.string(),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the interpolation syntax under test
   fc.constantFrom("a", "tmux", "3s", "no", "always", "replica", "(a+)+$", "${SET}", "${UNSET}", "${UNSET:-x}", "$$", "${", "[", "", "-1"),
   fc.integer(),
   fc.double(),
@@ -139,6 +140,7 @@ function mostly<T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown>): fc.Arb
   return fc.oneof({ arbitrary: valid, weight: 5 }, { arbitrary: other, weight: 1 });
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the interpolation syntax under test
 const envLike = fc.dictionary(fc.constantFrom("A", "KEY", "1x", ...RESERVED), mostly(fc.constantFrom("v", "${SET}", "${UNSET}", 3, true), leaf), {
   maxKeys: 3,
 });
