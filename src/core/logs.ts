@@ -38,7 +38,7 @@ export function readFrom(file: string, offset: number): { text: string; size: nu
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      warnOnce(`ignoring ${shownPath(file)}: ${kindOf(st)} where a file belongs`);
+      warnOnce(`ignoring ${shownPath(file)}: ${kindOf(st)} where a file belongs`, `ignore:${file}`);
       return { text: "", size: offset };
     }
     const size = st.size;

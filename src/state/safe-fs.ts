@@ -82,13 +82,15 @@ function stamp(): string {
  * (having said why) when it cannot be moved.
  */
 export function setAside(path: string, what: string): boolean {
-  const target = `${path}.garbled-${stamp()}`;
+  // Never onto an earlier set-aside (a rename would replace it).
+  let target = `${path}.garbled-${stamp()}`;
+  for (let i = 2; lstatOrUndefined(target); i++) target = `${path}.garbled-${stamp()}-${i}`;
   try {
     renameSync(path, target);
-    warnOnce(`set aside ${shownPath(path)} (${what}) as ${basename(target)}; amux rebuilds it from tmux's labels`);
+    warnOnce(`set aside ${shownPath(path)} (${what}) as ${basename(target)}; amux rebuilds it from tmux's labels`, `aside:${target}`);
     return true;
   } catch (e) {
-    warnOnce(`ignoring ${shownPath(path)} (${what}); cannot move it aside: ${errText(e)}`);
+    warnOnce(`ignoring ${shownPath(path)} (${what}); cannot move it aside: ${errText(e)}`, `ignore:${path}:${what}`);
     return false;
   }
 }
