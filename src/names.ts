@@ -18,6 +18,14 @@ export type NameKind = keyof typeof NAME_PATTERNS;
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
+/**
+ * A record's own value for a key the user (or a tmux label) named: `agents["constructor"]` must
+ * be "no such agent", not Object's constructor.
+ */
+export function own<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
 export function reservedNameProblem(value: string): string | undefined {
   return RESERVED_NAMES.has(value) ? `${JSON.stringify(value)} is reserved (it names a part of every JavaScript object)` : undefined;
 }

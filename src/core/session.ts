@@ -2,7 +2,7 @@ import { lstatSync, renameSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
-import { assertName, NAME_PATTERNS } from "../names.js";
+import { assertName, NAME_PATTERNS, own } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { kindOf, setAside } from "../state/safe-fs.js";
@@ -67,7 +67,7 @@ export async function runAgent(
 ): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] } }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
-  const agent = project.agents[o.agent];
+  const agent = own(project.agents, o.agent);
   if (!agent) {
     const known = Object.keys(project.agents).sort();
     throw new NotFoundError(`unknown agent ${JSON.stringify(o.agent)}`, [

@@ -104,7 +104,8 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
 
 /** Picks the built-in profile by agent id, else the command's program name; generic otherwise. */
 export function pickBuiltin(agentId: string, command: string): string {
-  if (agentId in BUILTIN_PROFILES && agentId !== "generic") return agentId;
+  // Own keys only: an agent called "constructor" is not a built-in profile.
+  if (Object.hasOwn(BUILTIN_PROFILES, agentId) && agentId !== "generic") return agentId;
   const words = command
     .trim()
     .split(/\s+/)
@@ -145,7 +146,7 @@ export interface StatusOverrides {
 /** Built-in profile + the agent's `status:` overrides (+ a service's stuckAfter). */
 export function buildProfile(agentId: string, command: string, o: StatusOverrides = {}, stuckAfter?: string): StatusProfile {
   const base = o.profile ?? pickBuiltin(agentId, command);
-  const src = BUILTIN_PROFILES[base] ?? (BUILTIN_PROFILES.generic as ProfileSource);
+  const src = (Object.hasOwn(BUILTIN_PROFILES, base) ? BUILTIN_PROFILES[base] : undefined) ?? (BUILTIN_PROFILES.generic as ProfileSource);
   const dur = (s: string | undefined, d: number) => (s === undefined ? d : (parseDuration(s) ?? d));
   return {
     base,

@@ -283,3 +283,26 @@ describe("a project reached through a symlink is one project", () => {
     SLOW,
   );
 });
+
+describe("names every JavaScript object has", () => {
+  test("run constructor and up toString are unknown names; a session labelled __proto__ does not break ps", async ({ e2e }) => {
+    const repo = await e2e.newRepo("names", { "amux.compose.yaml": COMPOSE });
+    const run = await repo.amux(["run", "constructor"]);
+    expectSane(run, "run constructor", 2);
+    expect(run.output).toMatch(/unknown agent "constructor"/);
+    const up = await repo.amux(["up", "toString"]);
+    expectSane(up, "up toString", 2);
+    expect(up.output).toMatch(/unknown service toString/);
+    // A session someone labelled by hand with this project's root and reserved names.
+    await e2e.tmux(["new-session", "-d", "-s", "odd", "sleep 600"]);
+    const labels: [string, string][] = [
+      ["@amux-root", repo.dir],
+      ["@amux-agent", "constructor"],
+      ["@amux-service", "__proto__"],
+    ];
+    for (const [k, v] of labels) await e2e.tmux(["set-option", "-t", "=odd:", k, v]);
+    const ps = await repo.amux(["ps", "--json"]);
+    expectSane(ps, "ps");
+    expect((JSON.parse(ps.stdout) as { name: string }[]).map((r) => r.name)).toEqual(["odd"]);
+  });
+});
