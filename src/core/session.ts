@@ -2,7 +2,7 @@ import { lstatSync, renameSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
-import { assertName, NAME_PATTERNS, own } from "../names.js";
+import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { kindOf, setAside } from "../state/safe-fs.js";
@@ -50,6 +50,8 @@ export function parseEnvFlags(flags: string[] = []): Record<string, string> {
     const i = f.indexOf("=");
     const k = i > 0 ? f.slice(0, i) : f;
     if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`-e ${f}: expected KEY=VALUE with KEY matching ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`-e ${f}: ${reserved}`);
     if (i < 0) {
       const v = process.env[k];
       if (v === undefined) throw new UsageError(`-e ${k}: variable ${k} is not set`);

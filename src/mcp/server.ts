@@ -1,5 +1,6 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject, SECRET_KEY } from "../config/locate.js";
@@ -53,7 +54,29 @@ function strictTools(server: McpServer): McpServer {
   const register = server.registerTool.bind(server);
   server.registerTool = ((name: string, config: { inputSchema?: z.ZodRawShape }, cb: unknown) =>
     register(name, { ...config, inputSchema: z.strictObject(config.inputSchema ?? {}) }, cb as never)) as typeof server.registerTool;
+  // zod drops a "__proto__" key inside a record without a word: refuse it before zod sees it.
+  const internals = server as unknown as { validateToolInput?: (tool: unknown, args: unknown, name: string) => Promise<unknown> };
+  const validate = internals.validateToolInput?.bind(server);
+  if (validate) {
+    internals.validateToolInput = async (tool, args, name) => {
+      const at = protoKeyPath(args);
+      if (at !== undefined)
+        throw new McpError(ErrorCode.InvalidParams, `Input validation error: Invalid arguments for tool ${name}: ${at}: "__proto__" is reserved`);
+      return validate(tool, args, name);
+    };
+  }
   return server;
+}
+
+/** Where an own "__proto__" key stands in a JSON value (JSON.parse makes one an own key). */
+function protoKeyPath(v: unknown, path: string[] = []): string | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) return [...path, "__proto__"].join(".");
+  for (const [k, x] of Object.entries(v)) {
+    const found = protoKeyPath(x, [...path, k]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Builds the MCP server; every tool calls the same core functions as the CLI. */

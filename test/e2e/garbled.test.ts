@@ -290,6 +290,11 @@ describe("names every JavaScript object has", () => {
     const run = await repo.amux(["run", "constructor"]);
     expectSane(run, "run constructor", 2);
     expect(run.output).toMatch(/unknown agent "constructor"/);
+    for (const k of ["__proto__", "constructor"]) {
+      const env = await repo.amux(["run", "waits-at-prompt", "-e", `${k}=x`]);
+      expectSane(env, `run -e ${k}=x`, 2);
+      expect(env.output).toMatch(/is reserved/);
+    }
     const up = await repo.amux(["up", "toString"]);
     expectSane(up, "up toString", 2);
     expect(up.output).toMatch(/unknown service toString/);

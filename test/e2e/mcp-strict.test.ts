@@ -38,8 +38,13 @@ describe("amux mcp is strict and answers what it received", () => {
       call(4, "fleet_down", { all: true }),
       call(5, "session_list", { al: true }),
       { jsonrpc: "2.0", id: 6, method: "tools/list" },
+      call(8, "session_run", { agent: "waits-at-prompt", environment: { constructor: "x" } }),
     ]
       .map((m) => JSON.stringify(m))
+      .concat(
+        // Written as text: an object literal cannot hold an own "__proto__" key, JSON can.
+        '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"session_run","arguments":{"agent":"waits-at-prompt","environment":{"__proto__":{"X":"1"}}}}}',
+      )
       .join("\n");
     const r = await repo.amux(["mcp"], { input: `${input}\n`, timeoutMs: 30_000 });
     expect(r.timedOut, r.output).toBe(false);
@@ -53,6 +58,10 @@ describe("amux mcp is strict and answers what it received", () => {
       expect(got.get(id)?.result?.isError, `reply ${id}: ${JSON.stringify(got.get(id))}`).toBe(true);
       expect(textOf(got.get(id))).toMatch(new RegExp(`Unrecognized key.*"${key}"`));
     }
+    expect(got.get(7)?.result?.isError, JSON.stringify(got.get(7))).toBe(true);
+    expect(textOf(got.get(7))).toMatch(/environment\.__proto__: "__proto__" is reserved/);
+    expect(got.get(8)?.result?.isError, JSON.stringify(got.get(8))).toBe(true);
+    expect(textOf(got.get(8))).toMatch(/constructor.*reserved/);
     expect(await e2e.liveSessions()).toEqual([]);
     // The schemas the host sees say so too.
     for (const t of got.get(6)?.result?.tools ?? []) expect(t.inputSchema.additionalProperties, t.name).toBe(false);
