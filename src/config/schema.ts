@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
 import { parseSize } from "../history.js";
-import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
+import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, RESERVED_NAMES, suggestName } from "../names.js";
+import { patternRisk } from "../status/user-regex.js";
 import { schemaId } from "./templates.js";
 
 /** "service names must match ...; did you mean auth-service?": the pattern, and a valid form when there is one. */
@@ -27,17 +28,27 @@ const checked = (check: (s: string) => string | undefined) =>
 const branchName = checked(checkBranch);
 const baseRef = checked(checkBase);
 
-const regexSource = z.string().refine(
-  (s) => {
+const regexSource = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "not a valid JavaScript regular expression" },
+  )
+  .superRefine((s, ctx) => {
+    // Patterns run on every screen line of every ps: refuse what could hang it (see user-regex.ts).
+    let risk: string | undefined;
     try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid JavaScript regular expression" },
-);
+      risk = patternRisk(new RegExp(s));
+    } catch {}
+    if (risk) ctx.addIssue({ code: "custom", message: risk });
+  });
 
 const patterns = (what: string) =>
   z.array(regexSource).describe(`${what} JavaScript regular expressions, matched line by line against the visible screen with escape codes stripped.`);
@@ -56,7 +67,11 @@ export const statusSchema = z
   })
   .describe("Status detection overrides for this agent; patterns given here replace the profile's.");
 
-const envKey = z.string().regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" });
+const notReserved = (what: string) => [(s: string) => !RESERVED_NAMES.has(s), { message: `${what} must not be __proto__, constructor or prototype` }] as const;
+const envKey = z
+  .string()
+  .regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" })
+  .refine(...notReserved("environment variable names"));
 export const environmentSchema = z
   .record(envKey, z.union([z.string(), z.number(), z.boolean()]))
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the syntax
@@ -79,7 +94,10 @@ export const agentSchema = z
   })
   .describe("An agent definition.");
 
-const agentId = z.string().regex(NAME_PATTERNS.agent, { error: nameError("agent", "agent ids") });
+const agentId = z
+  .string()
+  .regex(NAME_PATTERNS.agent, { error: nameError("agent", "agent ids") })
+  .refine(...notReserved("agent ids"));
 export const agentsSchema = z.record(agentId, agentSchema).describe("Agents by id.");
 
 export const configSchema = z
@@ -88,7 +106,10 @@ export const configSchema = z
   })
   .describe("amux agent configuration (.amux/config.yaml).");
 
-const serviceName = z.string().regex(NAME_PATTERNS.service, { error: nameError("service", "service names") });
+const serviceName = z
+  .string()
+  .regex(NAME_PATTERNS.service, { error: nameError("service", "service names") })
+  .refine(...notReserved("service names"));
 
 export const serviceSchema = z
   .strictObject({

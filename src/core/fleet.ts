@@ -1,6 +1,7 @@
 import { type ApplyHooks, type ApplyResult, applyPlan } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { NotFoundError } from "../errors.js";
+import { own } from "../names.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { acquireLock, isLocked, type Lock, requestStop } from "../state/lock.js";
@@ -39,7 +40,7 @@ export function lockProject(root: string, what: string, reporter: Reporter): Pro
 
 /** Service names given on the command line must be declared: exit 2 listing those that are. */
 export function checkServices(p: Project, only: string[]): void {
-  const unknown = only.filter((s) => !p.services[s]);
+  const unknown = only.filter((s) => !own(p.services, s));
   if (unknown.length) {
     const known = Object.keys(p.services).sort();
     throw new NotFoundError(`unknown service${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, [

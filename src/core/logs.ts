@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { logFile } from "../state/paths.js";
+import { kindOf, shownPath, warnOnce } from "../state/safe-fs.js";
 import { stripEscapes } from "../status/classify.js";
 import { sleep } from "./io.js";
 
@@ -23,16 +24,24 @@ export function cleanLog(raw: string): string[] {
   });
 }
 
-/** What a file holds past `offset` (from the start again if it shrank), and its size. */
+/**
+ * What a file holds past `offset` (from the start again if it shrank), and its size. Opened
+ * without blocking and checked to be a regular file: a FIFO or folder there is ignored, said once.
+ */
 export function readFrom(file: string, offset: number): { text: string; size: number } {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return { text: "", size: offset };
   }
   try {
-    const size = statSync(file).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      warnOnce(`ignoring ${shownPath(file)}: ${kindOf(st)} where a file belongs`, `ignore:${file}`);
+      return { text: "", size: offset };
+    }
+    const size = st.size;
     if (size < offset) offset = 0;
     const len = size - offset;
     if (len <= 0) return { text: "", size };

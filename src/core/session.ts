@@ -1,12 +1,13 @@
-import { existsSync, renameSync, unlinkSync } from "node:fs";
+import { existsSync, lstatSync, renameSync, unlinkSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
-import { assertName, NAME_PATTERNS } from "../names.js";
+import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
+import { kindOf, setAside } from "../state/safe-fs.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
@@ -79,6 +80,8 @@ export function parseEnvFlags(flags: string[] = []): Record<string, string> {
     const i = f.indexOf("=");
     const k = i > 0 ? f.slice(0, i) : f;
     if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`-e ${f}: expected KEY=VALUE with KEY matching ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`-e ${f}: ${reserved}`);
     if (i < 0) {
       const v = process.env[k];
       if (v === undefined) throw new UsageError(`-e ${k}: variable ${k} is not set`);
@@ -96,7 +99,7 @@ export async function runAgent(
 ): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
-  const agent = project.agents[o.agent];
+  const agent = own(project.agents, o.agent);
   if (!agent) {
     const known = Object.keys(project.agents).sort();
     throw new NotFoundError(`unknown agent ${JSON.stringify(o.agent)}`, [
@@ -155,7 +158,9 @@ export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.
     } catch {}
   }
   try {
-    if (keep > 0) renameSync(f, `${f}.1`);
+    const st = lstatSync(f);
+    if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
+    else if (keep > 0) renameSync(f, `${f}.1`);
     else unlinkSync(f);
   } catch {}
 }

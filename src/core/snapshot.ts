@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PASS_ENV } from "../config/builtins.js";
-import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
+import { locateProject, MAX_CONFIG_BYTES, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
 import type { HistoryPolicy } from "../history.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
+import { readRegular, readState, writeState } from "../state/safe-fs.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import { unresolvedServices } from "./drift.js";
 import type { ProjectView } from "./project-view.js";
@@ -46,7 +47,10 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: Nod
     }
     const st = statSync(f);
     parts.push([f, st.size, st.mtimeMs]);
-    const text = readFileSync(f, "utf8");
+    // Never blocks on a FIFO, never reads a huge file: such a file makes the full load report it.
+    const r = readRegular(f, MAX_CONFIG_BYTES);
+    if (!r.ok) throw new Error(`${f} ${r.why}`);
+    const text = r.text;
     for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) {
       const name = m[1] as string;
       h.update(`${name}=${env[name] === undefined ? "\0" : env[name]}\n`);
@@ -76,22 +80,16 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
 }
 
 function readSnapshot(root: string, key: string): Snapshot | undefined {
-  try {
-    const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
-    if (s && s.v === 1 && s.key === key && s.workspacesRoot !== undefined && typeof s.name === "string" && s.agents && s.services && s.hashes && s.unresolved)
-      return s;
-  } catch {}
-  return undefined;
+  const s = readState(snapshotFile(root), (text) => {
+    const v = JSON.parse(text) as Snapshot;
+    return v && v.v === 1 && v.workspacesRoot !== undefined && typeof v.name === "string" && v.agents && v.services && v.hashes && v.unresolved ? v : undefined;
+  });
+  return s?.key === key ? s : undefined;
 }
 
 function writeSnapshot(root: string, s: Snapshot): void {
-  const f = snapshotFile(root);
-  try {
-    ensureRuntimeDirs(root);
-    const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s));
-    renameSync(tmp, f);
-  } catch {}
+  ensureRuntimeDirs(root);
+  writeState(root, snapshotFile(root), JSON.stringify(s));
 }
 
 /** Writes the snapshot of a fully loaded project (commands that load it anyway keep it fresh). */

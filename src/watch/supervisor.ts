@@ -10,6 +10,7 @@ import { prunePassively } from "../core/prune.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
+import { own } from "../names.js";
 import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
 import { heldStopped } from "../state/holds.js";
@@ -251,7 +252,7 @@ export class Supervisor {
         reason: t.reason,
         exitCode: s?.exitCode ?? null,
       };
-      const svc = service ? project.services[service] : undefined;
+      const svc = service ? own(project.services, service) : undefined;
       if (t.to === "stuck" && svc?.onStuck === "notify" && !this.notified.has(t.name)) {
         this.notified.add(t.name);
         events.push({ time: now(), type: "notify", project: project.name, session: t.name, service, replica, reason: `stuck: ${t.reason}` });

@@ -1,10 +1,11 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { WorkspaceSettings } from "../config/project.js";
 import type { Reporter } from "../core/io.js";
 import { AmuxError, UsageError } from "../errors.js";
 import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
+import { readState, writeState } from "../state/safe-fs.js";
 import { git, runSetup } from "./git.js";
 import { findGitTop, workspaceDir } from "./paths.js";
 import { gitCommonDir, recordCreated, worktreeAdminDir } from "./record.js";
@@ -117,12 +118,10 @@ async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporte
   const cmd = host.workspaces.setup;
   if (!cmd) return;
   const marker = setupMarker(host.root, name);
-  try {
-    if (readFileSync(marker, "utf8") === cmd) return;
-  } catch {}
+  if (readState(marker, (t) => t) === cmd) return;
   reporter.info(`workspace ${name}: running setup: ${cmd}`);
   const code = await runSetup(dir, cmd, (line) => reporter.info(`  ${name} | ${line}`));
   if (code !== 0) throw new WorkspaceError(`workspace ${name}: setup command failed with exit ${code} (it runs again next time)`);
-  mkdirSync(dirname(marker), { recursive: true });
-  writeFileSync(marker, cmd);
+  // Without the marker (a read-only .amux/) the setup just runs again next time.
+  writeState(host.root, marker, cmd);
 }
