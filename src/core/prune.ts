@@ -2,8 +2,8 @@ import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_HISTORY, type HistoryPolicy } from "../history.js";
 import { logsDir, recordsDir } from "../state/paths.js";
-import { readRegular } from "../state/safe-fs.js";
 import { type GoneSession, logOwner, type RetentionRule, selectExpired } from "../state/retention.js";
+import { readRegular } from "../state/safe-fs.js";
 import { listSessions } from "../tmux/observe.js";
 
 export interface PruneResult {
