@@ -174,7 +174,7 @@ function entryNames(scan: Scan): string[] {
 }
 
 /** The git operation stopped half-way in a worktree, from the files git keeps in its admin folder. */
-function operationIn(admin: string): { op: string | null; branch: string | null } {
+export function operationIn(admin: string): { op: string | null; branch: string | null } {
   const has = (f: string) => existsSync(join(admin, f));
   const headName = (d: string) => {
     try {
