@@ -217,7 +217,12 @@ describe("amux merge", () => {
   test("ff-only fast-forwards, and refuses a diverged main; --remove then removes the workspace and its merged branch", async ({ e2e }) => {
     const { repo, ws } = await withWorkspace(e2e);
     const tip = await commit(e2e, ws, { "a.txt": "a\n" }, "agent adds a");
+    // A scratch worktree left by a merge that was killed (its process is gone) is swept.
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(repo.dir, ".amux/state/land"), { recursive: true });
+    await gitIn(e2e, repo.dir, ["worktree", "add", "--detach", "-q", ".amux/state/land/merge-999999999-0badc0de", "HEAD"]);
     const r = await repo.amuxOk(["merge", "feat", "--ff-only", "--remove"]);
+    expect(readdirSync(join(repo.dir, ".amux/state/land"))).toEqual([]);
     expect(r.stdout).toContain("fast-forward main to amux/feat");
     expect(r.stdout).toContain("removed workspace feat");
     expect(await gitIn(e2e, repo.dir, ["rev-parse", "HEAD"])).toBe(tip);
@@ -301,7 +306,7 @@ describe("amux merge", () => {
     expect(noMsg.code).toBe(2);
   });
 
-  test("merged and pushed events reach the event log and run hooks with AMUX_WORKSPACE, AMUX_BRANCH, AMUX_REMOTE", async ({ e2e }) => {
+  test("merged and pushed events reach the event log and amux events, and run hooks with AMUX_WORKSPACE, AMUX_BRANCH, AMUX_REMOTE", async ({ e2e, procs }) => {
     const log = join(e2e.tmp, "hooks.log");
     const hook = `printf '%s %s %s %s\\n' "$AMUX_EVENT" "$AMUX_WORKSPACE" "$AMUX_BRANCH" "$AMUX_REMOTE" >> ${q(log)}`;
     const { repo, ws } = await withWorkspace(e2e, "feat", {
@@ -310,8 +315,13 @@ describe("amux merge", () => {
     await gitIn(e2e, e2e.tmp, ["init", "-q", "--bare", "remote.git"]);
     await gitIn(e2e, repo.dir, ["remote", "add", "origin", join(e2e.tmp, "remote.git")]);
     await commit(e2e, ws, { "a.txt": "a\n" }, "agent adds a");
+    // No watcher runs: amux events still shows what merge and push append.
+    const stream = procs.start(["events", "--json"], repo.dir);
+    await stream.waitUntil((p) => p.stderr.includes("no `amux watch` runs"), 15_000, "amux events to start");
     await repo.amuxOk(["merge", "feat"]);
     await repo.amuxOk(["push", "feat"]);
+    await stream.waitUntil((p) => p.json().filter((e) => e.type === "workspace").length === 2, 15_000, "both workspace events in amux events");
+    expect(stream.json().filter((e) => e.type === "workspace").map((e) => `${e.action} ${e.workspace}`)).toEqual(["merged feat", "pushed feat"]);
     expect(readFileSync(log, "utf8")).toBe("workspace.merged feat amux/feat \nworkspace.pushed feat amux/feat origin\n");
     const events = readFileSync(join(repo.dir, ".amux/state/events.jsonl"), "utf8")
       .split("\n")
