@@ -321,7 +321,12 @@ describe("amux merge", () => {
     await repo.amuxOk(["merge", "feat"]);
     await repo.amuxOk(["push", "feat"]);
     await stream.waitUntil((p) => p.json().filter((e) => e.type === "workspace").length === 2, 15_000, "both workspace events in amux events");
-    expect(stream.json().filter((e) => e.type === "workspace").map((e) => `${e.action} ${e.workspace}`)).toEqual(["merged feat", "pushed feat"]);
+    expect(
+      stream
+        .json()
+        .filter((e) => e.type === "workspace")
+        .map((e) => `${e.action} ${e.workspace}`),
+    ).toEqual(["merged feat", "pushed feat"]);
     expect(readFileSync(log, "utf8")).toBe("workspace.merged feat amux/feat \nworkspace.pushed feat amux/feat origin\n");
     const events = readFileSync(join(repo.dir, ".amux/state/events.jsonl"), "utf8")
       .split("\n")
