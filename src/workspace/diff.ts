@@ -2,9 +2,9 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GitError } from "../errors.js";
 import { git } from "./git.js";
-import type { WorkspaceInfo } from "./manage.js";
+import { isAmuxCopy, type WorkspaceInfo } from "./manage.js";
 import { findGitTop } from "./paths.js";
-import { gitCommonDir, readRecord, registeredAdminDir } from "./record.js";
+import { type CreationRecord, gitCommonDir, readRecord, registeredAdminDir } from "./record.js";
 
 /** Where a changed file's change lives: on the branch, in the worktree not yet committed, or a new file git does not track. */
 export type ChangeKind = "committed" | "uncommitted" | "untracked";
@@ -161,9 +161,7 @@ export async function resolveBase(
 ): Promise<{ ref: string; sha: string; recorded: boolean }> {
   const top = findGitTop(root) as string;
   if (against) return { ...against, recorded: false };
-  const common = await gitCommonDir(top);
-  const admin = common && registeredAdminDir(w.path, common);
-  const rec = admin ? readRecord(root, w.name, w.path, admin) : undefined;
+  const rec = await recordOf(root, w);
   if (rec?.base && rec.base !== "HEAD") {
     const sha = await commitOf(top, rec.base);
     if (sha) return { ref: rec.base, sha, recorded: true };
@@ -193,10 +191,23 @@ export async function commitsBetween(cwd: string, base: string, tip: string): Pr
   return parseLog((await git(cwd, ["log", LOG_FORMAT, `${base}..${tip}`])).stdout);
 }
 
-/** New files in the worktree that git does not track and does not ignore. */
-async function untrackedFiles(dir: string): Promise<string[]> {
-  const r = await git(dir, ["ls-files", "-z", "--others", "--exclude-standard"]);
-  return r.stdout.split("\0").filter(Boolean);
+/** amux's record of the workspace, when it proves amux made this very worktree. */
+async function recordOf(root: string, w: WorkspaceInfo): Promise<CreationRecord | undefined> {
+  const top = findGitTop(root);
+  const common = top && (await gitCommonDir(top));
+  const admin = common && registeredAdminDir(w.path, common);
+  return admin ? readRecord(root, w.name, w.path, admin) : undefined;
+}
+
+/**
+ * New files in the worktree that git does not track and does not ignore — the work, not amux's
+ * own unchanged copies from `workspaces: copy/symlink` (a copied .env is never shown or committed).
+ */
+export async function untrackedWork(root: string, w: WorkspaceInfo): Promise<string[]> {
+  const r = await git(w.path, ["ls-files", "-z", "--others", "--exclude-standard"]);
+  const rec = await recordOf(root, w);
+  const top = findGitTop(root) as string;
+  return r.stdout.split("\0").filter((p) => p && !(rec && isAmuxCopy(top, w.path, p, rec)));
 }
 
 /** Requires a workspace with a git checkout amux can read. */
@@ -228,7 +239,7 @@ export async function workspaceDiff(root: string, w: WorkspaceInfo, against?: { 
     (await git(w.path, ["diff", "--no-renames", "--no-ext-diff", "--name-status", "-z", "HEAD"])).stdout,
     (await git(w.path, ["diff", "--no-renames", "--no-ext-diff", "--numstat", "-z", "HEAD"])).stdout,
   );
-  const untracked: DiffFile[] = (await untrackedFiles(w.path)).map((path) => {
+  const untracked: DiffFile[] = (await untrackedWork(root, w)).map((path) => {
     const c = countLines(join(w.path, path));
     return { path, status: "untracked", kind: "untracked", additions: c.lines, deletions: 0, binary: c.binary };
   });

@@ -5,7 +5,7 @@ import type { Reporter } from "../core/io.js";
 import { AmuxError, GitError, UsageError } from "../errors.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { assertBranchName } from "./branch-name.js";
-import { assertDiffable, commitsBetween, type DiffCommit, type DiffFile, filesOf, mainHead } from "./diff.js";
+import { assertDiffable, commitsBetween, type DiffCommit, type DiffFile, filesOf, mainHead, untrackedWork } from "./diff.js";
 import { git } from "./git.js";
 import { operationIn, parseWorktrees, type WorkspaceInfo } from "./manage.js";
 import { findGitTop } from "./paths.js";
@@ -272,8 +272,14 @@ export async function mergeWorkspace(root: string, w: WorkspaceInfo, o: MergeOpt
     if (!o.commitMessage.trim()) throw new UsageError("--commit needs a message: -m MESSAGE");
     if (o.dryRun) wouldCommit = unsaved;
     else {
-      const add = await git(w.path, ["add", "--all"], { allowFail: true });
-      if (add.code !== 0) throw new GitError(`git add in workspace ${w.name} failed: ${firstLine(add.stderr)}`);
+      // Tracked changes, and the new files that are work: never amux's own copies (a copied .env).
+      const adds = [["add", "--update"]];
+      const fresh = await untrackedWork(root, w);
+      for (let i = 0; i < fresh.length; i += 200) adds.push(["add", "--", ...fresh.slice(i, i + 200).map((p) => `:(literal)${p}`)]);
+      for (const args of adds) {
+        const add = await git(w.path, args, { allowFail: true });
+        if (add.code !== 0) throw new GitError(`git add in workspace ${w.name} failed: ${firstLine(add.stderr)}`);
+      }
       const c = await git(w.path, ["commit", "--quiet", `--message=${o.commitMessage}`], { allowFail: true });
       if (c.code !== 0) throw new GitError(`git commit in workspace ${w.name} failed: ${firstLine(c.stderr || c.stdout)}`);
       committed = (await sha(w.path, "HEAD")) ?? null;

@@ -278,10 +278,20 @@ describe("amux merge", () => {
     await refuse([], ["a merge is in progress in the main checkout"]);
   });
 
-  test("--commit -m lands uncommitted work; --into a branch checked out nowhere moves only its ref; bad names never reach git", async ({ e2e }) => {
-    const { repo, ws } = await withWorkspace(e2e);
+  test("--commit -m lands uncommitted work (never amux's copied .env); --into a branch checked out nowhere moves only its ref; bad names never reach git", async ({
+    e2e,
+  }) => {
+    const repo = await e2e.newRepo("land", { "amux.compose.yaml": "name: land\nworkspaces:\n  copy: [.env]\n" });
+    // An untracked, unignored .env in the main checkout that amux copies into each workspace.
+    repo.write(".env", `TOKEN=${e2e.secret}\n`);
+    await repo.amuxOk(["ws", "create", "feat"]);
+    const ws = wsDir(repo, "feat");
+    expect(readFileSync(join(ws, ".env"), "utf8")).toContain(e2e.secret);
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(ws, "work.txt"), "work\n");
+    const d = JSON.parse((await repo.amuxOk(["diff", "feat", "--json"])).stdout) as DiffJson;
+    expect(d.files.map((f) => `${f.kind} ${f.path}`)).toEqual(["untracked work.txt"]);
+    expect((await repo.amuxOk(["diff", "feat"])).output).not.toContain(e2e.secret);
     await gitIn(e2e, repo.dir, ["branch", "release"]);
     const main = await gitIn(e2e, repo.dir, ["rev-parse", "HEAD"]);
     const r = await repo.amuxOk(["merge", "feat", "--commit", "-m", "agent work", "--into", "release", "--json"]);
@@ -291,6 +301,8 @@ describe("amux merge", () => {
     expect(await gitIn(e2e, repo.dir, ["log", "-1", "--format=%s", "release"])).toBe("agent work");
     expect(await gitIn(e2e, repo.dir, ["rev-parse", "HEAD"])).toBe(main);
     expect(existsSync(join(repo.dir, "work.txt"))).toBe(false);
+    expect((await gitIn(e2e, repo.dir, ["ls-tree", "-r", "--name-only", "release"])).split("\n")).not.toContain(".env");
+    expect(await gitIn(e2e, ws, ["status", "--porcelain"])).toBe("?? .env");
 
     const other = await repo.amux(["merge", "feat", "--into", "amux/feat"]);
     expect(other.code).toBe(2);
