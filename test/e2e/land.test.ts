@@ -143,6 +143,24 @@ describe("amux diff", () => {
     expect(await repo.gitStatus()).toBe("");
   });
 
+  test.skipIf(!existsSync("/usr/bin/script"))("on a terminal: coloured, through the user's pager (GIT_PAGER), one pager for every section", async ({ e2e }) => {
+    const { repo, ws } = await withWorkspace(e2e);
+    await commit(e2e, ws, { "lib.txt": "one\nTWO\nthree\n" }, "agent edits lib");
+    // script(1) gives amux a terminal; the pager marks each line it shows.
+    const r = await e2e.run("/usr/bin/script", ["-qec", `${q(process.execPath)} ${q(AMUX_BIN)} diff feat`, "/dev/null"], {
+      cwd: repo.dir,
+      env: { NO_COLOR: undefined, TERM: "xterm", GIT_PAGER: "echo PAGER-STARTED; sed s/^/PAGED:/" },
+    });
+    expect(r.code, r.output).toBe(0);
+    const all = r.stdout.split(/\r?\n/).filter(Boolean);
+    expect(all.filter((l) => l === "PAGER-STARTED")).toHaveLength(1);
+    const lines = all.filter((l) => l !== "PAGER-STARTED");
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expect(l.startsWith("PAGED:"), `not paged: ${JSON.stringify(l)}`).toBe(true);
+    expect(r.stdout).toContain("\x1b[31m-two");
+    expect(r.stdout).toMatch(/\x1b\[32m\+(\x1b\[m\x1b\[32m)?TWO/);
+  });
+
   test("a session or service names its workspace; ws ls shows ahead/behind, dirty, last commit and sessions", async ({ e2e }) => {
     const repo = await e2e.newRepo("land", { "amux.compose.yaml": "name: land\nservices:\n  coder:\n    agent: waits-at-prompt\n    workspace: feat\n" });
     await repo.amuxOk(["up", "--wait"]);
