@@ -45,15 +45,15 @@ export async function cmdWsLsRows(g: GlobalFlags, o: { json?: boolean }): Promis
   const body = rows.map((w) => [
     w.name,
     branchCell(w),
-    w.ahead === null ? "-" : `+${w.ahead} -${w.behind} ${w.base}`,
     describeState(w),
+    w.ahead === null ? "-" : `+${w.ahead} -${w.behind} ${w.base}`,
     w.lastCommit ? `${w.lastCommit.subject.slice(0, 40)} (${ago(w.lastCommit.date, now)})` : "-",
     w.sessions.join(",") || "-",
     w.path,
   ]);
   out(
-    table([["NAME", "BRANCH", "AHEAD/BEHIND", "STATE", "LAST COMMIT", "SESSIONS", "PATH"], ...body], (r, c, cell) =>
-      r === 0 ? paint("bold", cell, color) : c === 3 && !["clean", "empty"].includes(cell.trim()) ? paint("yellow", cell, color) : cell,
+    table([["NAME", "BRANCH", "STATE", "AHEAD/BEHIND", "LAST COMMIT", "SESSIONS", "PATH"], ...body], (r, c, cell) =>
+      r === 0 ? paint("bold", cell, color) : c === 2 && !["clean", "empty"].includes(cell.trim()) ? paint("yellow", cell, color) : cell,
     ),
   );
 }

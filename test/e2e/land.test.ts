@@ -184,7 +184,7 @@ describe("amux diff", () => {
       lastCommit: { subject: "agent adds a" },
     });
     const table = (await repo.amuxOk(["ws", "ls"])).stdout;
-    expect(table).toMatch(/feat\s+amux\/feat\s+\+1 -0 main\s+1 unpushed\s+agent adds a \(\d+s ago\)\s+land-coder-1/);
+    expect(table).toMatch(/feat\s+amux\/feat\s+1 unpushed\s+\+1 -0 main\s+agent adds a \(\d+s ago\)\s+land-coder-1/);
     const none = await repo.amux(["diff", "nothing-here"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no workspace nothing-here");
