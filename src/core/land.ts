@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { ConfigError, UsageError } from "../errors.js";
+import { checkName } from "../names.js";
 import { listSessions } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { type AmuxEvent, appendEvents } from "../watch/events.js";
@@ -35,7 +36,7 @@ export async function resolveWorkspace(
   const view = await loadView(opts, reporter.warn);
   const sessions = projectSessions(view, await listSessions());
   const byName = async (name: string) => ({ view, info: await findWorkspace(view, name, sessions), sessions });
-  if (/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/.test(target) && !target.includes("..") && existsSync(join(workspacesRoot(view), target))) return byName(target);
+  if (!checkName("workspace", target) && existsSync(join(workspacesRoot(view), target))) return byName(target);
   const s = sessions.find((x) => x.name === target);
   if (s) {
     if (!s.labels.workspace) throw new UsageError(`session ${target} runs in the project root, not in a workspace`);

@@ -7,7 +7,7 @@ import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { assertBranchName } from "./branch-name.js";
 import { assertDiffable, commitsBetween, type DiffCommit, type DiffFile, filesOf, mainHead, untrackedWork } from "./diff.js";
 import { git } from "./git.js";
-import { operationIn, parseWorktrees, type WorkspaceInfo } from "./manage.js";
+import { operationIn, parseStatusZ, parseWorktrees, type WorkspaceInfo } from "./manage.js";
 import { findGitTop } from "./paths.js";
 import { gitCommonDir, registeredAdminDir } from "./record.js";
 
@@ -73,10 +73,7 @@ async function isAncestor(cwd: string, a: string, b: string): Promise<boolean> {
 async function trackedChanges(dir: string): Promise<string[]> {
   const r = await git(dir, ["status", "--porcelain", "-z", "--untracked-files=no"], { allowFail: true });
   if (r.code !== 0) throw new GitError(`git status failed in ${dir}: ${firstLine(r.stderr)}`);
-  return r.stdout
-    .split("\0")
-    .filter((f) => f.length > 3)
-    .map((f) => f.slice(3));
+  return parseStatusZ(r.stdout).map((e) => e.path);
 }
 
 async function gitDirOf(dir: string): Promise<string> {
