@@ -112,7 +112,9 @@ async function sweepScratch(root: string, top: string): Promise<void> {
 
 /**
  * Runs `fn` in a scratch worktree detached at `commit` under the runtime state, and removes it
- * after, whatever happens: on an error, and on Ctrl-C or SIGTERM (then synchronously, and exits).
+ * after, whatever happens. On Ctrl-C or SIGTERM the git command under way finishes (it is local
+ * and short; a terminal's Ctrl-C stops it too), the scratch worktree is removed, nothing is
+ * applied, and amux exits; a second signal removes it at once and exits.
  */
 async function withScratch<T>(root: string, top: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
   ensureRuntimeDirs(root);
@@ -120,28 +122,39 @@ async function withScratch<T>(root: string, top: string, commit: string, fn: (di
   const dir = join(scratchRoot(root), `merge-${process.pid}-${randomBytes(4).toString("hex")}`);
   const common = await gitCommonDir(top);
   let admin: string | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  const exitCode = (sig: NodeJS.Signals) => (sig === "SIGINT" ? 130 : 143);
   const dropSync = () => {
+    const registered = admin ?? (common ? registeredAdminDir(dir, common) : undefined);
     rmSync(dir, { recursive: true, force: true });
-    if (admin) rmSync(admin, { recursive: true, force: true });
+    if (registered) rmSync(registered, { recursive: true, force: true });
   };
   const onSignal = (sig: NodeJS.Signals) => {
-    dropSync();
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    if (interrupted) {
+      dropSync();
+      process.exit(exitCode(sig));
+    }
+    interrupted = sig;
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const add = await git(top, [...NO_HOOKS, "worktree", "add", "--detach", "--quiet", "--", dir, commit], { allowFail: true });
     admin = common ? registeredAdminDir(dir, common) : undefined;
     if (add.code !== 0) throw new GitError(`cannot make a scratch worktree to test the merge: ${firstLine(add.stderr)}`);
+    if (interrupted) throw new MergeRefused("interrupted; nothing was changed");
     return await fn(dir);
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
     const r = await git(top, ["worktree", "remove", "--force", "--", dir], { allowFail: true });
     if (r.code !== 0 || existsSync(dir)) {
       dropSync();
       await git(top, ["worktree", "prune"], { allowFail: true });
+    }
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    if (interrupted) {
+      process.stderr.write("amux: interrupted; the scratch worktree is removed and nothing was changed\n");
+      process.exit(exitCode(interrupted));
     }
   }
 }

@@ -297,6 +297,25 @@ describe("amux merge", () => {
     await refuse([], ["a merge is in progress in the main checkout"]);
   });
 
+  test("interrupted while testing the merge (SIGTERM): the scratch worktree is removed and nothing changed", async ({ e2e, procs }) => {
+    const { repo, ws } = await withWorkspace(e2e, "feat", { ".gitattributes": "slow.txt filter=slow\n", "slow.txt": "slow\n" });
+    await commit(e2e, ws, { "lib.txt": "one\nTWO\nthree\n" }, "agent edits lib");
+    await commit(e2e, repo.dir, { "README.md": "# moved\n" }, "main moves");
+    // Checking out slow.txt takes seconds: the scratch worktree exists while amux waits on it.
+    await gitIn(e2e, repo.dir, ["config", "filter.slow.smudge", "sleep 3; cat"]);
+    const snap = fingerprint([repo.dir, ws]);
+    const merge = procs.start(["merge", "feat"], repo.dir);
+    const land = join(repo.dir, ".amux/state/land");
+    await waitFor(() => existsSync(land) && readdirSync(land).length > 0, 15_000, "the scratch worktree to appear", 50);
+    process.kill(merge.pid, "SIGTERM");
+    const exit = await merge.exited;
+    expect(exit.code, merge.output).toBe(143);
+    expect(merge.stderr).toContain("interrupted");
+    expect(readdirSync(land)).toEqual([]);
+    expect((await gitIn(e2e, repo.dir, ["worktree", "list", "--porcelain"])).match(/^worktree /gm)).toHaveLength(2);
+    expect(fingerprint([repo.dir, ws])).toBe(snap);
+  });
+
   test("--commit -m lands uncommitted work (never amux's copied .env); --into a branch checked out nowhere moves only its ref; bad names never reach git", async ({
     e2e,
   }) => {
