@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import type { Reporter } from "../core/io.js";
 import { AmuxError, GitError, UsageError } from "../errors.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
@@ -9,7 +9,7 @@ import { assertDiffable, commitsBetween, type DiffCommit, type DiffFile, filesOf
 import { git } from "./git.js";
 import { operationIn, parseStatusZ, parseWorktrees, type WorkspaceInfo } from "./manage.js";
 import { findGitTop } from "./paths.js";
-import { gitCommonDir, registeredAdminDir } from "./record.js";
+import { canonical, gitCommonDir, registeredAdminDir } from "./record.js";
 
 export type MergeStrategy = "merge" | "squash" | "rebase" | "ff-only";
 
@@ -87,27 +87,40 @@ function scratchRoot(root: string): string {
   return join(amuxDir(root), "state", "land");
 }
 
-/** Removes scratch worktrees left by a merge that was killed (their process is gone). */
-async function sweepScratch(root: string, top: string): Promise<void> {
-  let names: string[] = [];
+/** Whether the process that made a scratch worktree (its pid is in the name) is gone. */
+function abandoned(name: string): boolean {
+  const pid = Number(/^merge-(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+  if (!pid) return false;
+  if (pid === process.pid) return false;
   try {
-    names = readdirSync(scratchRoot(root));
-  } catch {
-    return;
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
-  for (const n of names) {
-    const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(n)?.[1]);
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        continue;
-      } catch {}
-    }
-    if (pid === process.pid) continue;
-    await git(top, ["worktree", "remove", "--force", "--", join(scratchRoot(root), n)], { allowFail: true });
-    rmSync(join(scratchRoot(root), n), { recursive: true, force: true });
+}
+
+/**
+ * Removes scratch worktrees left by a merge that was killed: the folders under the scratch root
+ * and git's registrations of them, and nothing else (no `git worktree prune`, which would also
+ * forget the user's worktrees whose folders are away).
+ */
+async function sweepScratch(root: string, top: string): Promise<void> {
+  const base = scratchRoot(root);
+  const common = await gitCommonDir(top);
+  const found = new Set<string>();
+  try {
+    for (const n of readdirSync(base)) found.add(join(base, n));
+  } catch {}
+  const wl = await git(top, ["worktree", "list", "--porcelain"], { allowFail: true });
+  for (const w of parseWorktrees(wl.stdout)) if (dirname(w.path) === base || canonical(dirname(w.path)) === canonical(base)) found.add(w.path);
+  for (const dir of found) {
+    if (!abandoned(basename(dir))) continue;
+    await git(top, ["worktree", "remove", "--force", "--", dir], { allowFail: true });
+    const admin = common ? registeredAdminDir(dir, common) : undefined;
+    rmSync(dir, { recursive: true, force: true });
+    if (admin) rmSync(admin, { recursive: true, force: true });
   }
-  await git(top, ["worktree", "prune"], { allowFail: true });
 }
 
 /**
@@ -146,10 +159,7 @@ async function withScratch<T>(root: string, top: string, commit: string, fn: (di
     return await fn(dir);
   } finally {
     const r = await git(top, ["worktree", "remove", "--force", "--", dir], { allowFail: true });
-    if (r.code !== 0 || existsSync(dir)) {
-      dropSync();
-      await git(top, ["worktree", "prune"], { allowFail: true });
-    }
+    if (r.code !== 0 || existsSync(dir)) dropSync();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     if (interrupted) {

@@ -240,8 +240,19 @@ describe("amux merge", () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(repo.dir, ".amux/state/land"), { recursive: true });
     await gitIn(e2e, repo.dir, ["worktree", "add", "--detach", "-q", ".amux/state/land/merge-999999999-0badc0de", "HEAD"]);
+    await gitIn(e2e, repo.dir, ["worktree", "add", "--detach", "-q", ".amux/state/land/merge-999999998-0badc0de", "HEAD"]);
+    repo.rm(".amux/state/land/merge-999999998-0badc0de");
+    // The user's own worktree whose folder is away stays registered: amux prunes nothing else.
+    await repo.amuxOk(["ws", "create", "away"]);
+    const { renameSync } = await import("node:fs");
+    renameSync(wsDir(repo, "away"), join(e2e.tmp, "away-moved"));
     const r = await repo.amuxOk(["merge", "feat", "--ff-only", "--remove"]);
     expect(readdirSync(join(repo.dir, ".amux/state/land"))).toEqual([]);
+    const wl = await gitIn(e2e, repo.dir, ["worktree", "list", "--porcelain"]);
+    expect(wl).not.toContain("merge-99999999");
+    expect(wl).toContain(wsDir(repo, "away"));
+    renameSync(join(e2e.tmp, "away-moved"), wsDir(repo, "away"));
+    await repo.amuxOk(["ws", "rm", "away"]);
     expect(r.stdout).toContain("fast-forward main to amux/feat");
     expect(r.stdout).toContain("removed workspace feat");
     expect(await gitIn(e2e, repo.dir, ["rev-parse", "HEAD"])).toBe(tip);
