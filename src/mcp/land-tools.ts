@@ -4,7 +4,7 @@ import type { ProjectOptions } from "../config/locate.js";
 import type { Reporter } from "../core/io.js";
 import { diffTarget, mergeTarget } from "../core/land.js";
 import { NAME_PATTERNS } from "../names.js";
-import { describeMerge } from "../workspace/merge.js";
+import { describeMerge, MergeRefused } from "../workspace/merge.js";
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -58,12 +58,20 @@ export function registerLandTools(server: McpServer, opts: ProjectOptions, h: He
     },
     async (a) =>
       h.guard(async () => {
-        const r = await mergeTarget(
-          opts,
-          a.workspace,
-          { into: a.into, strategy: a.strategy ?? "merge", dryRun: !!a.dryRun, commitMessage: a.commitMessage, remove: !!a.remove && !a.dryRun },
-          h.reporter,
-        );
+        let r: Awaited<ReturnType<typeof mergeTarget>>;
+        try {
+          r = await mergeTarget(
+            opts,
+            a.workspace,
+            { into: a.into, strategy: a.strategy ?? "merge", dryRun: !!a.dryRun, commitMessage: a.commitMessage, remove: !!a.remove && !a.dryRun },
+            h.reporter,
+          );
+        } catch (e) {
+          if (!(e instanceof MergeRefused)) throw e;
+          // A refusal is an answer a reviewer acts on: say why, and which files conflict.
+          const text = [e.message, ...e.hints].join("\n");
+          return { content: [{ type: "text", text }], structuredContent: { refused: true, reason: e.message, conflicts: e.conflicts }, isError: true };
+        }
         const lines = describeMerge(r);
         if (a.remove && !a.dryRun) lines.push(r.removed ? `removed workspace ${r.workspace}` : `kept workspace ${r.workspace}: ${r.kept.join("; ")}`);
         return h.ok(lines.join("\n"), { ...r });

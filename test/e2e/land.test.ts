@@ -306,6 +306,10 @@ describe("amux merge", () => {
     await repo.git(["merge", "amux/feat"]);
     expect(existsSync(join(repo.dir, ".git/MERGE_HEAD"))).toBe(true);
     await refuse([], ["a merge is in progress in the main checkout"]);
+    await gitIn(e2e, repo.dir, ["merge", "--abort"]);
+    // A rebase stopped half-way in the workspace.
+    expect((await e2e.run("git", ["-C", ws, "rebase", "main"])).code).not.toBe(0);
+    await refuse(["--commit", "-m", "x"], ["a rebase is in progress in workspace feat"]);
   });
 
   test("interrupted while testing the merge (SIGTERM): the scratch worktree is removed and nothing changed", async ({ e2e, procs }) => {
@@ -487,11 +491,20 @@ describe("over MCP", () => {
     expect(refused.isError).toBe(true);
     expect(text(refused)).toContain("workspace feat has 1 untracked file");
     expect(fingerprint([repo.dir, ws])).toBe(snap);
+    // A conflict comes back with the files, for the reviewer to act on.
+    await commit(e2e, repo.dir, { "a.txt": "main's a\n" }, "main adds a too");
+    const snap2 = fingerprint([repo.dir, ws]);
+    const conflict = await call("workspace_merge", { workspace: "feat", strategy: "rebase", dryRun: true, commitMessage: "loose" });
+    expect(conflict.isError).toBe(true);
+    expect(conflict.structuredContent).toMatchObject({ refused: true, conflicts: ["a.txt"] });
+    expect(fingerprint([repo.dir, ws])).toBe(snap2);
+    await gitIn(e2e, repo.dir, ["reset", "-q", "--hard", "HEAD~1"]);
+    const snap3 = fingerprint([repo.dir, ws]);
 
     const dry = await call("workspace_merge", { workspace: "feat", dryRun: true, commitMessage: "loose" });
     expect(dry.isError, text(dry)).toBeFalsy();
     expect(dry.structuredContent).toMatchObject({ dryRun: true, fastForward: true, wouldCommit: 1, after: null });
-    expect(fingerprint([repo.dir, ws])).toBe(snap);
+    expect(fingerprint([repo.dir, ws])).toBe(snap3);
 
     const done = await call("workspace_merge", { workspace: "feat", commitMessage: "loose", remove: true, strategy: "squash" });
     expect(done.isError, text(done)).toBeFalsy();
