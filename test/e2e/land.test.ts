@@ -362,7 +362,7 @@ describe("amux merge", () => {
     for (const bad of ["--upload-pack=touch x", "-x", "a..b", "@{-1}"]) {
       const b = await repo.amux(["merge", "feat", `--into=${bad}`]);
       expect(b.code, b.output).toBe(2);
-      expect(b.stderr).toContain("invalid branch name");
+      expect(b.stderr).toContain(`invalid branch ${JSON.stringify(bad)}`);
     }
     expect(existsSync(join(repo.dir, "x"))).toBe(false);
     const two = await repo.amux(["merge", "feat", "--squash", "--rebase"]);
