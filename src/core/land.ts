@@ -92,7 +92,7 @@ export async function mergeTarget(
   o: MergeOptions & { remove?: boolean | undefined },
   reporter: Reporter,
 ): Promise<LandResult> {
-  const project = loadProject(opts);
+  const project = await landingProject(opts, reporter);
   const { info, sessions } = await resolveWorkspace(opts, target, reporter);
   const r = await mergeWorkspace(project.root, info, o, reporter);
   const res: LandResult = { ...r, removed: false, kept: [] };
@@ -115,7 +115,7 @@ export async function mergeTarget(
 
 /** `amux push`: pushes the workspace's branch with its upstream set. */
 export async function pushTarget(opts: ProjectOptions, target: string, o: PushOptions, reporter: Reporter): Promise<PushResult> {
-  const project = loadProject(opts);
+  const project = await landingProject(opts, reporter);
   const { info } = await resolveWorkspace(opts, target, reporter);
   const r = await pushWorkspace(project.root, info, o, reporter);
   await announce(
@@ -126,9 +126,23 @@ export async function pushTarget(opts: ProjectOptions, target: string, o: PushOp
   return r;
 }
 
+type Landing = Located & { hooks: Project["hooks"] };
+
+/** The project with its hooks; an invalid config does not stop landing work, it only skips the hooks (and says so). */
+async function landingProject(opts: ProjectOptions, reporter: Reporter): Promise<Landing> {
+  try {
+    return loadProject(opts);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const view = await loadView(opts, () => {});
+    reporter.warn(`warning: the configuration is invalid, so no hooks run for this:\n${e.message}`);
+    return { root: view.root, name: view.name, workspaces: view.workspaces, hooks: [] };
+  }
+}
+
 /** Appends the workspace event to the log `amux events` reads, and runs the hooks that name it. */
 async function announce(
-  project: Project,
+  project: Landing,
   e: { action: "merged" | "pushed"; workspace: string; branch: string; into?: string; remote?: string; reason?: string | undefined },
   reporter: Reporter,
 ): Promise<void> {

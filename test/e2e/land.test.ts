@@ -312,6 +312,17 @@ describe("amux merge", () => {
     await refuse(["--commit", "-m", "x"], ["a rebase is in progress in workspace feat"]);
   });
 
+  test("an invalid compose file does not stop landing work: it merges, says the hooks did not run", async ({ e2e }) => {
+    const { repo, ws } = await withWorkspace(e2e, "feat", { "amux.compose.yaml": "name: land\nservices:\n  x:\n    agent: waits-at-prompt\n" });
+    const tip = await commit(e2e, ws, { "a.txt": "a\n" }, "agent adds a");
+    repo.write("amux.compose.yaml", "name: land\nservices:\n  x:\n    agent: waits-at-prompt\n    replicas: many\n");
+    await gitIn(e2e, repo.dir, ["commit", "-qam", "break the compose file"]);
+    const r = await repo.amuxOk(["merge", "feat"]);
+    expect(r.stderr).toContain("the configuration is invalid, so no hooks run");
+    expect(r.stderr).toContain("services.x.replicas");
+    expect(await gitIn(e2e, repo.dir, ["merge-base", "--is-ancestor", tip, "HEAD"])).toBe("");
+  });
+
   test("interrupted while testing the merge (SIGTERM): the scratch worktree is removed and nothing changed", async ({ e2e, procs }) => {
     const { repo, ws } = await withWorkspace(e2e, "feat", { ".gitattributes": "slow.txt filter=slow\n", "slow.txt": "slow\n" });
     await commit(e2e, ws, { "lib.txt": "one\nTWO\nthree\n" }, "agent edits lib");
