@@ -130,8 +130,12 @@ async function sweepScratch(root: string, top: string): Promise<void> {
  * applied, and amux exits; a second signal removes it at once and exits.
  */
 async function withScratch<T>(root: string, top: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  ensureRuntimeDirs(root);
-  mkdirSync(scratchRoot(root), { recursive: true });
+  try {
+    ensureRuntimeDirs(root);
+    mkdirSync(scratchRoot(root), { recursive: true });
+  } catch (e) {
+    throw new GitError(`cannot make a folder for the scratch worktree under ${scratchRoot(root)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
   const dir = join(scratchRoot(root), `merge-${process.pid}-${randomBytes(4).toString("hex")}`);
   const common = await gitCommonDir(top);
   let admin: string | undefined;
