@@ -85,18 +85,25 @@ export async function cmdMerge(g: GlobalFlags, target: string, o: MergeFlags): P
   const r = await mergeTarget(
     g,
     target,
-    { into: o.into, strategy, dryRun: !!o.dryRun, commitMessage: o.commit ? o.message : undefined, remove: !!o.remove && !o.dryRun },
-    stderrReporter,
+    {
+      into: o.into,
+      strategy,
+      dryRun: !!o.dryRun,
+      commitMessage: o.commit ? o.message : undefined,
+      remove: !!o.remove && !o.dryRun,
+      // Said as soon as it is done, before any removal reports.
+      onMerged: o.json
+        ? undefined
+        : (m) => {
+            for (const l of describeMerge(m)) out(l);
+          },
+    },
+    // What it did goes to stdout, as ws rm says its removals; with --json stdout is the JSON alone.
+    o.json ? stderrReporter : { info: out, warn: stderrReporter.warn },
   );
   if (o.json) out(JSON.stringify(r, null, 2));
-  else for (const l of describeMerge(r)) out(l);
-  if (o.remove && !o.dryRun) {
-    if (r.removed) out(`removed workspace ${r.workspace}`);
-    else {
-      stderrReporter.warn(`kept workspace ${r.workspace}: ${r.kept.join("; ")}`);
-      process.exitCode = EXIT.runtime;
-    }
-  }
+  // The removal said what it did (or kept, and why) as it went; keeping it is not what was asked.
+  if (o.remove && !o.dryRun && !r.removed) process.exitCode = EXIT.runtime;
 }
 
 export async function cmdPush(g: GlobalFlags, target: string, o: { remote?: string; forceWithLease?: boolean; json?: boolean }): Promise<void> {

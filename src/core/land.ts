@@ -89,13 +89,14 @@ export interface LandResult extends MergeResult {
 export async function mergeTarget(
   opts: ProjectOptions,
   target: string,
-  o: MergeOptions & { remove?: boolean | undefined },
+  o: MergeOptions & { remove?: boolean | undefined; onMerged?: ((r: MergeResult) => void) | undefined },
   reporter: Reporter,
 ): Promise<LandResult> {
   const project = await landingProject(opts, reporter);
   const { info, sessions } = await resolveWorkspace(opts, target, reporter);
   const r = await mergeWorkspace(project.root, info, o, reporter);
   const res: LandResult = { ...r, removed: false, kept: [] };
+  o.onMerged?.(r);
   if (o.dryRun) return res;
   if (!r.upToDate) {
     await announce(
