@@ -172,6 +172,7 @@ export function buildProgram(): Command {
     .argument("[service...]", "only these services")
     .option("--dry-run", "print the plan and change nothing")
     .option("--remove-orphans", "remove sessions of services no longer declared")
+    .option("--fresh", "start replicas clean: never resume an agent's last conversation")
     .option("--wait", "wait until every replica is running or idle")
     .addOption(new Option("--wait-timeout <duration>", "how long --wait waits").argParser(seconds("--wait-timeout")).default(60_000, "60s"))
     .addOption(

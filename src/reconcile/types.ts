@@ -9,6 +9,8 @@ export interface DesiredSession {
   hash: string;
   /** summarizeSpec() of its spawn spec, to name what changed. */
   summary: Record<string, string>;
+  /** The agent's command line that continues its last conversation (null: it has none). Not hashed. */
+  resume?: string | null;
 }
 
 export interface DesiredService {
@@ -42,6 +44,12 @@ export interface Action {
   service: string;
   replica: number;
   reason: string;
+  /**
+   * The agent continues its last conversation: `command` is the resume command line to run
+   * instead of the agent's command (restarts, and re-creating a replica whose session was lost).
+   */
+  resume?: boolean;
+  command?: string;
 }
 
 export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff"] as const;
@@ -67,4 +75,12 @@ export interface PlanOptions {
   now: number;
   /** Sessions the status loop sees as stuck, with how long (watch mode). */
   stuck?: Map<string, string>;
+  /**
+   * Replicas amux's records say were running (never stopped or removed) whose workspace is still
+   * there: missing from tmux now means their session was lost (tmux server gone, reboot), and
+   * re-creating one resumes its conversation.
+   */
+  previous?: ReadonlySet<string>;
+  /** Start clean: never resume (`up --fresh`). */
+  fresh?: boolean;
 }

@@ -32,6 +32,11 @@ export interface PaneSample {
   title?: string;
   /** The restart policy gave up on this replica. */
   gaveUp?: boolean;
+  /**
+   * Milliseconds since the screen last made progress (a change beyond spinner frames and
+   * counters, see progress.ts); undefined when not known. Busy that long is stuck.
+   */
+  stalledMs?: number | undefined;
 }
 
 export interface Classification {

@@ -79,12 +79,17 @@ export async function listSessions(): Promise<ObservedSession[]> {
 
 /**
  * One tmux round trip for a status tick: the screens of the given panes, then the list of all
- * panes. Captures of panes that have gone are simply missing. The screens are framed by a nonce
+ * panes (optionally after some lines that print nothing, such as pane marks to write). Captures of panes that have gone are simply missing. The screens are framed by a nonce
  * (see capture.ts), and so is the start of the list: no screen content can pass for either.
  */
-export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+export async function observeWithScreens(
+  paneIds: string[],
+  before: readonly string[] = [],
+): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
   const nonce = newNonce();
   const lines = [
+    // Writes owed from the last look (pane marks): they print nothing, and a failure skips only its line.
+    ...before,
     ...paneIds.filter(isPaneId).map((id) => captureLine(id, nonce)),
     `${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];

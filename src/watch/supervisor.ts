@@ -5,6 +5,7 @@ import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
 import { applyAndRecord, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { previousReplicas } from "../core/previous.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
@@ -144,7 +145,8 @@ export class Supervisor {
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
       const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
+      // Replicas whose session was lost (the tmux server went away) come back resuming.
+      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), previous: previousReplicas(project.root, builds, observed) });
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {

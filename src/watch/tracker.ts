@@ -1,9 +1,12 @@
 import type { ProjectView } from "../core/project-view.js";
 import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
-import { classifyPane, stripEscapes } from "../status/classify.js";
-import { sampleOf } from "../status/sample.js";
+import { stripEscapes } from "../status/classify.js";
+import { statusesOf } from "../status/observed.js";
+import type { ProgressMark } from "../status/progress.js";
+import { describeSourced } from "../status/reported.js";
 import type { Classification, Status } from "../status/types.js";
 import { capturePanes } from "../tmux/capture.js";
+import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
 import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 
@@ -53,13 +56,19 @@ export class StatusTracker {
   private readonly capturedAt = new Map<string, number>();
   private previous: ObservedSession[] = [];
   readonly state = new Map<string, SessionState>();
+  /** Progress marks by pane id (progress.ts), and those still to be written to the panes. */
+  private readonly marks = new Map<string, ProgressMark>();
+  private owedMarks: PaneMark[] = [];
   /** Tmux round trips made, for the benchmark. */
   roundTrips = 0;
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
     const stale = this.previous.filter((s) => !s.dead && needsCapture(s.activityAt, this.capturedAt.get(s.paneId))).map((s) => s.paneId);
     const began = Date.now();
-    const { sessions: all, screens } = await observeWithScreens(stale);
+    // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
+    const owed = paneMarkLines("progress", this.owedMarks);
+    this.owedMarks = [];
+    const { sessions: all, screens } = await observeWithScreens(stale, owed);
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
@@ -81,10 +90,22 @@ export class StatusTracker {
     const statuses = new Map<string, Classification>();
     const transitions: Transition[] = [];
     const seen = new Set<string>();
+    const observed = statusesOf({
+      sessions: mine,
+      screens: this.screens,
+      profileOf: (s) => profileFor(project, s),
+      gaveUpOf: (s) => gaveUp(project, s),
+      now,
+      remembered: this.marks,
+    });
+    for (const [id, m] of observed.marks) this.marks.set(id, m);
+    this.owedMarks = observed.writes;
     for (const s of mine) {
       seen.add(s.name);
       const screen = this.screens.get(s.paneId);
-      const c = classifyPane(sampleOf(s, screen, now, gaveUp(project, s)), profileFor(project, s));
+      const sourced = observed.statuses.get(s.name);
+      if (!sourced) continue;
+      const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
       const prev = this.state.get(s.name);
       const lastLine = stripEscapes((screen ?? []).filter((l) => l.trim()).pop() ?? "").trim();
@@ -107,6 +128,9 @@ export class StatusTracker {
         this.screens.delete(id);
         this.capturedAt.delete(id);
       }
+    }
+    for (const id of [...this.marks.keys()]) {
+      if (!livePanes.has(id)) this.marks.delete(id);
     }
     this.previous = mine;
     return { all, mine, statuses, transitions };
