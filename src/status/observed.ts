@@ -20,6 +20,8 @@ export interface StatusOutputs {
   statuses: Map<string, SourcedClassification>;
   /** Progress marks now, by pane id. */
   marks: Map<string, ProgressMark>;
+  /** How long each live pane (by session name) has made no progress, ms. */
+  stalled: Map<string, number>;
   /** `@amux-progress` values that changed: written back so that the next observer (any `ps`) knows. */
   writes: { paneId: string; value: string }[];
 }
@@ -47,5 +49,5 @@ export function statusesOf(i: StatusInputs): StatusOutputs {
     const c = classifyPane(sampleOf(s, screen ? [...screen] : undefined, i.now, i.gaveUpOf?.(s) ?? false, stalled.get(s.name)), i.profileOf(s));
     statuses.set(s.name, combineStatus(c, parseReported(s.labels.reported), s.activityAt, s.createdAt, i.now));
   }
-  return { statuses, marks, writes };
+  return { statuses, marks, writes, stalled };
 }

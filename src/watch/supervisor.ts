@@ -135,7 +135,7 @@ export class Supervisor {
     const stuck = new Map<string, string>();
     for (const s of tick.mine) {
       const st = tick.statuses.get(s.name);
-      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
+      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Math.max(Date.now() - s.activityAt, tick.stalled.get(s.name) ?? 0)));
     }
     const { desired, builds } = this.fleet ?? desiredFleet(project);
     const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };

@@ -25,6 +25,8 @@ export interface TickResult {
   /** This project's sessions. */
   mine: ObservedSession[];
   statuses: Map<string, Classification>;
+  /** How long each live session has made no progress (progress.ts), ms. */
+  stalled: Map<string, number>;
   transitions: Transition[];
 }
 
@@ -133,6 +135,6 @@ export class StatusTracker {
       if (!livePanes.has(id)) this.marks.delete(id);
     }
     this.previous = mine;
-    return { all, mine, statuses, transitions };
+    return { all, mine, statuses, stalled: observed.stalled, transitions };
   }
 }
