@@ -49,8 +49,9 @@ export function needsCapture(activityAt: number, capturedAt: number | undefined)
 
 /**
  * The status loop's memory. Each tick is one tmux round trip: the screens of panes that may
- * have printed since they were last captured, then the list of all panes. A quiet pane's
- * screen cannot have changed, so it is not captured again.
+ * have printed since they were last captured (tmux checks each pane's activity as it runs the
+ * line), then the list of all panes. A quiet pane's screen cannot have changed, so it is not
+ * captured again.
  */
 export class StatusTracker {
   private readonly screens = new Map<string, string[]>();
@@ -65,12 +66,14 @@ export class StatusTracker {
   roundTrips = 0;
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
-    const stale = this.previous.filter((s) => !s.dead && needsCapture(s.activityAt, this.capturedAt.get(s.paneId))).map((s) => s.paneId);
+    // Every live pane seen last tick, each captured only if tmux says it printed since its last
+    // capture (decided by tmux itself in this round trip: no tick of delay).
+    const stale = this.previous.filter((s) => !s.dead).map((s) => s.paneId);
     const began = Date.now();
     // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
     const owed = paneMarkLines("progress", this.owedMarks);
     this.owedMarks = [];
-    const { sessions: all, screens } = await observeWithScreens(stale, owed);
+    const { sessions: all, screens } = await observeWithScreens(stale, owed, this.capturedAt);
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
