@@ -72,7 +72,7 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
   }
   if (s.quietMs < p.idleAfterMs) {
     if (stalled) return { status: "stuck", reason: `printing ${stalled} (only spinners or counters change)` };
-    return { status: "running", reason: "printing" };
+    return { status: "running", reason: "printing", byOutput: true };
   }
   const prompt = matchesAny(p.prompt, promptRows);
   if (prompt) return { status: "idle", reason: "at its prompt" };

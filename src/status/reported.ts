@@ -53,8 +53,9 @@ const ago = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s ago`;
  * - a question on screen is waiting whatever was reported (it is what a person sees);
  * - reported waiting is waiting;
  * - reported running is running, unless the screen says stuck (a stalled call reports nothing);
- * - reported idle is idle, unless the screen shows the agent at work (busy marker or output),
- *   which is more specific and newer than any report a turn could leave behind.
+ * - reported idle is idle, unless the screen shows a busy marker (more specific than any report
+ *   a turn could leave behind); recent output alone does not count against it (an agent redraws
+ *   for a moment after its turn ends, and the report is fresh only while output has not gone on).
  * Whenever both speak and differ, `disagreement` names the other side.
  */
 export function combineStatus(
@@ -78,8 +79,10 @@ export function combineStatus(
   if (screen.status === "waiting") return reported.state === "waiting" ? fromReport("waiting") : fromScreen(said);
   if (reported.state === "waiting") return fromReport("waiting");
   if (reported.state === "running") return screen.status === "stuck" ? fromScreen() : fromReport("running");
-  // reported idle
-  if (screen.status === "running") return fromScreen(said);
+  // Reported idle. A busy marker on screen is more specific than any report; output alone is
+  // not (an agent redraws its screen for a moment after its turn ends).
+  if (screen.status === "running" && !screen.byOutput) return fromScreen(said);
+  if (screen.status === "running") return { status: "idle", reason: said, source: "reported", disagreement: undefined };
   return fromReport("idle");
 }
 

@@ -43,4 +43,6 @@ export interface Classification {
   status: Status;
   /** Why, in a few words (shown by `ps --wide` and events). */
   reason: string;
+  /** Running only because the pane printed lately (no busy marker, no busy title). */
+  byOutput?: boolean;
 }

@@ -54,6 +54,14 @@ describe("combineStatus precedence", () => {
     if (disagrees) expect(describeSourced(c)).toMatch(/disagrees: /);
   });
 
+  it("reported idle beats output alone (a redraw after the turn), not a busy marker", () => {
+    const printing = combineStatus({ status: "running", reason: "printing", byOutput: true }, fresh("idle"), activity, STARTED, NOW);
+    expect(printing).toMatchObject({ status: "idle", source: "reported", disagreement: undefined });
+    const marker = combineStatus({ status: "running", reason: "busy marker" }, fresh("idle"), activity, STARTED, NOW);
+    expect(marker).toMatchObject({ status: "running", source: "screen" });
+    expect(marker.disagreement).toMatch(/reported idle/);
+  });
+
   it("a stale report (output since) leaves the screen to decide, silently", () => {
     const c = combineStatus(screen("running", "busy marker"), { state: "waiting", at: NOW - 60_000 }, NOW - 1_000, STARTED, NOW);
     expect(c).toEqual({ status: "running", reason: "busy marker", source: "screen", disagreement: undefined });
