@@ -44,10 +44,14 @@ export function statusesOf(i: StatusInputs): StatusOutputs {
     i.remembered,
   );
   const statuses = new Map<string, SourcedClassification>();
+  const working = new Set<string>();
   for (const s of i.sessions) {
     const screen = i.screens.get(s.paneId);
     const c = classifyPane(sampleOf(s, screen ? [...screen] : undefined, i.now, i.gaveUpOf?.(s) ?? false, stalled.get(s.name)), i.profileOf(s));
+    if (c.status === "running" || c.status === "stuck") working.add(s.paneId);
     statuses.set(s.name, combineStatus(c, parseReported(s.labels.reported), s.activityAt, s.createdAt, i.now));
   }
-  return { statuses, marks, writes, stalled };
+  // Only a working pane's progress matters: an idle or waiting fleet writes nothing, and a pane
+  // that starts working later starts its clock when it is first seen working.
+  return { statuses, marks, writes: writes.filter((w) => working.has(w.paneId)), stalled };
 }
