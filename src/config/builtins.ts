@@ -12,7 +12,9 @@ export const BUILTIN_SOURCE = "(built-in)";
  * `.amux/config.yaml` or the compose file's `agents:` replaces one by defining the same id.
  */
 export const BUILTIN_AGENTS: Readonly<Record<string, { name: string; command: string; passEnv: readonly string[]; resume: string; report?: ReportKind }>> = {
-  // resume: `claude --help` 2.1: "-c, --continue  Continue the most recent conversation in the current directory".
+  // resume: each checked against the CLI's --help (claude 2.1 -c/--continue; codex `resume --last`,
+  // which filters by the current directory; gemini `-r latest`; qwen and opencode -c/--continue),
+  // except aider's, from its documentation.
   claude: {
     name: "Claude Code",
     command: "claude",
