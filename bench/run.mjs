@@ -53,6 +53,7 @@ const TICK_MS = 1000;
 const IDLE_MS = 1000;
 const fmtLat = (xs) => {
   const s = xs.slice().sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG) console.log(s.join(" "));
   return `median ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms`;
 };
 async function latency() {
@@ -178,9 +179,9 @@ try {
   );
   console.log(
     `  detection latency, ${LAT_N} agents under amux watch (tick ${TICK_MS} ms, idleAfter ${IDLE_MS} ms): ` +
-      `question -> waiting ${fmtLat(lat.waiting)} (target <= ${TICK_MS + 200}); output stops at prompt -> idle ${fmtLat(lat.idle)} (target <= ${IDLE_MS + TICK_MS})`,
+      `question -> waiting ${fmtLat(lat.waiting)} (target <= tick + 200 = ${TICK_MS + 200}); output stops at prompt -> idle ${fmtLat(lat.idle)} (target <= idleAfter + tick + 200 = ${IDLE_MS + TICK_MS + 200}; tmux's activity clock has 1 s resolution)`,
   );
-  const latOk = Math.max(...lat.waiting) <= TICK_MS + 200 && Math.max(...lat.idle) <= IDLE_MS + TICK_MS;
+  const latOk = Math.max(...lat.waiting) <= TICK_MS + 200 && Math.max(...lat.idle) <= IDLE_MS + TICK_MS + 200;
   if (!latOk) console.log("  detection latency target missed (see above)");
   const ok = median(res.up) <= 2 && median(res.ps) <= 2 && median(res.down) <= 2 && tick.roundTripsPerTick <= 1 && tick.medianMs < 30 && latOk;
   console.log(ok ? "targets met: each within 2.0x of the floor; tick in one round trip under 30 ms" : "TARGETS MISSED");

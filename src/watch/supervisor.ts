@@ -131,6 +131,7 @@ export class Supervisor {
     const project = this.project;
     if (!project) return;
     const tick = await this.tracker.tick(project);
+    this.wakeFor(tick.wakeAt);
     await this.onTransitions(project, tick.transitions);
     const stuck = new Map<string, string>();
     for (const s of tick.mine) {
@@ -259,9 +260,23 @@ export class Supervisor {
 
   private onStop: () => void = () => {};
 
+  /**
+   * A pass at the moment a pane that was printing may be called idle, when that comes before the
+   * next regular tick: an idle event then lags the quiet by no more than tmux's clock does.
+   */
+  private wakeFor(at: number | undefined): void {
+    clearTimeout(this.wakeTimer);
+    if (at === undefined || this.stopped) return;
+    const wait = Math.max(0, at - Date.now()) + 5;
+    if (wait < (this.o.intervalMs ?? 1000)) this.wakeTimer = setTimeout(() => this.trigger(), wait);
+  }
+
+  private wakeTimer: NodeJS.Timeout | undefined;
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     this.onStop();
   }
 }

@@ -28,6 +28,11 @@ export interface TickResult {
   /** How long each live session has made no progress (progress.ts), ms. */
   stalled: Map<string, number>;
   transitions: Transition[];
+  /**
+   * The earliest time (ms) a pane running only because it printed lately may be called idle, if
+   * it stays quiet: a tick then tells idle without waiting for the next regular one.
+   */
+  wakeAt: number | undefined;
 }
 
 /** What a live view shows of a session beyond its status. */
@@ -105,11 +110,16 @@ export class StatusTracker {
     });
     for (const [id, m] of observed.marks) this.marks.set(id, m);
     this.owedMarks = observed.writes;
+    let wakeAt: number | undefined;
     for (const s of mine) {
       seen.add(s.name);
       const screen = this.screens.get(s.paneId);
       const sourced = observed.statuses.get(s.name);
       if (!sourced) continue;
+      if (sourced.status === "running" && sourced.byOutput) {
+        const at = s.activityAt + profileFor(project, s).idleAfterMs;
+        if (wakeAt === undefined || at < wakeAt) wakeAt = at;
+      }
       const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
       const prev = this.state.get(s.name);
@@ -138,6 +148,6 @@ export class StatusTracker {
       if (!livePanes.has(id)) this.marks.delete(id);
     }
     this.previous = mine;
-    return { all, mine, statuses, stalled: observed.stalled, transitions };
+    return { all, mine, statuses, stalled: observed.stalled, transitions, wakeAt };
   }
 }
