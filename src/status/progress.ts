@@ -45,7 +45,11 @@ export function progressText(screen: readonly string[], busy: readonly RegExp[] 
 
 /** A short hash of a screen's progress text: equal across spinner frames and counter ticks. */
 export function progressFingerprint(screen: readonly string[], busy: readonly RegExp[] = []): string {
-  return createHash("sha1").update(progressText(screen, busy)).digest("hex").slice(0, 12);
+  return hashText(progressText(screen, busy));
+}
+
+function hashText(text: string): string {
+  return createHash("sha1").update(text).digest("hex").slice(0, 12);
 }
 
 /** What `@amux-progress` holds: the fingerprint and when (ms since the epoch) it last changed. */
@@ -103,10 +107,13 @@ export function trackProgress(
     const screen = screens.get(p.paneId);
     if (p.dead || screen === undefined) continue;
     const previous = remembered?.get(p.paneId) ?? parseProgress(p.progress);
-    const { mark, changed } = nextProgress(previous, progressFingerprint([...screen, `title: ${p.title ?? ""}`], busyOf(p)), now);
+    const text = progressText([...screen, p.title ? `title: ${p.title}` : ""], busyOf(p));
+    const { mark, changed } = nextProgress(previous, hashText(text), now);
     marks.set(p.paneId, mark);
     stalled.set(p.name, Math.max(0, now - mark.since));
-    if (changed || parseProgress(p.progress)?.fingerprint !== mark.fingerprint) writes.push({ paneId: p.paneId, value: formatProgress(mark) });
+    // A blank screen has nothing to make progress on: no mark worth a tmux write.
+    const blank = !p.title && screen.every((r) => stripEscapes(r).trim() === "");
+    if (!blank && (changed || parseProgress(p.progress)?.fingerprint !== mark.fingerprint)) writes.push({ paneId: p.paneId, value: formatProgress(mark) });
   }
   return { stalled, marks, writes };
 }

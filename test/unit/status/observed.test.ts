@@ -45,3 +45,10 @@ describe("statusesOf: one observation, pure", () => {
     expect(look(s, ["thinking it over"]).statuses.get("d")).toMatchObject({ status: "waiting", source: "reported" });
   });
 });
+
+describe("a blank screen", () => {
+  it("writes no progress mark (nothing to make progress on), whatever its status", () => {
+    expect(look(pane("e", {}, { activityAt: NOW - 100 }), ["", "   "]).writes).toEqual([]);
+    expect(look(pane("f", {}, { activityAt: NOW - 100 }), ["⠋ Thinking… (3s · esc to interrupt)"]).writes).toHaveLength(1);
+  });
+});
