@@ -51,7 +51,7 @@ const ago = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s ago`;
  * The status of a live pane from the screen rules and the agent's own report. Precedence:
  * - a dead pane, no report, or a stale one: the screen decides;
  * - a question on screen is waiting whatever was reported (it is what a person sees);
- * - reported waiting is waiting;
+ * - reported waiting is waiting, unless a busy marker moved since (answered, or not yet drawn);
  * - reported running is running, unless the screen says stuck (a stalled call reports nothing);
  * - reported idle is idle, unless the screen shows a busy marker (more specific than any report
  *   a turn could leave behind); recent output alone does not count against it (an agent redraws
@@ -77,7 +77,12 @@ export function combineStatus(
     disagreement: screen.status === status ? undefined : other,
   });
   if (screen.status === "waiting") return reported.state === "waiting" ? fromReport("waiting") : fromScreen(said);
-  if (reported.state === "waiting") return fromReport("waiting");
+  if (reported.state === "waiting") {
+    // A busy marker that moved after the report: the question was answered (no hook says so
+    // until the tool finishes), or not drawn yet. The screen is the fresher witness.
+    if (screen.status === "running" && !screen.byOutput && activityAt > reported.at + 1000) return fromScreen(said);
+    return fromReport("waiting");
+  }
   if (reported.state === "running") return screen.status === "stuck" ? fromScreen() : fromReport("running");
   // Reported idle. A busy marker on screen is more specific than any report; output alone is
   // not (an agent redraws its screen for a moment after its turn ends).

@@ -54,6 +54,16 @@ describe("combineStatus precedence", () => {
     if (disagrees) expect(describeSourced(c)).toMatch(/disagrees: /);
   });
 
+  it("reported waiting gives way to a busy marker that moved after it (answered, or not drawn yet)", () => {
+    const at = NOW - 5_000;
+    const busy = { status: "running" as const, reason: "busy marker" };
+    expect(combineStatus(busy, { state: "waiting", at }, at + 1000, STARTED, NOW)).toMatchObject({ status: "waiting", source: "reported" });
+    const moved = combineStatus(busy, { state: "waiting", at }, at + 2000, STARTED, NOW);
+    expect(moved).toMatchObject({ status: "running", source: "screen" });
+    expect(moved.disagreement).toMatch(/reported waiting/);
+    expect(combineStatus({ status: "running", reason: "printing", byOutput: true }, { state: "waiting", at }, at + 2000, STARTED, NOW).status).toBe("waiting");
+  });
+
   it("reported idle beats output alone (a redraw after the turn), not a busy marker", () => {
     const printing = combineStatus({ status: "running", reason: "printing", byOutput: true }, fresh("idle"), activity, STARTED, NOW);
     expect(printing).toMatchObject({ status: "idle", source: "reported", disagreement: undefined });
