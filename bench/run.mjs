@@ -8,7 +8,7 @@
 // Then the cost of one watch-mode status tick with N agents (target: one tmux round trip, < 30 ms).
 // Runs on private tmux sockets only; kills only those servers.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -44,6 +44,92 @@ function killServer(name) {
   rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, name), { force: true });
 }
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Detection latency: LAT_N fake agents (fixtures/agents/latency) under `amux watch --json`. Each is
+// told to show a question, then to answer it, print for a second and stop at its prompt; the agent
+// records when it printed (ms), the watcher's event line is timed when it arrives.
+const LAT_N = Number(process.env.BENCH_LATENCY_N ?? 20);
+const TICK_MS = 1000;
+const IDLE_MS = 1000;
+const fmtLat = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG) console.log(s.join(" "));
+  return `median ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms`;
+};
+async function latency() {
+  const { spawn } = await import("node:child_process");
+  const ldir = mkdtempSync(join(tmpdir(), "amux-bench-lat-"));
+  const lsock = `${sock}-lat`;
+  const lenv = { ...env, AMUX_TMUX_SOCKET: lsock };
+  const stamps = join(ldir, "stamps");
+  const agent = resolve("fixtures/agents/latency");
+  writeFileSync(
+    join(ldir, "amux.compose.yaml"),
+    `name: lat\nagents:\n  latency:\n    environment: { LATENCY_FILE: ${JSON.stringify(stamps)} }\n    params: { command: ${JSON.stringify(agent)} }\n    status: { idleAfter: ${IDLE_MS}ms }\nservices:\n  a: { agent: latency, replicas: ${LAT_N} }\n`,
+  );
+  const names = Array.from({ length: LAT_N }, (_, i) => `lat-a-${i + 1}`);
+  const events = [];
+  const w = spawn("node", [bin, "watch", "--json", "--interval", `${TICK_MS}ms`], { cwd: ldir, env: lenv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let buf = "";
+  w.stdout.on("data", (d) => {
+    buf += d.toString("utf8");
+    let i = buf.indexOf("\n");
+    while (i >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const e = JSON.parse(line);
+        if (e.type === "status") events.push({ ...e, at: Date.now() });
+      } catch {}
+      i = buf.indexOf("\n");
+    }
+  });
+  const sleepMs = (n) => new Promise((r) => setTimeout(r, n));
+  const until = async (pred, what, ms = 30_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; await sleepMs(20)) if (pred()) return;
+    throw new Error(`latency bench: no ${what} within ${ms} ms`);
+  };
+  const last = (n) => events.filter((e) => e.session === n).at(-1)?.to;
+  const send = (key) => run("tmux", ["-L", lsock, ...names.flatMap((n, i) => [...(i ? [";"] : []), "send-keys", "-t", `=${n}:`, key, "Enter"])], { env: lenv });
+  const stampsOf = (kind) => {
+    const lines = (() => {
+      try {
+        return readFileSync(stamps, "utf8").split("\n");
+      } catch {
+        return [];
+      }
+    })();
+    const at = new Map();
+    for (const l of lines) {
+      const [k, session, ms] = l.split(" ");
+      if (k === kind) at.set(session, Number(ms));
+    }
+    return at;
+  };
+  const out = { waiting: [], idle: [] };
+  try {
+    await until(() => names.every((n) => last(n) === "idle"), "idle agents after start");
+    for (let round = 0; round < 2; round++) {
+      const mark = events.length;
+      send("q");
+      await until(() => names.every((n) => events.slice(mark).some((e) => e.session === n && e.to === "waiting")), "waiting events");
+      const asked = stampsOf("waiting");
+      for (const n of names) out.waiting.push(events.slice(mark).find((e) => e.session === n && e.to === "waiting").at - asked.get(n));
+      const mark2 = events.length;
+      send("y");
+      await until(() => names.every((n) => events.slice(mark2).some((e) => e.session === n && e.to === "idle")), "idle events");
+      const stopped = stampsOf("idle");
+      for (const n of names) out.idle.push(events.slice(mark2).find((e) => e.session === n && e.to === "idle").at - stopped.get(n));
+    }
+  } finally {
+    try {
+      process.kill(-w.pid, "SIGKILL");
+    } catch {}
+    killServer(lsock);
+    rmSync(ldir, { recursive: true, force: true });
+  }
+  return out;
+}
 
 mkdirSync(join(dir, ".amux"));
 writeFileSync(join(dir, ".amux/config.yaml"), 'agents:\n  sleeper: { name: Sleeper, type: tmux, params: { command: "sleep 100000" } }\n');
@@ -81,6 +167,7 @@ try {
   run("node", [bin, "up"]);
   const tick = JSON.parse(run("node", [bin, "bench-tick", "--ticks", "20"]));
   run("node", [bin, "down"]);
+  const lat = await latency();
   const f = (x) => `x${median(x).toFixed(2)}`;
   console.log(`amux bench, ${N} agents, median of ${ROUNDS} rounds (amux ms / floor ms):`);
   console.log(`  up ${N}:        ${f(res.up)}`);
@@ -90,7 +177,13 @@ try {
   console.log(
     `  status tick with ${tick.sessions} agents: ${tick.roundTripsPerTick} tmux round trip(s) per tick, ${tick.medianMs.toFixed(1)} ms median (${tick.p90Ms.toFixed(1)} ms p90) of tmux work`,
   );
-  const ok = median(res.up) <= 2 && median(res.ps) <= 2 && median(res.down) <= 2 && tick.roundTripsPerTick <= 1 && tick.medianMs < 30;
+  console.log(
+    `  detection latency, ${LAT_N} agents under amux watch (tick ${TICK_MS} ms, idleAfter ${IDLE_MS} ms): ` +
+      `question -> waiting ${fmtLat(lat.waiting)} (target <= tick + 200 = ${TICK_MS + 200}); output stops at prompt -> idle ${fmtLat(lat.idle)} (target <= idleAfter + tick + 200 = ${IDLE_MS + TICK_MS + 200}; tmux's activity clock has 1 s resolution)`,
+  );
+  const latOk = Math.max(...lat.waiting) <= TICK_MS + 200 && Math.max(...lat.idle) <= IDLE_MS + TICK_MS + 200;
+  if (!latOk) console.log("  detection latency target missed (see above)");
+  const ok = median(res.up) <= 2 && median(res.ps) <= 2 && median(res.down) <= 2 && tick.roundTripsPerTick <= 1 && tick.medianMs < 30 && latOk;
   console.log(ok ? "targets met: each within 2.0x of the floor; tick in one round trip under 30 ms" : "TARGETS MISSED");
   process.exitCode = ok ? 0 : 1;
 } finally {

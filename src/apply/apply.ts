@@ -2,6 +2,7 @@ import type { SpawnBuild } from "../core/spawn.js";
 import type { Action } from "../reconcile/types.js";
 import type { LogCap } from "../tmux/log-writer.js";
 import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch } from "../tmux/ops.js";
+import type { SessionCreate } from "../tmux/types.js";
 
 /** What happened to each action. */
 export interface ApplyResult {
@@ -18,6 +19,22 @@ export interface ApplyHooks {
   logOf?(a: Action): { file: string; cap?: LogCap | undefined };
   onStart?(a: Action): void;
   onDone?(a: Action, error?: string): void;
+}
+
+/** Whether an action resumes the agent's conversation (the plan says so and the agent can). */
+function resumes(a: Action, b: SpawnBuild): boolean {
+  return !!a.resume && b.resumeArgv !== null;
+}
+
+/** `@amux-resumed`: when the running agent was started by its resume command ("" = started afresh). */
+function resumedLabel(a: Action, b: SpawnBuild): string {
+  return resumes(a, b) ? new Date().toISOString() : "";
+}
+
+/** The creation request for an action: the resume command instead of the agent's own when it resumes. */
+function startOf(a: Action, b: SpawnBuild): SessionCreate {
+  if (!resumes(a, b)) return b.create;
+  return { ...b.create, argv: b.resumeArgv as string[], labels: { ...b.create.labels, resumed: resumedLabel(a, b) } };
 }
 
 /**
@@ -44,11 +61,11 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
       const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
       ready.push({ action: a, line: respawnAsStartedLine(a.session, log.file, { restarts: String(restarts), state: "" }, log.cap) });
     } else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
-    else if (a.action === "create") ready.push({ action: a, line: createLine(b.create) });
+    else if (a.action === "create") ready.push({ action: a, line: createLine(startOf(a, b)) });
     else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session)} ; ${createLine(b.create)}` });
     else {
       const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
-      ready.push({ action: a, line: respawnLine(b.create, { restarts: String(restarts), state: "" }) });
+      ready.push({ action: a, line: respawnLine(startOf(a, b), { restarts: String(restarts), state: "", resumed: resumedLabel(a, b) }) });
     }
   }
   const r = await runBatch(

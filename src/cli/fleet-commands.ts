@@ -14,6 +14,7 @@ const PAST: Record<Action["action"], string> = { create: "created", recreate: "r
 interface UpFlags {
   dryRun?: boolean;
   removeOrphans?: boolean;
+  fresh?: boolean;
   wait?: boolean;
   waitTimeout?: number;
   promptTimeout?: number;
@@ -22,7 +23,14 @@ interface UpFlags {
 
 function planJson(plan: Plan) {
   return {
-    actions: plan.actions.map((a) => ({ action: a.action, session: a.session, service: a.service, replica: a.replica, reason: a.reason })),
+    actions: plan.actions.map((a) => ({
+      action: a.action,
+      session: a.session,
+      service: a.service,
+      replica: a.replica,
+      reason: a.reason,
+      ...(a.resume ? { resume: true, command: a.command } : {}),
+    })),
     notes: plan.notes,
     upToDate: plan.upToDate,
   };
@@ -39,6 +47,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
     ...g,
     services,
     removeOrphans: o.removeOrphans,
+    fresh: o.fresh,
     dryRun: o.dryRun,
     wait: o.wait,
     waitTimeoutMs: o.waitTimeout,

@@ -8,8 +8,8 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 const PAST: Record<string, string> = { create: "started", recreate: "recreated", restart: "restarted" };
 
 /** `amux start` / `amux restart`: what was done to each session, one line each. */
-export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: string[], o: { json?: boolean }): Promise<void> {
-  const { plan, result } = await startOrRestart(kind, g, names, stderrReporter);
+export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: string[], o: { json?: boolean; fresh?: boolean }): Promise<void> {
+  const { plan, result } = await startOrRestart(kind, { ...g, fresh: !!o.fresh }, names, stderrReporter);
   const failed = new Map(result.failed.map((f) => [f.action.session, f.error]));
   if (o.json) {
     out(

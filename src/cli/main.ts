@@ -180,6 +180,7 @@ export function buildProgram(): Command {
     .description("start stopped sessions again: a declared replica (or every replica of a service) from the compose file, an exited `run` session in place")
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
+    .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
     .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o));
 
   program
@@ -187,6 +188,7 @@ export function buildProgram(): Command {
     .description("restart sessions in place, running or not (same session, labels and log; the restart count starts again at 0)")
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
+    .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
     .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o));
 
   program
@@ -218,6 +220,7 @@ export function buildProgram(): Command {
     .argument("[service...]", "only these services")
     .option("--dry-run", "print the plan and change nothing")
     .option("--remove-orphans", "remove sessions of services no longer declared")
+    .option("--fresh", "start replicas clean: never resume an agent's last conversation")
     .option("--wait", "wait until every replica is running or idle")
     .addOption(new Option("--wait-timeout <duration>", "how long --wait waits").argParser(seconds("--wait-timeout")).default(60_000, "60s"))
     .addOption(

@@ -1,3 +1,4 @@
+import type { ReportKind } from "../agents/hooks.js";
 import { buildProfile } from "../status/profiles.js";
 import type { ResolvedAgent } from "./project.js";
 
@@ -10,13 +11,37 @@ export const BUILTIN_SOURCE = "(built-in)";
  * is picked by id (claude, codex, gemini and aider have their own; the others get generic rules).
  * `.amux/config.yaml` or the compose file's `agents:` replaces one by defining the same id.
  */
-export const BUILTIN_AGENTS: Readonly<Record<string, { name: string; command: string; passEnv: readonly string[] }>> = {
-  claude: { name: "Claude Code", command: "claude", passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"] },
-  codex: { name: "Codex CLI", command: "codex", passEnv: ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEX_HOME"] },
-  gemini: { name: "Gemini CLI", command: "gemini", passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT", "GOOGLE_GENAI_USE_VERTEXAI"] },
-  aider: { name: "Aider", command: "aider", passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY", "DEEPSEEK_API_KEY"] },
-  opencode: { name: "opencode", command: "opencode", passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY"] },
-  qwen: { name: "Qwen Code", command: "qwen", passEnv: ["DASHSCOPE_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"] },
+export const BUILTIN_AGENTS: Readonly<Record<string, { name: string; command: string; passEnv: readonly string[]; resume: string; report?: ReportKind }>> = {
+  // resume: each checked against the CLI's --help (claude 2.1 -c/--continue; codex `resume --last`,
+  // which filters by the current directory; gemini `-r latest`; qwen and opencode -c/--continue),
+  // except aider's, from its documentation.
+  claude: {
+    name: "Claude Code",
+    command: "claude",
+    passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"],
+    resume: "claude --continue",
+    report: "claude",
+  },
+  codex: { name: "Codex CLI", command: "codex", passEnv: ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEX_HOME"], resume: "codex resume --last", report: "codex" },
+  gemini: {
+    name: "Gemini CLI",
+    command: "gemini",
+    passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT", "GOOGLE_GENAI_USE_VERTEXAI"],
+    resume: "gemini --resume latest",
+  },
+  aider: {
+    name: "Aider",
+    command: "aider",
+    passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY", "DEEPSEEK_API_KEY"],
+    resume: "aider --restore-chat-history",
+  },
+  opencode: {
+    name: "opencode",
+    command: "opencode",
+    passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY"],
+    resume: "opencode --continue",
+  },
+  qwen: { name: "Qwen Code", command: "qwen", passEnv: ["DASHSCOPE_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"], resume: "qwen --continue" },
 };
 
 /** Every variable some built-in agent takes from the invoking environment (snapshot keys hash them). */
@@ -46,6 +71,8 @@ export function builtinAgents(env: Record<string, string | undefined> = process.
       shell: undefined,
       windowName: undefined,
       autoAttach: false,
+      resume: b.resume,
+      report: b.report,
       environment,
       secretKeys: Object.keys(environment),
       status: buildProfile(id, b.command),

@@ -1,3 +1,4 @@
+import type { ReportKind } from "../agents/hooks.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
@@ -25,6 +26,10 @@ export interface ResolvedAgent {
   definedIn: string;
   /** One of amux's built-in agents, not redefined by the project's files. */
   builtIn: boolean;
+  /** The command line that continues the last conversation (params.resume). */
+  resume?: string | undefined;
+  /** How a built-in agent reports its own state (status/reported.ts); none for user-defined agents. */
+  report?: ReportKind | undefined;
 }
 
 export type WorkspaceSettings = WorkspacesInput;
@@ -174,6 +179,7 @@ function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
     shell: a.params.shell,
     windowName: a.params.windowName,
     autoAttach: a.params.autoAttach ?? false,
+    resume: a.params.resume,
     environment,
     secretKeys,
     status: buildProfile(id, a.params.command, a.status ?? {}),

@@ -88,6 +88,13 @@ export const agentSchema = z
         shell: z.string().min(1).optional().describe("Shell that runs the command (default: $SHELL, else /bin/sh)."),
         windowName: z.string().min(1).optional().describe("tmux window name."),
         autoAttach: z.boolean().optional().describe("Attach after `amux run` when on a terminal (default false)."),
+        resume: z
+          .string()
+          .min(1, { message: "must not be empty" })
+          .optional()
+          .describe(
+            "The shell command line that continues the agent's last conversation in its workspace (e.g. `claude --continue`); used when amux restarts a replica or re-creates one whose session was lost. Not part of the spawn hash.",
+          ),
       })
       .describe("tmux parameters."),
     status: statusSchema.optional(),

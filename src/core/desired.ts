@@ -21,7 +21,7 @@ export function desiredFleet(p: Project): { desired: DesiredState; builds: Map<s
       const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
       const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null });
       builds.set(session, b);
-      sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary });
+      sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary, resume: b.resume });
     }
     services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });
   }

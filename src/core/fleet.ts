@@ -15,6 +15,7 @@ import { ensureWorkspace } from "../workspace/ensure.js";
 import { desiredFleet } from "./desired.js";
 import { type FailedStart, failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
+import { previousReplicas } from "./previous.js";
 import { profileFor, projectSessions } from "./project-view.js";
 import { prunePassively } from "./prune.js";
 import { rotateLog, sendWhenReady } from "./session.js";
@@ -25,6 +26,8 @@ import { recordOf } from "./status-view.js";
 export interface FleetOptions extends ProjectOptions {
   services?: string[] | undefined;
   removeOrphans?: boolean | undefined;
+  /** Start every replica clean: never resume a conversation (`up --fresh`). */
+  fresh?: boolean | undefined;
 }
 
 /** How long `up`/`down` wait for another amux working on the same project. */
@@ -60,7 +63,8 @@ export async function planFleet(o: FleetOptions): Promise<{ project: Project; pl
   const { desired, builds } = desiredFleet(project);
   saveSnapshot(project, builds, o);
   const observed = await listSessions();
-  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now() });
+  const previous = previousReplicas(project.root, builds, observed);
+  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
   return { project, plan, builds, observed };
 }
 

@@ -25,7 +25,7 @@ export interface ManualResult {
  * for it. One that tmux has forgotten cannot be started again: amux never stored what it was
  * started with, since its environment may hold secrets.
  */
-export async function startOrRestart(kind: ManualKind, o: ProjectOptions, names: string[], reporter: Reporter): Promise<ManualResult> {
+export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fresh?: boolean }, names: string[], reporter: Reporter): Promise<ManualResult> {
   if (!names.length) throw new UsageError(`amux ${kind} needs a session or service name`);
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, `amux ${kind}`, reporter);
@@ -76,7 +76,7 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions, names:
     const services = [...new Set(targets.declared.map((n) => desired.services.find((s) => s.sessions.some((d) => d.session === n))?.name as string))];
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
-    const plan = planManual(kind, desired, { sessions: observed }, targets);
+    const plan = planManual(kind, desired, { sessions: observed }, targets, { fresh: !!o.fresh });
     const applied = await applyAndRecord(project, plan.actions, builds, observed, reporter, {}, (a) => ({
       file: logFile(project.root, a.session),
       cap: { maxBytes: project.history.logMaxBytes, keep: project.history.logKeep },

@@ -1,3 +1,4 @@
+import { withReporting } from "../agents/hooks.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../config/project.js";
 import { hashSpec, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
 import { logFile } from "../state/paths.js";
@@ -19,6 +20,10 @@ export interface SpawnBuild {
   create: SessionCreate;
   secretKeys: string[];
   prompt: string | null;
+  /** The agent's resume command line (params.resume), as declared; null when it has none. */
+  resume: string | null;
+  /** The program and its arguments that resume instead of starting afresh (same shell and wrapper). */
+  resumeArgv: string[] | null;
 }
 
 export interface SpawnRequest {
@@ -73,16 +78,22 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
   if (r.replica !== undefined) labels.replica = String(r.replica);
   if (r.workspace) labels.workspace = r.workspace;
   const shell = r.agent.shell ?? (env.SHELL || "/bin/sh");
+  // A built-in agent reports its state through its own hooks: options added at spawn time, outside the hash.
+  const program = r.agent.command.trim().split(/\s+/)[0] ?? "";
+  const launch = (line: string) => ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, withReporting(line, r.agent.report, program)];
+  const resume = r.agent.resume ?? null;
   return {
     spec,
     hash,
     summary,
     secretKeys,
     prompt: r.prompt,
+    resume,
+    resumeArgv: resume === null ? null : launch(resume),
     create: {
       name: r.session,
       cwd: r.cwd,
-      argv: ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, r.agent.command],
+      argv: launch(r.agent.command),
       env: { ...declared, ...amuxEnv },
       windowName: r.agent.windowName,
       labels,

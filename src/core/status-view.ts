@@ -2,8 +2,10 @@ import type { ProjectOptions } from "../config/locate.js";
 import { NotFoundError } from "../errors.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord, type StopCause } from "../state/records.js";
-import { classifySessions } from "../status/sample.js";
+import { statusesOf } from "../status/observed.js";
+import { describeSourced, type StatusSource } from "../status/reported.js";
 import type { Status } from "../status/types.js";
+import { writePaneMarks } from "../tmux/marks.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { agentPid } from "./agent-pid.js";
 import { driftOf } from "./drift.js";
@@ -20,8 +22,12 @@ import { unknownFilters, whatExists } from "./targets.js";
 export interface SessionRow extends SessionRecord {
   status: Status;
   pid: number | null;
-  /** Why the status is what it is. */
+  /** Why the status is what it is (and where the agent's own report and the screen disagree). */
   statusReason: string;
+  /** Where the status came from: the agent's own report (hooks) or amux's screen rules. */
+  statusSource: StatusSource;
+  /** When the running agent was started by its resume command (continuing its conversation); null otherwise. */
+  resumed: string | null;
   /** "service" for compose replicas, "run" for `amux run` sessions. */
   kind: "service" | "run";
   /** The replica's spawn spec differs from the compose file (null when not a service or unknown). */
@@ -59,13 +65,11 @@ export async function listStatus(
 ): Promise<{ project: ProjectView; rows: SessionRow[] }> {
   const project = await loadView(opts, reporter.warn);
   const { mine: live, screens } = await observeProject(project.root);
-  const statuses = await classifySessions(
-    live,
-    (s) => profileFor(project, s),
-    (s) => gaveUp(project, s),
-    screens,
-  );
   const now = Date.now();
+  const { statuses, writes } = statusesOf({ sessions: live, screens, profileOf: (s) => profileFor(project, s), gaveUpOf: (s) => gaveUp(project, s), now });
+  // A busy pane whose screen progressed: remember when, for the next look (one more tmux call,
+  // only then; an idle, waiting or stalled fleet costs none).
+  await writePaneMarks("progress", writes);
   const rows: SessionRow[] = live.map((s) => {
     const c = statuses.get(s.name);
     return {
@@ -80,7 +84,9 @@ export async function listStatus(
       pid: s.pid === null ? null : agentPid(s.pid),
       restarts: restartsOf(s),
       createdAt: iso(s.createdAt),
-      statusReason: c?.reason ?? "",
+      statusReason: (c ? describeSourced(c) : "") + (s.labels.resumed ? `; resumed ${s.labels.resumed}` : ""),
+      statusSource: c?.source ?? "screen",
+      resumed: s.labels.resumed ?? null,
       kind: s.labels.service ? "service" : "run",
       ...driftOf({ service: s.labels.service ?? null, hash: s.labels.hash }, project, s.name),
       quietSeconds: s.dead ? null : Math.max(0, Math.round((now - s.activityAt) / 1000)),
@@ -96,6 +102,8 @@ export async function listStatus(
         status: "stopped",
         pid: null,
         statusReason: stopReason(r),
+        statusSource: "screen",
+        resumed: null,
         kind: r.service ? "service" : "run",
         drift: null,
         driftReason: null,

@@ -165,12 +165,15 @@ export function buildServer(opts: ProjectOptions): McpServer {
           kind === "start"
             ? "Start a stopped declared replica again (or every replica of a service) from the compose file, or an exited session in place (like `amux start`); a running one is left alone. Not for new sessions: use session_run or fleet_up."
             : "Restart a session in place, running or not: same session, labels and log, restart count back to 0 (like `amux restart`). Not to apply config edits to the whole fleet: use fleet_up.",
-        inputSchema: { session: sessionName.describe("a session name, or a service name for all its replicas") },
+        inputSchema: {
+          session: sessionName.describe("a session name, or a service name for all its replicas"),
+          fresh: z.boolean().optional().describe("start the agent clean instead of resuming its last conversation"),
+        },
       },
-      async ({ session }) =>
+      async ({ session, fresh }) =>
         guard(async () => {
           const { startOrRestart } = await import("../core/lifecycle.js");
-          const r = await startOrRestart(kind, opts, [session], reporter);
+          const r = await startOrRestart(kind, { ...opts, fresh: !!fresh }, [session], reporter);
           const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
           const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));
           const text = [

@@ -1,4 +1,4 @@
-import { describeChange } from "./plan.js";
+import { describeChange, withResume } from "./plan.js";
 import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
 
 /** `amux start` or `amux restart`. */
@@ -24,9 +24,11 @@ function parseSummary(json: string | undefined): Record<string, string> | undefi
  * replica live again (create when tmux has forgotten it, respawn in place when its pane exited)
  * and leaves a running one alone; restart respawns in place, running or not. A replica whose
  * spawn spec changed since is recreated instead (a respawn would run the new spec under the old
- * hash). A person's start or restart is not a policy restart: the count goes back to 0. Pure.
+ * hash). A person's start or restart is not a policy restart: the count goes back to 0. A
+ * replica respawned in place continues its conversation when its agent has a resume command,
+ * unless `fresh`. Pure.
  */
-export function planManual(kind: ManualKind, desired: DesiredState, observed: ObservedState, targets: ManualTargets): Plan {
+export function planManual(kind: ManualKind, desired: DesiredState, observed: ObservedState, targets: ManualTargets, o: { fresh?: boolean } = {}): Plan {
   const verb = kind === "start" ? "started by amux start" : "restarted by amux restart";
   const actions: Action[] = [];
   const notes: Plan["notes"] = [];
@@ -56,7 +58,7 @@ export function planManual(kind: ManualKind, desired: DesiredState, observed: Ob
       upToDate.push(name);
       continue;
     }
-    actions.push({ action: "restart", ...base, reason: verb, restarts: 0 });
+    actions.push(withResume({ action: "restart", ...base, reason: verb, restarts: 0 }, d, o));
   }
   for (const name of targets.other) {
     const obs = byName.get(name);

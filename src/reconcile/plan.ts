@@ -73,7 +73,9 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         continue;
       }
       if (!obs) {
-        actions.push({ ...act("create", d), reason: current.length !== svc.replicas ? scaleReason : "missing" });
+        const reason = current.length !== svc.replicas ? scaleReason : "missing";
+        if (o.previous?.has(d.session)) actions.push(withResume({ ...act("create", d), reason: `${reason}; was running before` }, d, o));
+        else actions.push({ ...act("create", d), reason });
         continue;
       }
       if (obs.labels.root !== desired.root || obs.labels.service !== svc.name) {
@@ -86,7 +88,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         continue;
       }
       if (obs.dead) {
-        planDead(svc, d, obs, o.now, actions, notes);
+        planDead(svc, d, obs, o, actions, notes);
         continue;
       }
       const stuck = o.stuck?.get(d.session);
@@ -94,7 +96,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         if (restartsOf(obs) >= svc.maxRestarts) {
           notes.push({ kind: "failed", session: d.session, service: svc.name, message: `stuck (${stuck}); gave up after ${restartsOf(obs)} restarts` });
         } else {
-          actions.push({ ...act("restart", d), reason: `stuck (${stuck}); onStuck: restart, ${restartsOf(obs) + 1} of ${svc.maxRestarts}` });
+          actions.push(withResume({ ...act("restart", d), reason: `stuck (${stuck}); onStuck: restart, ${restartsOf(obs) + 1} of ${svc.maxRestarts}` }, d, o));
         }
         continue;
       }
@@ -126,11 +128,21 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
   return { actions, notes, upToDate };
 }
 
+/**
+ * A restart or re-creation continues the agent's conversation when its agent has a resume command
+ * and the user did not ask for a fresh start. Only the command differs: the hash stays the same.
+ */
+export function withResume(a: Action, d: DesiredSession, o: Pick<PlanOptions, "fresh">): Action {
+  if (o.fresh || !d.resume) return a;
+  return { ...a, reason: `${a.reason}; resumed`, resume: true, command: d.resume };
+}
+
 function act(action: Action["action"], d: DesiredSession): Omit<Action, "reason"> {
   return { action, session: d.session, service: d.service, replica: d.replica };
 }
 
-function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, now: number, actions: Action[], notes: Note[]): void {
+function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, o: PlanOptions, actions: Action[], notes: Note[]): void {
+  const now = o.now;
   if (obs.exitCode === null || obs.deadAt === null) {
     // tmux has not collected the exit status yet: decide on the next look.
     notes.push({ kind: "exited", session: d.session, service: svc.name, message: "exited (status not known yet)" });
@@ -162,7 +174,7 @@ function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, 
     });
     return;
   }
-  actions.push({ ...act("restart", d), reason: `exited with ${code}; restart: ${svc.restart}, ${restarts + 1} of ${svc.maxRestarts}` });
+  actions.push(withResume({ ...act("restart", d), reason: `exited with ${code}; restart: ${svc.restart}, ${restarts + 1} of ${svc.maxRestarts}` }, d, o));
 }
 
 const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };

@@ -9,6 +9,8 @@ export interface DesiredSession {
   hash: string;
   /** summarizeSpec() of its spawn spec, to name what changed. */
   summary: Record<string, string>;
+  /** The agent's command line that continues its last conversation (null: it has none). Not hashed. */
+  resume?: string | null;
 }
 
 export interface DesiredService {
@@ -48,6 +50,12 @@ export interface Action {
    * replica a fresh maxRestarts budget.
    */
   restarts?: number;
+  /**
+   * The agent continues its last conversation: `command` is the resume command line to run
+   * instead of the agent's command (restarts, and re-creating a replica whose session was lost).
+   */
+  resume?: boolean;
+  command?: string;
 }
 
 export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped"] as const;
@@ -78,4 +86,12 @@ export interface PlanOptions {
    * them. The watcher passes them; `up` does not (a new `up` starts them again, as compose's does).
    */
   held?: ReadonlySet<string>;
+  /**
+   * Replicas amux's records say were running (never stopped or removed) whose workspace is still
+   * there: missing from tmux now means their session was lost (tmux server gone, reboot), and
+   * re-creating one resumes its conversation.
+   */
+  previous?: ReadonlySet<string>;
+  /** Start clean: never resume (`up --fresh`). */
+  fresh?: boolean;
 }

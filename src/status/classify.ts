@@ -34,6 +34,12 @@ function menuAtBottom(rows: string[]): boolean {
   return false;
 }
 
+/** Whether a screen shows its agent at work: a busy marker on screen or a busy pane title. */
+export function showsBusy(screen: readonly string[], title: string | undefined, p: StatusProfile): boolean {
+  const rows = screen.map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
+  return matchesAny(p.busy, rows) !== undefined || (!!title && p.busyTitle.some((re) => re.test(title)));
+}
+
 /**
  * The status of one live pane, from what tmux shows. Order matters: a question beats
  * everything; a busy marker or recent output beats a visible prompt (some agents keep their
@@ -57,16 +63,22 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
   const last = rows[rows.length - 1];
   if (p.questionAtCursor && last !== undefined && /\?\s*$/.test(last)) return { status: "waiting", reason: "question at the cursor" };
   if (p.questionAtCursor && menuAtBottom(rows)) return { status: "waiting", reason: "numbered menu at the bottom" };
+  const stalled = s.stalledMs !== undefined && s.stalledMs >= p.stuckAfterMs ? `busy without progress for ${Math.round(s.stalledMs / 1000)}s` : undefined;
   const busy = matchesAny(p.busy, rows);
   if (busy) {
     if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy marker frozen, ${quiet}` };
+    if (stalled) return { status: "stuck", reason: `${stalled} (only its spinner or counters move)` };
     return { status: "running", reason: `busy marker (/${busy.source}/)` };
   }
   if (title && p.busyTitle.some((re) => re.test(title))) {
     if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `busy title frozen, ${quiet}` };
+    if (stalled) return { status: "stuck", reason: `${stalled} (only its title spinner moves)` };
     return { status: "running", reason: "busy pane title" };
   }
-  if (s.quietMs < p.idleAfterMs) return { status: "running", reason: "printing" };
+  if (s.quietMs < p.idleAfterMs) {
+    if (stalled) return { status: "stuck", reason: `printing ${stalled} (only spinners or counters change)` };
+    return { status: "running", reason: "printing", byOutput: true };
+  }
   const prompt = matchesAny(p.prompt, promptRows);
   if (prompt) return { status: "idle", reason: "at its prompt" };
   if (s.quietMs >= p.stuckAfterMs) return { status: "stuck", reason: `${quiet}, no prompt` };

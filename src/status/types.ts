@@ -32,10 +32,17 @@ export interface PaneSample {
   title?: string;
   /** The restart policy gave up on this replica. */
   gaveUp?: boolean;
+  /**
+   * Milliseconds since the screen last made progress (a change beyond spinner frames and
+   * counters, see progress.ts); undefined when not known. Busy that long is stuck.
+   */
+  stalledMs?: number | undefined;
 }
 
 export interface Classification {
   status: Status;
   /** Why, in a few words (shown by `ps --wide` and events). */
   reason: string;
+  /** Running only because the pane printed lately (no busy marker, no busy title). */
+  byOutput?: boolean;
 }

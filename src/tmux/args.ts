@@ -52,6 +52,9 @@ export const TMUX_COMMANDS: Readonly<Record<string, CommandArgs>> = {
   "paste-buffer": { flags: "db:prs:t:" },
   "send-keys": { flags: "FHlMN:Rt:X" },
   "capture-pane": { flags: "ab:CeE:JNpPqS:Tt:" },
+  // Its condition (with -F) is a format amux writes itself, holding only numbers; the commands
+  // after it are parsed as tmux commands when they run, not expanded.
+  "if-shell": { flags: "bFt:" },
   "switch-client": { flags: "c:EFlnprt:T:Z" },
   // amux passes no -c here.
   "attach-session": { flags: "c:dEf:rt:x" },

@@ -78,14 +78,34 @@ export async function listSessions(): Promise<ObservedSession[]> {
 }
 
 /**
+ * A pane's capture (captureLine, same framing) only when it may have printed since `capturedAt`
+ * (ms): tmux decides, from the pane's activity at the moment it runs the line, so a pane that
+ * printed since the last tick is read in this tick's round trip, not the next one. tmux keeps
+ * activity in whole seconds: a pane active in the second of its last capture is read again.
+ */
+export function captureIfActiveLine(paneId: string, capturedAt: number, nonce: string): string {
+  const since = Math.floor(capturedAt / 1000);
+  return groupLine([["if-shell", "-F", "-t", paneId, `#{e|>=:#{window_activity},${since}}`, captureLine(paneId, nonce)]]);
+}
+
+/**
  * One tmux round trip for a status tick: the screens of the given panes, then the list of all
- * panes. Captures of panes that have gone are simply missing. The screens are framed by a nonce
+ * panes (optionally after some lines that print nothing, such as pane marks to write). Captures of panes that have gone are simply missing. The screens are framed by a nonce
  * (see capture.ts), and so is the start of the list: no screen content can pass for either.
  */
-export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+export async function observeWithScreens(
+  paneIds: string[],
+  before: readonly string[] = [],
+  capturedAt?: ReadonlyMap<string, number>,
+): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
   const nonce = newNonce();
   const lines = [
-    ...paneIds.filter(isPaneId).map((id) => captureLine(id, nonce)),
+    // Writes owed from the last look (pane marks): they print nothing, and a failure skips only its line.
+    ...before,
+    ...paneIds.filter(isPaneId).map((id) => {
+      const at = capturedAt?.get(id);
+      return at === undefined ? captureLine(id, nonce) : captureIfActiveLine(id, at, nonce);
+    }),
     `${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
   const r = await tmuxScript(lines, false);

@@ -57,6 +57,9 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
   const t = sessionTarget(c.name);
   return groupLine([
     ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
+    // What the last run reported or how it progressed says nothing about the next one.
+    ["set-option", "-p", "-u", "-t", t, "@amux-reported"],
+    ["set-option", "-p", "-u", "-t", t, "@amux-progress"],
     ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...c.argv],
     ...labelCommands(c.name, labels),
     // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
@@ -74,6 +77,8 @@ export function respawnAsStartedLine(name: string, logFile: string, labels: Labe
   const t = sessionTarget(name);
   return groupLine([
     ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
+    ["set-option", "-p", "-u", "-t", t, "@amux-reported"],
+    ["set-option", "-p", "-u", "-t", t, "@amux-progress"],
     ["respawn-pane", "-k", "-t", t],
     ...labelCommands(name, labels),
     ["pipe-pane", "-t", t],

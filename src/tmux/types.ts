@@ -1,7 +1,27 @@
 import type { LogCap } from "./log-writer.js";
 
-/** The `@amux-*` user options that make up a session's identity. */
-export const LABEL_KEYS = ["root", "project", "service", "replica", "agent", "hash", "workspace", "restarts", "state", "exit", "v", "spec"] as const;
+/**
+ * The `@amux-*` user options that make up a session's identity and state (session options), and
+ * the pane options amux reads along with them: `progress` (progress.ts) and `reported`
+ * (reported.ts).
+ */
+export const LABEL_KEYS = [
+  "root",
+  "project",
+  "service",
+  "replica",
+  "agent",
+  "hash",
+  "workspace",
+  "restarts",
+  "state",
+  "exit",
+  "v",
+  "spec",
+  "resumed",
+  "progress",
+  "reported",
+] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
 export type Labels = Partial<Record<LabelKey, string>>;
 

@@ -6,6 +6,7 @@ import { desiredFleet } from "../core/desired.js";
 import { failedStarts } from "../core/first-second.js";
 import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { previousReplicas } from "../core/previous.js";
 import { prunePassively } from "../core/prune.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
@@ -138,11 +139,12 @@ export class Supervisor {
     const project = this.project;
     if (!project) return;
     const tick = await this.tracker.tick(project);
+    this.wakeFor(tick.wakeAt);
     await this.onTransitions(project, tick.transitions);
     const stuck = new Map<string, string>();
     for (const s of tick.mine) {
       const st = tick.statuses.get(s.name);
-      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
+      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Math.max(Date.now() - s.activityAt, tick.stalled.get(s.name) ?? 0)));
     }
     const { desired, builds } = this.fleet ?? desiredFleet(project);
     // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
@@ -156,7 +158,12 @@ export class Supervisor {
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
       const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now(), held: held && heldStopped(project.root) });
+      // Replicas whose session was lost (the tmux server went away) come back resuming.
+      const plan = planConvergence(
+        desired,
+        { sessions: observed },
+        { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, builds, observed) },
+      );
       if (!plan.actions.length) return;
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
@@ -307,9 +314,23 @@ export class Supervisor {
 
   private onStop: () => void = () => {};
 
+  /**
+   * A pass at the moment a pane that was printing may be called idle, when that comes before the
+   * next regular tick: an idle event then lags the quiet by no more than tmux's clock does.
+   */
+  private wakeFor(at: number | undefined): void {
+    clearTimeout(this.wakeTimer);
+    if (at === undefined || this.stopped) return;
+    const wait = Math.max(0, at - Date.now()) + 5;
+    if (wait < (this.o.intervalMs ?? 1000)) this.wakeTimer = setTimeout(() => this.trigger(), wait);
+  }
+
+  private wakeTimer: NodeJS.Timeout | undefined;
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     this.onStop();
   }
 }

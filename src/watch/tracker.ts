@@ -2,10 +2,13 @@ import type { ProjectView } from "../core/project-view.js";
 import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
 import { stopReason } from "../core/status-view.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
-import { classifyPane, stripEscapes } from "../status/classify.js";
-import { sampleOf } from "../status/sample.js";
+import { stripEscapes } from "../status/classify.js";
+import { statusesOf } from "../status/observed.js";
+import type { ProgressMark } from "../status/progress.js";
+import { describeSourced } from "../status/reported.js";
 import type { Classification, Status } from "../status/types.js";
 import { capturePanes } from "../tmux/capture.js";
+import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
 import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 
@@ -24,7 +27,14 @@ export interface TickResult {
   /** This project's sessions. */
   mine: ObservedSession[];
   statuses: Map<string, Classification>;
+  /** How long each live session has made no progress (progress.ts), ms. */
+  stalled: Map<string, number>;
   transitions: Transition[];
+  /**
+   * The earliest time (ms) a pane running only because it printed lately may be called idle, if
+   * it stays quiet: a tick then tells idle without waiting for the next regular one.
+   */
+  wakeAt: number | undefined;
 }
 
 /** What a live view shows of a session beyond its status. */
@@ -56,8 +66,9 @@ export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activi
 
 /**
  * The status loop's memory. Each tick is one tmux round trip: the screens of panes that may
- * have printed since they were last captured, then the list of all panes. A quiet pane's
- * screen cannot have changed, so it is not captured again.
+ * have printed since they were last captured (tmux checks each pane's activity as it runs the
+ * line), then the list of all panes. A quiet pane's screen cannot have changed, so it is not
+ * captured again.
  */
 export class StatusTracker {
   private readonly screens = new Map<string, string[]>();
@@ -66,13 +77,21 @@ export class StatusTracker {
   private readonly capturedDead = new Set<string>();
   private previous: ObservedSession[] = [];
   readonly state = new Map<string, SessionState>();
+  /** Progress marks by pane id (progress.ts), and those still to be written to the panes. */
+  private readonly marks = new Map<string, ProgressMark>();
+  private owedMarks: PaneMark[] = [];
   /** Tmux round trips made, for the benchmark. */
   roundTrips = 0;
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
-    const stale = this.previous.filter((s) => !s.dead && needsCapture(s.activityAt, this.capturedAt.get(s.paneId))).map((s) => s.paneId);
+    // Every live pane seen last tick, each captured only if tmux says it printed since its last
+    // capture (decided by tmux itself in this round trip: no tick of delay).
+    const stale = this.previous.filter((s) => !s.dead).map((s) => s.paneId);
     const began = Date.now();
-    const { sessions: all, screens } = await observeWithScreens(stale);
+    // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
+    const owed = paneMarkLines("progress", this.owedMarks);
+    this.owedMarks = [];
+    const { sessions: all, screens } = await observeWithScreens(stale, owed, this.capturedAt);
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
@@ -97,10 +116,27 @@ export class StatusTracker {
     const statuses = new Map<string, Classification>();
     const transitions: Transition[] = [];
     const seen = new Set<string>();
+    const observed = statusesOf({
+      sessions: mine,
+      screens: this.screens,
+      profileOf: (s) => profileFor(project, s),
+      gaveUpOf: (s) => gaveUp(project, s),
+      now,
+      remembered: this.marks,
+    });
+    for (const [id, m] of observed.marks) this.marks.set(id, m);
+    this.owedMarks = observed.writes;
+    let wakeAt: number | undefined;
     for (const s of mine) {
       seen.add(s.name);
       const screen = this.screens.get(s.paneId);
-      const c = classifyPane(sampleOf(s, screen, now, gaveUp(project, s)), profileFor(project, s));
+      const sourced = observed.statuses.get(s.name);
+      if (!sourced) continue;
+      if (sourced.status === "running" && sourced.byOutput) {
+        const at = s.activityAt + profileFor(project, s).idleAfterMs;
+        if (wakeAt === undefined || at < wakeAt) wakeAt = at;
+      }
+      const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
       const prev = this.state.get(s.name);
       // tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's.
@@ -131,7 +167,10 @@ export class StatusTracker {
         this.capturedDead.delete(id);
       }
     }
+    for (const id of [...this.marks.keys()]) {
+      if (!livePanes.has(id)) this.marks.delete(id);
+    }
     this.previous = mine;
-    return { all, mine, statuses, transitions };
+    return { all, mine, statuses, stalled: observed.stalled, transitions, wakeAt };
   }
 }

@@ -149,3 +149,30 @@ describe("planManual (amux start / amux restart)", () => {
     expect(plan.actions).toEqual([{ action: "restart", session: "acme-auth-1", service: "auth", replica: 1, reason: "started by amux start", restarts: 0 }]);
   });
 });
+
+describe("planManual with a resume command", () => {
+  const resumable: DesiredState = {
+    ...desired,
+    services: desired.services.map((s) => ({ ...s, sessions: s.sessions.map((d) => ({ ...d, resume: "claude --continue" })) })),
+  };
+  const obs = { sessions: [session("acme-auth-1", labels(1)), session("acme-auth-2", labels(2), true)] };
+  const targets = { declared: ["acme-auth-1", "acme-auth-2"], other: [] };
+
+  it("restart and start in place continue the conversation", () => {
+    const restart = planManual("restart", resumable, obs, targets);
+    expect(formatPlan(restart)).toBe(
+      ["↻ restart acme-auth-1 (restarted by amux restart; resumed)", "↻ restart acme-auth-2 (restarted by amux restart; resumed)"].join("\n"),
+    );
+    expect(restart.actions.map((a) => [a.resume, a.command])).toEqual([
+      [true, "claude --continue"],
+      [true, "claude --continue"],
+    ]);
+    expect(formatPlan(planManual("start", resumable, obs, targets))).toBe(["↻ restart acme-auth-2 (started by amux start; resumed)"].join("\n"));
+  });
+
+  it("--fresh starts clean", () => {
+    const plan = planManual("restart", resumable, obs, targets, { fresh: true });
+    expect(plan.actions.every((a) => !a.resume && a.command === undefined)).toBe(true);
+    expect(formatPlan(plan)).not.toContain("resumed");
+  });
+});

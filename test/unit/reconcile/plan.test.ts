@@ -390,3 +390,51 @@ describe("backoffMs", () => {
     expect(backoffMs(1_000)).toBe(BACKOFF_CAP_MS);
   });
 });
+
+describe("resume: restarts and lost sessions continue the conversation", () => {
+  const withResume = (svc: DesiredService, resume: string | null = "claude --continue"): DesiredService => ({
+    ...svc,
+    sessions: svc.sessions.map((d) => ({ ...d, resume })),
+  });
+
+  it("restarts an exited replica with its resume command, and says so", () => {
+    const d = desired(withResume(service("auth", { restart: "always" })));
+    const o = observed(dead("acme-auth-1", labelsFor("auth", 1), 1, NOW - 60_000));
+    const [a] = planConvergence(d, o, OPTS).actions;
+    expect(a).toMatchObject({ action: "restart", session: "acme-auth-1", resume: true, command: "claude --continue" });
+    expect(a?.reason).toMatch(/exited with 1; restart: always, 1 of 5; resumed$/);
+  });
+
+  it("restarts a stuck replica (onStuck: restart) resuming", () => {
+    const d = desired({ ...withResume(service("auth")), onStuck: "restart" });
+    const [a] = planConvergence(d, observed(replica("auth", 1)), { ...OPTS, stuck: new Map([["acme-auth-1", "10m"]]) }).actions;
+    expect(a).toMatchObject({ action: "restart", resume: true, command: "claude --continue" });
+  });
+
+  it("re-creates a replica that was running before (session lost) resuming; a new one starts clean", () => {
+    const d = desired(withResume(service("auth", { replicas: 2 })));
+    const plan = planConvergence(d, observed(), { ...OPTS, previous: new Set(["acme-auth-1"]) });
+    expect(plan.actions.map((a) => [a.session, a.resume ?? false, a.command ?? null])).toEqual([
+      ["acme-auth-1", true, "claude --continue"],
+      ["acme-auth-2", false, null],
+    ]);
+    expect(plan.actions[0]?.reason).toMatch(/was running before; resumed$/);
+  });
+
+  it("--fresh, or an agent without a resume command, never resumes", () => {
+    const d = desired(withResume(service("auth", { restart: "always" })));
+    const o = observed(dead("acme-auth-1", labelsFor("auth", 1), 1, NOW - 60_000));
+    expect(planConvergence(d, o, { ...OPTS, fresh: true }).actions[0]).not.toHaveProperty("resume");
+    expect(planConvergence(d, observed(), { ...OPTS, fresh: true, previous: new Set(["acme-auth-1"]) }).actions[0]).not.toHaveProperty("resume");
+    const none = desired(withResume(service("auth", { restart: "always" }), null));
+    expect(planConvergence(none, o, OPTS).actions[0]).not.toHaveProperty("resume");
+  });
+
+  it("resume is not a config change: a live replica with the resume command is up to date", () => {
+    const d = desired(withResume(service("auth")));
+    expect(planConvergence(d, observed(live("acme-auth-1", labelsFor("auth", 1, BASE, { resumed: "2026-01-01T00:00:00.000Z" }))), OPTS)).toMatchObject({
+      actions: [],
+      upToDate: ["acme-auth-1"],
+    });
+  });
+});

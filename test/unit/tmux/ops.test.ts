@@ -72,7 +72,7 @@ describe("createLine", () => {
   it("doubles # in the start directory and the window name, which tmux expands as formats", () => {
     const parsed = parseTmuxLine(createLine({ ...BASE, cwd: "/w/#{pane_id} %Y #(id)", windowName: "w#{session_name}" }));
     expect(parsed[0]).toEqual(expect.arrayContaining(["-c", "/w/##{pane_id} %Y ##(id)", "-n", "w##{session_name}"]));
-    expect(parseTmuxLine(respawnLine({ ...BASE, cwd: "/w/#x" }, {}))[1]).toEqual(expect.arrayContaining(["-c", "/w/##x"]));
+    expect(parseTmuxLine(respawnLine({ ...BASE, cwd: "/w/#x" }, {})).find((c) => c[0] === "respawn-pane")).toEqual(expect.arrayContaining(["-c", "/w/##x"]));
   });
 
   it("passes no name through display-message (a format with strftime)", () => {
@@ -86,9 +86,11 @@ describe("createLine", () => {
 });
 
 describe("respawnLine", () => {
-  it("restarts the pane in place: old exit code cleared, fresh labels, the pipe reopened, marker", () => {
+  it("restarts the pane in place: old exit code, report and progress cleared, fresh labels, the pipe reopened, marker", () => {
     expect(parseTmuxLine(respawnLine(BASE, { restarts: "2" }))).toEqual([
       ["set-option", "-p", "-u", "-t", "=acme-auth-1:", "@amux-exit"],
+      ["set-option", "-p", "-u", "-t", "=acme-auth-1:", "@amux-reported"],
+      ["set-option", "-p", "-u", "-t", "=acme-auth-1:", "@amux-progress"],
       ["respawn-pane", "-k", "-t", "=acme-auth-1:", "-c", "/srv/acme", "-e", "MODE=fast", "--", "/bin/sh", "-c", "claude code"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-restarts", "2"],
       ["pipe-pane", "-t", "=acme-auth-1:"],
@@ -160,6 +162,8 @@ describe("every value reaches tmux literally (formats, and strftime for pipe-pan
     expect(respawnLine(hostile, { restarts: "1" })).toBe(
       [
         "set-option -p -u -t =acme-auth-1: @amux-exit",
+        "set-option -p -u -t =acme-auth-1: @amux-reported",
+        "set-option -p -u -t =acme-auth-1: @amux-progress",
         'respawn-pane -k -t =acme-auth-1: -c "/srv/##(touch C)/~;x" -e "K=#(touch C)#{pane_id}" -e L=-rf -- /bin/sh -c "#(touch C) \\$(touch C)"',
         "set-option -t =acme-auth-1: @amux-restarts 1",
         "pipe-pane -t =acme-auth-1:",

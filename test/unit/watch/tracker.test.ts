@@ -15,3 +15,18 @@ describe("needsCapture", () => {
     expect(needsCapture(activityAt, capturedAt)).toBe(stale);
   });
 });
+
+describe("the capture condition tmux evaluates (captureIfActiveLine) is needsCapture", () => {
+  it("window_activity >= floor(capturedAt / 1000) exactly when needsCapture says so", () => {
+    for (let wa = 99; wa <= 102; wa++)
+      for (let c = 98_000; c <= 103_000; c += 125) expect(wa >= Math.floor(c / 1000), `wa ${wa}, capturedAt ${c}`).toBe(needsCapture((wa + 1) * 1000, c));
+  });
+
+  it("is one if-shell whose command is the framed capture", async () => {
+    const { captureIfActiveLine } = await import("../../../src/tmux/observe.js");
+    const { captureLine } = await import("../../../src/tmux/capture.js");
+    const line = captureIfActiveLine("%7", 1_700_000_000_999, "abc");
+    expect(line.startsWith('if-shell -F -t %7 "#{e|>=:#{window_activity},1700000000}" ')).toBe(true);
+    expect(line).toContain(JSON.stringify(captureLine("%7", "abc")).slice(1, 20));
+  });
+});
