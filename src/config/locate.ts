@@ -5,7 +5,6 @@ import { checkName, deriveProjectName } from "../names.js";
 
 export const COMPOSE_NAMES = ["amux.compose.yaml", "amux.compose.yml"] as const;
 export const CONFIG_NAMES = ["config.yaml", "config.yml"] as const;
-export const SECRET_KEY = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
 
 /** Global flags every command takes. */
 export interface ProjectOptions {

@@ -1,7 +1,8 @@
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import { secretKeysOf } from "../secrets.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
-import { locateProject, type ProjectOptions, projectName, SECRET_KEY } from "./locate.js";
+import { locateProject, type ProjectOptions, projectName } from "./locate.js";
 import { type AgentInput, type ComposeInput, composeSchema, configSchema, type HookInput, type ServiceInput, type WorkspacesInput } from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
 
@@ -16,6 +17,8 @@ export interface ResolvedAgent {
   environment: Record<string, string>;
   /** Keys of `environment` whose values must never be shown or stored. */
   secretKeys: string[];
+  /** name, command, shell and windowName as they may be shown: pieces that came from `${VAR}` masked. */
+  shown: { name: string; command: string; shell: string | undefined; windowName: string | undefined };
   status: StatusProfile;
   /** The `status:` block as written, for the project snapshot. */
   statusSource: StatusOverrides;
@@ -30,6 +33,8 @@ export interface ServiceDecl extends Omit<ServiceInput, "environment"> {
   name: string;
   environment: Record<string, string>;
   environmentSecretKeys: string[];
+  /** The service's own fields as they may be shown: pieces that came from `${VAR}` masked. */
+  shown: Omit<ServiceInput, "environment">;
 }
 
 export interface Project {
@@ -45,6 +50,8 @@ export interface Project {
   workspaces: WorkspaceSettings;
   /** Unset `${VAR}`s, reported only when what uses them is started. */
   missing: MissingVarAt[];
+  /** Variables passed through from the invoking environment (keys with no value). */
+  passThrough: string[];
 }
 
 /** Reads, interpolates and validates the config and compose files; every problem at once. */
@@ -54,6 +61,7 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   const missing: MissingVarAt[] = [];
   const agents: Record<string, ResolvedAgent> = {};
   const agentSources: Record<string, YamlFile> = {};
+  const passThrough = new Set<string>();
 
   let configYaml: YamlFile | undefined;
   if (loc.configFile) {
@@ -65,7 +73,7 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
       else {
         missing.push(...configYaml.missing);
         for (const [id, a] of Object.entries(r.data.agents)) {
-          agents[id] = resolveAgent(id, a, configYaml);
+          agents[id] = resolveAgent(id, a, configYaml, env, passThrough);
           agentSources[id] = configYaml;
         }
       }
@@ -84,7 +92,7 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
         compose = r.data;
         missing.push(...composeYaml.missing);
         for (const [id, a] of Object.entries(compose.agents ?? {})) {
-          agents[id] = resolveAgent(id, a, composeYaml);
+          agents[id] = resolveAgent(id, a, composeYaml, env, passThrough);
           agentSources[id] = composeYaml;
         }
       }
@@ -114,9 +122,15 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   }
   if (compose && composeYaml) {
     for (const [name, s] of Object.entries(compose.services)) {
-      const y = composeYaml;
-      const secret = Object.keys(s.environment ?? {}).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has(["services", name, "environment", k].join("\0")));
-      services[name] = { ...s, name, environment: stringifyEnv(s.environment), environmentSecretKeys: secret };
+      const { environment: _e, ...fields } = s;
+      const env_ = resolveEnv(s.environment, composeYaml, ["services", name, "environment"], env, passThrough);
+      services[name] = {
+        ...s,
+        name,
+        environment: env_.environment,
+        environmentSecretKeys: env_.secretKeys,
+        shown: shownFields(fields, composeYaml, ["services", name]),
+      };
     }
   }
   if (problems.length) throw new ConfigError(problems);
@@ -132,19 +146,52 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     workspaces: ws,
     hooks: compose?.hooks ?? [],
     missing,
+    passThrough: [...passThrough].sort(),
   };
 }
 
-function stringifyEnv(env: Record<string, string | number | boolean> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env ?? {})) out[k] = String(v);
-  return out;
+/**
+ * An environment block resolved: numbers and booleans as text, a key with no value passed through
+ * from the invoking environment (left out when unset there), and which keys are secret by the rule.
+ */
+function resolveEnv(
+  block: Record<string, string | number | boolean | null> | undefined,
+  y: YamlFile,
+  base: string[],
+  env: Record<string, string | undefined>,
+  passThrough: Set<string>,
+): { environment: Record<string, string>; secretKeys: string[] } {
+  const environment: Record<string, string> = {};
+  const fromEnv = new Set<string>();
+  for (const [k, v] of Object.entries(block ?? {})) {
+    if (v === null) {
+      passThrough.add(k);
+      const passed = env[k];
+      if (passed === undefined) continue;
+      environment[k] = passed;
+      fromEnv.add(k);
+      continue;
+    }
+    environment[k] = String(v);
+    if (y.expandedPaths.has([...base, k].join("\0"))) fromEnv.add(k);
+  }
+  return { environment, secretKeys: secretKeysOf(environment, fromEnv) };
 }
 
-function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
-  const environment = stringifyEnv(a.environment);
-  const base = ["agents", id, "environment"];
-  const secretKeys = Object.keys(environment).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has([...base, k].join("\0")));
+/** A copy of an object's top-level strings as they may be shown: `${VAR}` pieces masked. */
+function shownFields<T extends object>(fields: T, y: YamlFile, base: string[]): T {
+  const out = { ...fields } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v !== "string") continue;
+    const masked = y.maskedValues.get([...base, k].join("\0"));
+    if (masked !== undefined) out[k] = masked;
+  }
+  return out as T;
+}
+
+function resolveAgent(id: string, a: AgentInput, y: YamlFile, env: Record<string, string | undefined>, passThrough: Set<string>): ResolvedAgent {
+  const { environment, secretKeys } = resolveEnv(a.environment, y, ["agents", id, "environment"], env, passThrough);
+  const params = shownFields(a.params, y, ["agents", id, "params"]);
   return {
     id,
     name: a.name ?? id,
@@ -154,6 +201,12 @@ function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
     autoAttach: a.params.autoAttach ?? false,
     environment,
     secretKeys,
+    shown: {
+      name: a.name === undefined ? id : (y.maskedValues.get(["agents", id, "name"].join("\0")) ?? a.name),
+      command: params.command,
+      shell: params.shell,
+      windowName: params.windowName,
+    },
     status: buildProfile(id, a.params.command, a.status ?? {}),
     statusSource: a.status ?? {},
     definedIn: y.shown,
@@ -174,12 +227,6 @@ export function assertVarsSet(p: Project, agentIds: string[], serviceNames: stri
   if (used.length) throw new ConfigError(used.map((m) => m.problem));
 }
 
-/** Masks secret values for display. */
-export function maskEnv(env: Record<string, string>, secretKeys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) out[k] = secretKeys.includes(k) ? "********" : v;
-  return out;
-}
-
+export { maskEnv } from "../secrets.js";
 export type { ProjectOptions };
 export { locateProject, projectName };

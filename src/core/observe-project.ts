@@ -25,9 +25,11 @@ function readKnown(root: string): string[] {
  * panes. Only panes new since then cost a second call. (Pane ids are unique for a server's life,
  * and a capture of a pane that is gone just fails its own line.)
  */
-export async function observeProject(root: string): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]> }> {
+export async function observeProject(
+  root: string,
+): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const known = readKnown(root);
-  const { sessions: all, screens } = await observeWithScreens(known);
+  const { sessions: all, screens, key } = await observeWithScreens(known);
   const mine = projectSessions({ root }, all);
   const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
@@ -35,11 +37,11 @@ export async function observeProject(root: string): Promise<{ all: ObservedSessi
   if (ids.join(",") !== known.join(",")) {
     try {
       const f = cacheFile(root);
-      writeFileSync(`${f}.${process.pid}`, JSON.stringify(ids));
+      writeFileSync(`${f}.${process.pid}`, JSON.stringify(ids), { mode: 0o600 });
       renameSync(`${f}.${process.pid}`, f);
     } catch {
       // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
     }
   }
-  return { all, mine, screens };
+  return { all, mine, screens, key };
 }

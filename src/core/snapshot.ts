@@ -1,26 +1,35 @@
-import { createHash } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
+import { type DigestKey, digest, serverKey } from "../secrets.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { ProjectView } from "./project-view.js";
+import { digestKeyFor } from "./server-key.js";
 
 /**
  * `ps` and other hot paths read a snapshot of the resolved project instead of parsing YAML and
  * validating it with zod on every call (that alone costs more than tmux does for 100 agents).
  * The snapshot is keyed by the files' size and mtime and by the variables they reference; it
- * holds no environment values, only status rules, restart policies and desired hashes.
+ * holds no environment values, only status rules, restart policies, commands as they may be
+ * shown (`${VAR}` pieces masked) and desired hashes, with the id of the digest key they were
+ * made with (a server restarted since has another key: then they are made again).
  */
 interface Snapshot {
-  v: 1;
+  v: 2;
   key: string;
   name: string;
   agents: Record<string, { command: string; status: StatusOverrides }>;
   services: ProjectView["services"];
   hashes: Record<string, string>;
+  /** The digest key the hashes were made with; null: a throwaway key. */
+  keyId: string | null;
+  /** Variables the files pass through from the environment (their `${VAR}`s are found in the text). */
+  passThrough: string[];
+  /** Keyed digest of the values of every variable the files read, null when they read none. */
+  envDigest: string | null;
   workspacesRoot: string | null;
 }
 
@@ -28,10 +37,13 @@ function snapshotFile(root: string): string {
   return join(amuxDir(root), "state", "project.json");
 }
 
-/** Identifies the inputs of a resolved project without reading them as YAML. */
-export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Identifies the files of a resolved project without reading them as YAML, and names the
+ * variables their `${VAR}`s read (whose values are checked by keyed digest, never stored).
+ */
+export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions): { key: string; vars: string[] } {
   const parts: unknown[] = [opts.project ?? null, loc.root];
-  const h = createHash("sha256");
+  const vars = new Set<string>();
   for (const f of [loc.configFile, loc.composeFile]) {
     if (!f) {
       parts.push(null);
@@ -40,13 +52,15 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: Nod
     const st = statSync(f);
     parts.push([f, st.size, st.mtimeMs]);
     const text = readFileSync(f, "utf8");
-    for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      const name = m[1] as string;
-      h.update(`${name}=${env[name] === undefined ? "\0" : env[name]}\n`);
-    }
+    for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1] as string);
   }
-  parts.push(h.digest("hex").slice(0, 32));
-  return JSON.stringify(parts);
+  return { key: JSON.stringify(parts), vars: [...vars].sort() };
+}
+
+/** A keyed digest of the values of the named variables: it changes when one does, and gives none back. */
+function envDigest(key: DigestKey, names: string[], env: NodeJS.ProcessEnv): string | null {
+  if (!names.length) return null;
+  return digest(key, names.map((n) => `${n}=${env[n] === undefined ? "\0" : env[n]}`).join("\n"));
 }
 
 function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
@@ -64,10 +78,25 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
   };
 }
 
-function readSnapshot(root: string, key: string): Snapshot | undefined {
+/**
+ * The snapshot when it still describes the files and the environment. Values of variables are
+ * checked with the server's key: without one, a snapshot that depends on variables is not used.
+ */
+function readSnapshot(
+  root: string,
+  id: { key: string; vars: string[] },
+  serverKeySecret: string | null | undefined,
+  env: NodeJS.ProcessEnv,
+): Snapshot | undefined {
   try {
     const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
-    if (s && s.v === 1 && s.key === key && s.workspacesRoot !== undefined && typeof s.name === "string" && s.agents && s.services && s.hashes) return s;
+    if (s?.v !== 2 || s.key !== id.key || !Array.isArray(s.passThrough) || s.workspacesRoot === undefined || typeof s.name !== "string") return undefined;
+    if (!s.agents || !s.services || !s.hashes) return undefined;
+    const k = serverKeySecret ? serverKey(serverKeySecret) : undefined;
+    if (k && s.keyId !== k.id) return undefined;
+    const names = [...new Set([...id.vars, ...s.passThrough])].sort();
+    if (names.length && (!k || s.keyId !== k.id || s.envDigest !== envDigest(k, names, env))) return undefined;
+    return s;
   } catch {}
   return undefined;
 }
@@ -77,7 +106,7 @@ function writeSnapshot(root: string, s: Snapshot): void {
   try {
     ensureRuntimeDirs(root);
     const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s));
+    writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
     renameSync(tmp, f);
   } catch {}
 }
@@ -87,19 +116,38 @@ export function saveSnapshot(
   p: Project,
   builds: Map<string, { hash: string }>,
   opts: ProjectOptions,
+  digestKey: DigestKey,
   loc: ProjectLocation = locateProject(opts),
-  key?: string,
+  env: NodeJS.ProcessEnv = process.env,
 ): Snapshot {
   const hashes: Record<string, string> = {};
   for (const [session, b] of builds) hashes[session] = b.hash;
   const agents: Snapshot["agents"] = {};
-  for (const a of Object.values(p.agents)) agents[a.id] = { command: a.command, status: a.statusSource };
+  for (const a of Object.values(p.agents)) {
+    // A masked command no longer names its program: keep the profile it chose.
+    const status =
+      a.shown.command === a.command ? a.statusSource : { ...a.statusSource, profile: a.statusSource.profile ?? (a.status.base as StatusOverrides["profile"]) };
+    agents[a.id] = { command: a.shown.command, status };
+  }
   const services: ProjectView["services"] = {};
   for (const sv of Object.values(p.services))
     services[sv.name] = { name: sv.name, agent: sv.agent, restart: sv.restart, maxRestarts: sv.maxRestarts, stuckAfter: sv.stuckAfter };
-  const snap: Snapshot = { v: 1, key: "", name: p.name, agents, services, hashes, workspacesRoot: p.workspaces.root ?? null };
+  const snap: Snapshot = {
+    v: 2,
+    key: "",
+    name: p.name,
+    agents,
+    services,
+    hashes,
+    keyId: digestKey.id,
+    passThrough: p.passThrough,
+    envDigest: null,
+    workspacesRoot: p.workspaces.root ?? null,
+  };
   try {
-    snap.key = key ?? snapshotKey(loc, opts);
+    const id = snapshotKey(loc, opts);
+    snap.key = id.key;
+    snap.envDigest = envDigest(digestKey, [...new Set([...id.vars, ...p.passThrough])].sort(), env);
     if (loc.found) writeSnapshot(loc.root, snap);
   } catch {}
   return snap;
@@ -108,21 +156,21 @@ export function saveSnapshot(
 /**
  * The project as `ps` needs it: from the snapshot when the files are unchanged, else loaded in
  * full (and snapshotted). Broken files fall back to the root alone, with a warning, so that
- * `ps` still lists what runs.
+ * `ps` still lists what runs. `serverKey` is the server's digest key when the caller compares
+ * hashes: a snapshot made with another key is made again.
  */
-export async function loadView(opts: ProjectOptions, warn: (msg: string) => void): Promise<ProjectView> {
+export async function loadView(opts: ProjectOptions, warn: (msg: string) => void, serverKeySecret?: string | null): Promise<ProjectView> {
   const loc = locateProject(opts);
-  let key: string | undefined;
   try {
-    key = snapshotKey(loc, opts);
-    const s = readSnapshot(loc.root, key);
+    const s = readSnapshot(loc.root, snapshotKey(loc, opts), serverKeySecret, process.env);
     if (s) return fromSnapshot(loc, s);
   } catch {}
   const { loadProject } = await import("../config/project.js");
   try {
     const p = loadProject(opts);
     const { desiredFleet } = await import("./desired.js");
-    return fromSnapshot(loc, saveSnapshot(p, desiredFleet(p).builds, opts, loc, key));
+    const digestKey = digestKeyFor(serverKeySecret ?? null);
+    return fromSnapshot(loc, saveSnapshot(p, desiredFleet(p, digestKey).builds, opts, digestKey, loc));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     warn(`warning: configuration is invalid; statuses use built-in rules\n${e.message}`);

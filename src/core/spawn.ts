@@ -1,15 +1,23 @@
+import { baselineOf, PANE_KEYS } from "../agent-env.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../config/project.js";
-import { hashSpec, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
+import { hashSummary, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
+import type { DigestKey } from "../secrets.js";
 import { logFile } from "../state/paths.js";
 import type { Labels, SessionCreate } from "../tmux/types.js";
 
 /**
  * Runs the agent's command under its shell, then records the exit code as the pane option
  * @amux-exit: tmux 3.3a sometimes loses pane_dead_status of a respawned pane that has a pipe.
- * The trap keeps this small parent alive through Ctrl-C (which the agent itself receives, with
- * its default disposition restored at exec); a hang-up (kill-session) ends both.
+ * First it drops every variable not named in $3: the tmux server's global environment holds
+ * whatever its starter had (a server amux did not start, or an older amux's), and none of it
+ * may reach the agent. The trap keeps this small parent alive through Ctrl-C (which the agent
+ * itself receives, with its default disposition restored at exec); a hang-up (kill-session)
+ * ends both.
  */
-export const EXIT_WRAPPER = 'trap : INT QUIT; "$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
+export const EXIT_WRAPPER =
+  "trap : INT QUIT; " +
+  `for v in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do case " $3 " in *" $v "*) ;; *) unset "$v" 2>/dev/null ;; esac; done; ` +
+  '"$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
 
 /** Everything needed to start (or compare) one session. */
 export interface SpawnBuild {
@@ -19,6 +27,8 @@ export interface SpawnBuild {
   create: SessionCreate;
   secretKeys: string[];
   prompt: string | null;
+  /** The key its digests were made with. */
+  key: DigestKey;
 }
 
 export interface SpawnRequest {
@@ -32,6 +42,8 @@ export interface SpawnRequest {
   extraEnv?: Record<string, string> | undefined;
   extraSecretKeys?: string[] | undefined;
   prompt: string | null;
+  /** The tmux server's digest key (`@amux-key`). */
+  key: DigestKey;
 }
 
 /** Builds the spawn spec, its hash and the tmux creation request for one session. Pure. */
@@ -46,8 +58,9 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     prompt: r.prompt,
     windowName: r.agent.windowName ?? null,
   };
-  const hash = hashSpec(spec);
-  const summary = summarizeSpec(spec, secretKeys);
+  const shown = { command: r.agent.shown.command, shell: r.agent.shown.shell ?? "default", windowName: r.agent.shown.windowName ?? null };
+  const summary = summarizeSpec(spec, { secretKeys, shown }, r.key);
+  const hash = hashSummary(summary);
   const amuxEnv: Record<string, string> = {
     AMUX_PROJECT: r.project.name,
     AMUX_ROOT: r.project.root,
@@ -71,17 +84,22 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
   if (r.replica !== undefined) labels.replica = String(r.replica);
   if (r.workspace) labels.workspace = r.workspace;
   const shell = r.agent.shell ?? (env.SHELL || "/bin/sh");
+  // The invoking baseline first (tmux sets the pane's TERM itself), then what was declared.
+  const { TERM: _term, ...baseline } = baselineOf(env);
+  const agentEnv = { ...baseline, ...declared, ...amuxEnv };
+  const keep = [...new Set([...Object.keys(agentEnv), ...PANE_KEYS])].join(" ");
   return {
     spec,
     hash,
     summary,
     secretKeys,
     prompt: r.prompt,
+    key: r.key,
     create: {
       name: r.session,
       cwd: r.cwd,
-      argv: ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, r.agent.command],
-      env: { ...declared, ...amuxEnv },
+      argv: ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, r.agent.command, keep],
+      env: agentEnv,
       windowName: r.agent.windowName,
       labels,
       logFile: logFile(r.project.root, r.session),

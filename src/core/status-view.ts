@@ -1,4 +1,4 @@
-import type { ProjectOptions } from "../config/locate.js";
+import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
@@ -50,8 +50,9 @@ export async function listStatus(
   opts: ProjectOptions & { all?: boolean; services?: string[] },
   reporter: Reporter,
 ): Promise<{ project: ProjectView; rows: SessionRow[] }> {
-  const project = await loadView(opts, reporter.warn);
-  const { mine: live, screens } = await observeProject(project.root);
+  // The server first: its digest key says whether the snapshot's desired hashes still apply.
+  const { mine: live, screens, key } = await observeProject(locateProject(opts).root);
+  const project = await loadView(opts, reporter.warn, key);
   const statuses = await classifySessions(
     live,
     (s) => profileFor(project, s),

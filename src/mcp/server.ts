@@ -2,7 +2,7 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
-import { locateProject, SECRET_KEY } from "../config/locate.js";
+import { locateProject } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
 import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
@@ -82,9 +82,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async (a) =>
       guard(async () => {
-        const env = Object.entries(a.environment ?? {}).map(([k, v]) => `${k}=${v}`);
-        const secret = Object.keys(a.environment ?? {}).filter((k) => SECRET_KEY.test(k));
-        const r = await runAgent({ ...opts, agent: a.agent, workspace: a.workspace, name: a.name, env, prompt: a.prompt }, reporter, secret);
+        const r = await runAgent({ ...opts, agent: a.agent, workspace: a.workspace, name: a.name, environment: a.environment, prompt: a.prompt }, reporter);
         if (r.exited) {
           return {
             content: [{ type: "text", text: `${r.session} exited at once with code ${r.exited.code}:\n${r.exited.lastLines.join("\n")}` }],

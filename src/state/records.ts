@@ -26,7 +26,7 @@ export function writeRecords(root: string, records: SessionRecord[]): void {
     const file = join(dir, `${r.name}.json`);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
-      writeFileSync(tmp, `${JSON.stringify(r)}\n`);
+      writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
       renameSync(tmp, file);
     } catch {
       // Records are a convenience for `ps --all`; tmux labels stay the truth.

@@ -1,5 +1,6 @@
 import { TmuxError } from "../errors.js";
 import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
+import { KEY_COMMANDS, KEY_MARK, parseKey } from "./key.js";
 import { captureLine, parseCaptures } from "./ops.js";
 import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
@@ -78,25 +79,74 @@ export async function listSessions(): Promise<ObservedSession[]> {
 }
 
 const LIST_MARK = "@@amux-list";
+const ENV_MARK = "@@amux-env";
+
+/** Names in `show-environment -g` output (`NAME=value`, `-NAME` when marked for removal). Pure. */
+export function parseEnvironmentNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const line of text.split("\n")) {
+    const m = /^-?([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(line);
+    if (m) names.add(m[1] as string);
+  }
+  return [...names];
+}
 
 /**
- * One tmux round trip for a status tick: the screens of the given panes, then the list of all
- * panes. Captures of panes that have gone are simply missing.
+ * One tmux round trip for a status tick: the screens of the given panes, the server's digest
+ * key, then the list of all panes. Captures of panes that have gone are simply missing.
  */
-export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const lines = [
     ...paneIds.map((id) => captureLine(id)),
-    groupLine([
-      ["display-message", "-p", LIST_MARK],
-      ["list-panes", "-a", "-F", PANE_FORMAT],
-    ]),
+    groupLine([...KEY_COMMANDS, ["display-message", "-p", LIST_MARK], ["list-panes", "-a", "-F", PANE_FORMAT]]),
   ];
   const r = await tmuxScript(lines, false);
-  if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map() };
+  if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map(), key: null };
   const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
   if (cut < 0) {
-    if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map() };
+    if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map(), key: null };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
-  return { screens: parseCaptures(r.stdout.slice(0, cut)), sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)) };
+  const keyAt = r.stdout.lastIndexOf(`${KEY_MARK}\n`, cut);
+  return {
+    screens: parseCaptures(r.stdout.slice(0, keyAt < 0 ? cut : keyAt)),
+    key: keyAt < 0 ? null : parseKey(r.stdout.slice(keyAt, cut)),
+    sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)),
+  };
+}
+
+/** The live server as a use case that may create sessions needs it, in one tmux call. */
+export interface ServerState {
+  sessions: ObservedSession[];
+  /** The server's digest key (`@amux-key`), null when no server runs or it has none yet. */
+  key: string | null;
+  /** Names in the server's global environment. */
+  globalEnvironment: string[];
+}
+
+/** Sessions, digest key and global environment names in one tmux call; empty when no server runs. */
+export async function observeServer(): Promise<ServerState> {
+  const r = await tmuxScript(
+    [
+      groupLine([
+        ...KEY_COMMANDS,
+        ["display-message", "-p", ENV_MARK],
+        ["show-environment", "-g"],
+        ["display-message", "-p", LIST_MARK],
+        ["list-panes", "-a", "-F", PANE_FORMAT],
+      ]),
+    ],
+    false,
+  );
+  const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
+  if (cut < 0) {
+    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], key: null, globalEnvironment: [] };
+    throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
+  }
+  const envAt = r.stdout.indexOf(`${ENV_MARK}\n`);
+  return {
+    key: parseKey(r.stdout.slice(0, envAt < 0 ? cut : envAt)),
+    globalEnvironment: envAt < 0 ? [] : parseEnvironmentNames(r.stdout.slice(envAt + ENV_MARK.length + 1, cut)),
+    sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)),
+  };
 }

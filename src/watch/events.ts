@@ -33,7 +33,7 @@ export function appendEvents(root: string, events: AmuxEvent[]): void {
     try {
       if (statSync(f).size > MAX_BYTES) renameSync(f, `${f}.1`);
     } catch {}
-    appendFileSync(f, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    appendFileSync(f, events.map((e) => `${JSON.stringify(e)}\n`).join(""), { mode: 0o600 });
   } catch {
     // The event log is for watchers of the fleet; failing to write it must not stop supervision.
   }

@@ -5,13 +5,14 @@ import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
 import { applyAndRecord, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { digestKeyFor, serverSetup } from "../core/server-key.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
 import { acquireLock } from "../state/lock.js";
-import { listSessions } from "../tmux/observe.js";
+import { observeServer } from "../tmux/observe.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
 import { type HookEvent, matchingHooks, runHook } from "./hooks.js";
 import { StatusTracker, type Transition } from "./tracker.js";
@@ -35,8 +36,10 @@ const now = () => new Date().toISOString();
  */
 export class Supervisor {
   private project: Project | undefined;
-  /** The declared fleet of `project`, resolved once per (re)load rather than on every tick. */
-  private fleet: ReturnType<typeof desiredFleet> | undefined;
+  /** The declared fleet of `project`, resolved once per (re)load (and server key) rather than on every tick. */
+  private fleet: (ReturnType<typeof desiredFleet> & { keyId: string | null }) | undefined;
+  /** A digest key for a server that has none yet: the next batch sets it. */
+  private readonly pendingKey: { secret?: string } = {};
   private readonly tracker = new StatusTracker();
   private running = false;
   private dirty = true;
@@ -87,7 +90,7 @@ export class Supervisor {
       if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
       const first = !this.project;
       this.project = p;
-      this.fleet = desiredFleet(p);
+      this.fleet = undefined;
       if (this.configError || !first)
         this.emit([{ time: now(), type: "config", project: p.name, reason: this.configError ? "configuration valid again" : "configuration reloaded" }]);
       this.configError = "";
@@ -136,18 +139,21 @@ export class Supervisor {
       const st = tick.statuses.get(s.name);
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
-    const { desired, builds } = this.fleet ?? desiredFleet(project);
+    const { desired } = this.fleetFor(project, tick.key);
     const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
-      const observed = await listSessions();
-      const plan = planConvergence(desired, { sessions: observed }, { ...opts, now: Date.now() });
+      const server = await observeServer();
+      const fleet = this.fleetFor(project, server.key);
+      const observed = server.sessions;
+      const plan = planConvergence(fleet.desired, { sessions: observed }, { ...opts, now: Date.now() });
       if (!plan.actions.length) return;
+      const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server.globalEnvironment);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
-      const { prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {
+      const { prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
         onDone: (a: Action, error?: string) =>
           this.emit([
             {
@@ -169,6 +175,13 @@ export class Supervisor {
     }
     // Something changed: look again soon rather than at the next tick.
     this.dirty = true;
+  }
+
+  /** The fleet with digests keyed by the server's key; made again when the server's key changes. */
+  private fleetFor(project: Project, serverKeySecret: string | null): ReturnType<typeof desiredFleet> {
+    const key = digestKeyFor(serverKeySecret, this.pendingKey);
+    if (!this.fleet || this.fleet.keyId !== key.id) this.fleet = { ...desiredFleet(project, key), keyId: key.id };
+    return this.fleet;
   }
 
   private async onTransitions(project: Project, transitions: Transition[]): Promise<void> {

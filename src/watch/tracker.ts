@@ -23,6 +23,8 @@ export interface TickResult {
   mine: ObservedSession[];
   statuses: Map<string, Classification>;
   transitions: Transition[];
+  /** The server's digest key (`@amux-key`), null when it has none. */
+  key: string | null;
 }
 
 /** What a live view shows of a session beyond its status. */
@@ -48,7 +50,7 @@ export class StatusTracker {
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
     const stale = this.previous.filter((s) => !s.dead && this.capturedAt.get(s.paneId) !== s.activityAt).map((s) => s.paneId);
-    const { sessions: all, screens } = await observeWithScreens(stale);
+    const { sessions: all, screens, key } = await observeWithScreens(stale);
     this.roundTrips++;
     const byPane = new Map(this.previous.map((s) => [s.paneId, s]));
     for (const [id, rows] of screens) {
@@ -98,6 +100,6 @@ export class StatusTracker {
       }
     }
     this.previous = mine;
-    return { all, mine, statuses, transitions };
+    return { all, mine, statuses, transitions, key };
   }
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { BACKOFF_CAP_MS, backoffMs, describeChange, formatPlan, planConvergence } from "../../../src/reconcile/plan.js";
-import { hashSpec, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
+import { hashSpec, noSecrets, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
 import type { DesiredService, DesiredState, ObservedState, PlanOptions } from "../../../src/reconcile/types.js";
+import { serverKey } from "../../../src/secrets.js";
 import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
+
+const KEY = serverKey("0".repeat(64));
 
 const ROOT = "/srv/acme";
 const NOW = 1_700_000_000_000;
@@ -34,8 +37,8 @@ function service(name: string, o: ServiceOpts = {}): DesiredService {
       service: name,
       replica: i + 1,
       agent: "claude",
-      hash: hashSpec(s),
-      summary: summarizeSpec(s, []),
+      hash: hashSpec(s, noSecrets(s), KEY),
+      summary: summarizeSpec(s, noSecrets(s), KEY),
     })),
   };
 }
@@ -52,10 +55,10 @@ function labelsFor(svc: string, replica: number, s: SpawnSpec = BASE, extra: Lab
     service: svc,
     replica: String(replica),
     agent: "claude",
-    hash: hashSpec(s),
+    hash: hashSpec(s, noSecrets(s), KEY),
     restarts: "0",
     v: "1",
-    spec: JSON.stringify(summarizeSpec(s, [])),
+    spec: JSON.stringify(summarizeSpec(s, noSecrets(s), KEY)),
     ...extra,
   };
 }
