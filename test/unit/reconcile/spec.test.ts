@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createHash, createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
 import { canonicalJson, hashSpec, noSecrets, type SpawnSpec, type SpecSecrets, summarizeSpec } from "../../../src/reconcile/spec.js";
 import { serverKey } from "../../../src/secrets.js";
 
@@ -47,7 +47,8 @@ const SECRETS: SpecSecrets = {
   secretKeys: ["ANTHROPIC_API_KEY"],
   shown: { command: "claude code", shell: "default", windowName: null },
 };
-const hash = (s: SpawnSpec, key = KEY) => hashSpec(s, { ...SECRETS, shown: { ...SECRETS.shown, command: s.command, shell: s.shell, windowName: s.windowName } }, key);
+const hash = (s: SpawnSpec, key = KEY) =>
+  hashSpec(s, { ...SECRETS, shown: { ...SECRETS.shown, command: s.command, shell: s.shell, windowName: s.windowName } }, key);
 
 describe("hashSpec", () => {
   it("is versioned and short", () => {
