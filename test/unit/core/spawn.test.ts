@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { baselineOf } from "../../../src/agent-env.js";
+import type { Project, ResolvedAgent, ServiceDecl } from "../../../src/config/project.js";
+import { buildSpawn } from "../../../src/core/spawn.js";
+import { serverKey } from "../../../src/secrets.js";
+import { buildProfile } from "../../../src/status/profiles.js";
+
+const KEY = serverKey("c".repeat(64));
+const INVOKING = {
+  PATH: "/usr/bin:/bin",
+  HOME: "/home/ada",
+  USER: "ada",
+  SHELL: "/bin/sh",
+  LANG: "C.UTF-8",
+  LC_TIME: "C",
+  TERM: "xterm-256color",
+  MY_SECRET: "invoker-canary",
+  SSH_AUTH_SOCK: "/tmp/agent.sock",
+};
+
+const agent: ResolvedAgent = {
+  id: "a",
+  name: "A",
+  command: "claude --key cmd-canary",
+  shell: undefined,
+  windowName: undefined,
+  autoAttach: false,
+  environment: { MODEL: "opus", API_KEY: "env-canary" },
+  secretKeys: ["API_KEY"],
+  shown: { name: "A", command: "claude --key ********", shell: undefined, windowName: undefined },
+  status: buildProfile("a", "claude"),
+  statusSource: {},
+  definedIn: ".amux/config.yaml",
+};
+const project = { root: "/srv/p", name: "p" } as Project;
+const service = { name: "s", environment: { DB_PASSWORD: "svc-canary" }, environmentSecretKeys: ["DB_PASSWORD"] } as unknown as ServiceDecl;
+
+describe("buildSpawn", () => {
+  const b = buildSpawn({ project, agent, session: "p-s-1", service, replica: 1, workspace: null, cwd: "/srv/p", prompt: null, key: KEY }, INVOKING);
+
+  it("gives the agent the baseline, then its declared variables, then AMUX_*; nothing else of the invoker", () => {
+    expect(b.create.env).toMatchObject({
+      PATH: "/usr/bin:/bin",
+      HOME: "/home/ada",
+      LC_TIME: "C",
+      MODEL: "opus",
+      API_KEY: "env-canary",
+      DB_PASSWORD: "svc-canary",
+    });
+    expect(b.create.env.AMUX_SESSION).toBe("p-s-1");
+    expect(b.create.env).not.toHaveProperty("MY_SECRET");
+    expect(b.create.env).not.toHaveProperty("SSH_AUTH_SOCK");
+    // Inside tmux the terminal is tmux's: TERM comes from tmux, not the invoker.
+    expect(b.create.env).not.toHaveProperty("TERM");
+  });
+
+  it("tells the exit wrapper which variables to keep, and those only", () => {
+    const keep = (b.create.argv[6] ?? "").split(" ");
+    expect(keep).toEqual(expect.arrayContaining(["PATH", "HOME", "MODEL", "API_KEY", "DB_PASSWORD", "AMUX_SESSION", "TMUX", "TMUX_PANE", "TERM"]));
+    expect(keep).not.toContain("MY_SECRET");
+    expect(b.create.argv[5]).toBe("claude --key cmd-canary");
+  });
+
+  it("keeps secrets out of the labels", () => {
+    const labels = JSON.stringify(b.create.labels);
+    for (const canary of ["cmd-canary", "env-canary", "svc-canary"]) expect(labels).not.toContain(canary);
+    expect(labels).toContain("claude --key ********");
+  });
+
+  it("takes the baseline by name, LC_* included", () => {
+    expect(Object.keys(baselineOf(INVOKING)).sort()).toEqual(["HOME", "LANG", "LC_TIME", "PATH", "SHELL", "TERM", "USER"]);
+  });
+});
