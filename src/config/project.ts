@@ -26,7 +26,11 @@ export interface ResolvedAgent {
   definedIn: string;
 }
 
-export type WorkspaceSettings = WorkspacesInput;
+/** compose `workspaces:`, with the setup command as it may be shown (`${VAR}` pieces masked). */
+export type WorkspaceSettings = WorkspacesInput & { setupShown?: string | undefined };
+
+/** A compose hook, with its command as it may be shown (`${VAR}` pieces masked). */
+export type Hook = HookInput & { shown: string };
 
 /** A declared service, validated. */
 export interface ServiceDecl extends Omit<ServiceInput, "environment"> {
@@ -45,7 +49,7 @@ export interface Project {
   agents: Record<string, ResolvedAgent>;
   services: Record<string, ServiceDecl>;
   /** compose `hooks:`. */
-  hooks: HookInput[];
+  hooks: Hook[];
   /** compose `workspaces:` settings. */
   workspaces: WorkspaceSettings;
   /** Unset `${VAR}`s, reported only when what uses them is started. */
@@ -135,7 +139,10 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   }
   if (problems.length) throw new ConfigError(problems);
   const name = projectName(loc, opts, compose?.name);
-  const ws: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
+  const shownAt = (path: (string | number)[], value: string) => composeYaml?.maskedValues.get(path.join("\0")) ?? value;
+  const declaredWs: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
+  const ws: WorkspaceSettings = declaredWs.setup ? { ...declaredWs, setupShown: shownAt(["workspaces", "setup"], declaredWs.setup) } : declaredWs;
+  const hooks: Hook[] = (compose?.hooks ?? []).map((h, i) => ({ ...h, shown: shownAt(["hooks", i, "run"], h.run) }));
   return {
     root: loc.root,
     name,
@@ -144,7 +151,7 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     agents,
     services,
     workspaces: ws,
-    hooks: compose?.hooks ?? [],
+    hooks,
     missing,
     passThrough: [...passThrough].sort(),
   };

@@ -231,7 +231,7 @@ export class Supervisor {
 
   private async runOneHook(project: Project, h: Project["hooks"][number], e: HookEvent): Promise<void> {
     const r = await runHook(h, e, project.root);
-    const label = h.run.length > 60 ? `${h.run.slice(0, 57)}...` : h.run;
+    const label = h.shown.length > 60 ? `${h.shown.slice(0, 57)}...` : h.shown;
     if (!r.ok) {
       const why = r.timedOut ? `timed out after ${h.timeout}` : `exited with ${r.code}`;
       this.reporter.warn(`hook "${label}" for ${e.session} (${e.event}) ${why}${r.output ? `: ${r.output.split("\n").slice(-3).join(" / ")}` : ""}`);

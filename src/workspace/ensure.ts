@@ -84,13 +84,15 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
 async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporter: Reporter): Promise<void> {
   const cmd = host.workspaces.setup;
   if (!cmd) return;
+  // What is shown and remembered: `${VAR}` pieces masked, never their values.
+  const shown = host.workspaces.setupShown ?? cmd;
   const marker = setupMarker(host.root, name);
   try {
-    if (readFileSync(marker, "utf8") === cmd) return;
+    if (readFileSync(marker, "utf8") === shown) return;
   } catch {}
-  reporter.info(`workspace ${name}: running setup: ${cmd}`);
+  reporter.info(`workspace ${name}: running setup: ${shown}`);
   const code = await runSetup(dir, cmd, (line) => reporter.info(`  ${name} | ${line}`));
   if (code !== 0) throw new WorkspaceError(`workspace ${name}: setup command failed with exit ${code} (it runs again next time)`);
   mkdirSync(dirname(marker), { recursive: true });
-  writeFileSync(marker, cmd);
+  writeFileSync(marker, shown, { mode: 0o600 });
 }

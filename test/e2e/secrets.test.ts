@@ -38,9 +38,15 @@ agents:
     params:
       command: ${q(command)}
     status: { idleAfter: 1s }
+workspaces:
+  setup: "true \${SETUP_VAR:-none}"
+hooks:
+  - on: [running, idle]
+    run: "exit 3 # \${HOOK_VAR:-none}"
 services:
   web:
     agent: dumper
+    workspace: ws1
     environment:
       DB_PASSWORD: ${q("__SVC_PW__")}
       PLAIN: visible-value
@@ -130,6 +136,8 @@ describe("secrets stay secret on every path", () => {
         passThrough: canary("passthrough"),
         svcPassword: canary("svc-password"),
         mcpToken: canary("mcp-token"),
+        setupVar: canary("setup-var"),
+        hookVar: canary("hook-var"),
         myServerSecret: canary("server-starter"),
       };
       // Every amux below runs with these; the first one (up) starts the tmux server with them.
@@ -139,6 +147,8 @@ describe("secrets stay secret on every path", () => {
         AWS_PROFILE: c.passThrough,
         RUN_VALUE: c.runFromEnv,
         MY_SECRET: c.myServerSecret,
+        SETUP_VAR: c.setupVar,
+        HOOK_VAR: c.hookVar,
       };
       Object.assign(e2e.env, env);
       const repo = await e2e.newRepo("sweep", { "amux.compose.yaml": composeYaml(out).replace("__SVC_PW__", c.svcPassword) });
@@ -210,6 +220,8 @@ describe("secrets stay secret on every path", () => {
       // The watcher's events, briefly.
       const watch = procs.start(["watch", "--json"], repo.dir);
       await watch.waitUntil((p) => p.json().some((e) => e.type === "status" && e.session === "r1"), 20_000, "r1's status event");
+      await watch.waitUntil((p) => p.json().some((e) => e.type === "hook" && !!e.error), 20_000, "a failed hook's event");
+      expect(watch.stderr).toContain("exit 3 # ********");
       await watch.kill();
       printed["amux watch --json"] = watch.output;
 
@@ -217,6 +229,7 @@ describe("secrets stay secret on every path", () => {
       for (const f of listFiles(join(repo.dir, ".amux"))) files[f] = readFileSync(f, "utf8");
       expect(Object.keys(files).some((f) => f.endsWith("project.json"))).toBe(true);
       expect(Object.keys(files).some((f) => f.endsWith("events.jsonl"))).toBe(true);
+      expect(Object.keys(files).some((f) => f.endsWith("ws1.setup"))).toBe(true);
       const tmux = await tmuxState(e2e);
       expect(tmux).toContain("@amux-key");
       expect(tmux).toContain("@amux-spec");
@@ -232,6 +245,8 @@ describe("secrets stay secret on every path", () => {
         "service DB_PASSWORD": ["DB_PASSWORD", c.svcPassword],
         "MCP environment MCP_TOKEN": ["MCP_TOKEN", c.mcpToken],
         "MY_SECRET of the server's starter": ["MY_SECRET", c.myServerSecret],
+        "${SETUP_VAR} in workspaces.setup": ["setup", c.setupVar],
+        "${HOOK_VAR} in a hook": ["run", c.hookVar],
         "prints-env's SECRET_TOKEN from ${SOME_VAR}": ["SECRET_TOKEN", e2e.secret],
       };
       expectAbsent({ ...printed, ...files, "tmux options and global environment": tmux }, secrets);
