@@ -292,4 +292,24 @@ describe("secrets stay secret on every path", () => {
     },
     SLOW,
   );
+
+  test(
+    "two amux starting a fresh server at once agree on one digest key: neither fleet looks changed afterwards",
+    async ({ e2e }) => {
+      const compose = (name: string) => `name: ${name}\nservices:\n  s:\n    agent: prints-env\n    environment: { API_KEY: k-${name} }\n`;
+      const a = await e2e.newRepo("race-a", { "amux.compose.yaml": compose("race-a") });
+      const b = await e2e.newRepo("race-b", { "amux.compose.yaml": compose("race-b") });
+      const [ua, ub] = await Promise.all([a.amux(["up"]), b.amux(["up"])]);
+      expect(ua.code, ua.output).toBe(0);
+      expect(ub.code, ub.output).toBe(0);
+      const keys = (await e2e.tmux(["show-options", "-gv", "@amux-key"])).stdout.trim().split("\n");
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+      expect(await a.plan()).toEqual([]);
+      expect(await b.plan()).toEqual([]);
+      expect((await a.ps()).map((r) => r.drift)).toEqual([false]);
+      expect((await b.ps()).map((r) => r.drift)).toEqual([false]);
+    },
+    SLOW,
+  );
 });
