@@ -80,7 +80,9 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
 
 /**
  * The snapshot when it still describes the files and the environment. Values of variables are
- * checked with the server's key: without one, a snapshot that depends on variables is not used.
+ * checked with the server's key. Without one: `null` (ps on a server that holds no key, so no
+ * session of the current recipe to compare with) takes the snapshot without its hashes; an
+ * unknown key (`undefined`) does not take a snapshot that depends on variables.
  */
 function readSnapshot(
   root: string,
@@ -95,6 +97,7 @@ function readSnapshot(
     const k = serverKeySecret ? serverKey(serverKeySecret) : undefined;
     if (k && s.keyId !== k.id) return undefined;
     const names = [...new Set([...id.vars, ...s.passThrough])].sort();
+    if (names.length && serverKeySecret === null) return { ...s, hashes: {} };
     if (names.length && (!k || s.keyId !== k.id || s.envDigest !== envDigest(k, names, env))) return undefined;
     return s;
   } catch {}
