@@ -204,6 +204,12 @@ describe("secrets stay secret on every path", () => {
       await amux(["config", "show"]);
       await amux(["config", "show", "--json"]);
       await amux(["config", "validate"]);
+      const shown = await amux(["config", "show"]);
+      expect(shown.stdout).toContain('echo "cmd=********"');
+      expect(shown.stdout).toMatch(/FROM_VAR: "?\*{8}"?/);
+      // Asked for, they are there: masking hides values, it does not drop them.
+      const revealed = await repo.amuxOk(["config", "show", "--show-secrets"]);
+      for (const v of [c.cmdVar, c.composeVar, c.passThrough, c.svcPassword]) expect(revealed.stdout).toContain(v);
       await amux(["logs", "r1"]);
       await amux(["workspace", "ls"]);
       const changed = await amux(["plan", "--json"], { COMPOSE_VAR: c.composeVar2 });
