@@ -63,7 +63,7 @@ export async function planFleet(
   saveSnapshot(project, builds, o, key);
   const observed = server.sessions;
   const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now() });
-  return { project, plan, builds, observed, setup: serverSetup(key, server.globalEnvironment) };
+  return { project, plan, builds, observed, setup: serverSetup(key, server) };
 }
 
 export interface UpOptions extends FleetOptions {

@@ -127,7 +127,7 @@ export async function runAgent(
       key,
     });
     rotateLog(project.root, session);
-    const r = await createSessions([b.create], serverSetup(key, server.globalEnvironment));
+    const r = await createSessions([b.create], serverSetup(key, server));
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
       throw new TmuxError(`cannot start ${session}: ${r.failed[0]?.error}`);

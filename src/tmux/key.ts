@@ -1,3 +1,4 @@
+/** The tmux server's digest key, `@amux-key`: read in the same round trip as the observe. */
 export const KEY_MARK = "@@amux-key";
 
 /** The commands that print the server's digest key (`@amux-key`) after a marker. */
@@ -8,8 +9,18 @@ export const KEY_COMMANDS: string[][] = [
 
 /** The key printed by KEY_COMMANDS, or null when the server has none. Pure. */
 export function parseKey(stdout: string): string | null {
+  const v = rawKey(stdout);
+  return v !== undefined && /^[0-9a-f]{64}$/.test(v) ? v : null;
+}
+
+/** Whether the server holds an `@amux-key` that is not one amux made (set by hand): it is replaced. Pure. */
+export function hasInvalidKey(stdout: string): boolean {
+  const v = rawKey(stdout);
+  return v !== undefined && v !== "" && parseKey(stdout) === null;
+}
+
+function rawKey(stdout: string): string | undefined {
   const lines = stdout.split("\n");
   const i = lines.indexOf(KEY_MARK);
-  const v = i < 0 ? undefined : lines[i + 1];
-  return v !== undefined && /^[0-9a-f]{64}$/.test(v) ? v : null;
+  return i < 0 ? undefined : lines[i + 1];
 }

@@ -1,6 +1,6 @@
 import { TmuxError } from "../errors.js";
 import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
-import { KEY_COMMANDS, KEY_MARK, parseKey } from "./key.js";
+import { hasInvalidKey, KEY_COMMANDS, KEY_MARK, parseKey } from "./key.js";
 import { captureLine, parseCaptures } from "./ops.js";
 import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
@@ -122,6 +122,8 @@ export interface ServerState {
   key: string | null;
   /** Names in the server's global environment. */
   globalEnvironment: string[];
+  /** `@amux-key` holds something amux did not make: the next batch replaces it. */
+  keyInvalid: boolean;
 }
 
 /** Sessions, digest key and global environment names in one tmux call; empty when no server runs. */
@@ -140,12 +142,13 @@ export async function observeServer(): Promise<ServerState> {
   );
   const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
   if (cut < 0) {
-    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], key: null, globalEnvironment: [] };
+    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], key: null, globalEnvironment: [], keyInvalid: false };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
   const envAt = r.stdout.indexOf(`${ENV_MARK}\n`);
   return {
     key: parseKey(r.stdout.slice(0, envAt < 0 ? cut : envAt)),
+    keyInvalid: hasInvalidKey(r.stdout.slice(0, envAt < 0 ? cut : envAt)),
     globalEnvironment: envAt < 0 ? [] : parseEnvironmentNames(r.stdout.slice(envAt + ENV_MARK.length + 1, cut)),
     sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)),
   };

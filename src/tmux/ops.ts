@@ -99,13 +99,15 @@ export interface ServerSetup {
   key: string;
   /** Global environment variables to remove. */
   unsetEnvironment: string[];
+  /** The server's key is not one amux made: set this one over it. */
+  replaceKey?: boolean | undefined;
 }
 
 function setupLines(setup: ServerSetup): string[] {
   return [
     ...SERVER_OPTIONS.map((c) => groupLine([c])),
     // Its own line: -o fails when a key is set already, and only that command should.
-    groupLine([["set-option", "-g", "-o", "@amux-key", setup.key]]),
+    groupLine([["set-option", "-g", ...(setup.replaceKey ? [] : ["-o"]), "@amux-key", setup.key]]),
     ...(setup.unsetEnvironment.length ? [groupLine(setup.unsetEnvironment.map((k) => ["set-environment", "-g", "-u", k]))] : []),
     groupLine(KEY_COMMANDS),
   ];

@@ -151,7 +151,7 @@ export class Supervisor {
       const observed = server.sessions;
       const plan = planConvergence(fleet.desired, { sessions: observed }, { ...opts, now: Date.now() });
       if (!plan.actions.length) return;
-      const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server.globalEnvironment);
+      const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const { prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
         onDone: (a: Action, error?: string) =>

@@ -318,4 +318,32 @@ describe("secrets stay secret on every path", () => {
     },
     SLOW,
   );
+
+  test(
+    "an @amux-key set by hand is replaced once, not a reason to recreate the fleet on every up",
+    async ({ e2e }) => {
+      const repo = await e2e.newRepo("badkey", { "amux.compose.yaml": "name: badkey\nservices:\n  s:\n    agent: prints-env\n" });
+      const started = await e2e.tmux([
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "theirs",
+        "sleep 100000",
+        ";",
+        "set-option",
+        "-g",
+        "@amux-key",
+        "set by hand",
+      ]);
+      expect(started.code, started.output).toBe(0);
+      await repo.amuxOk(["up"]);
+      expect((await e2e.tmux(["show-options", "-gv", "@amux-key"])).stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+      expect(await repo.plan()).toEqual([]);
+      expect((await repo.amuxOk(["up"])).output).not.toMatch(/recreate/);
+      expect((await repo.ps()).map((r) => r.drift)).toEqual([false]);
+    },
+    SLOW,
+  );
 });

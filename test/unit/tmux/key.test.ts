@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseKey } from "../../../src/tmux/key.js";
+import { hasInvalidKey, parseKey } from "../../../src/tmux/key.js";
 import { parseEnvironmentNames } from "../../../src/tmux/observe.js";
 
 describe("parseKey", () => {
@@ -13,6 +13,17 @@ describe("parseKey", () => {
     ["", null],
   ])("%j → %s", (out, want) => {
     expect(parseKey(out)).toBe(want);
+  });
+});
+
+describe("hasInvalidKey", () => {
+  it.each([
+    ["@@amux-key\nset by hand\n", true],
+    [`@@amux-key\n${"0".repeat(64)}\n`, false],
+    ["@@amux-key\n\n", false],
+    ["", false],
+  ])("%j → %s", (out, want) => {
+    expect(hasInvalidKey(out)).toBe(want);
   });
 });
 
