@@ -13,11 +13,7 @@ export function digestKeyFor(serverKeySecret: string | null, pending: { secret?:
 }
 
 /** What a batch creating sessions does to the server first: set the key, drop non-baseline global variables. */
-export function serverSetup(
-  key: DigestKey,
-  server: { globalEnvironment: string[]; keyInvalid?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): ServerSetup {
+export function serverSetup(key: DigestKey, server: { globalEnvironment: string[]; keyInvalid?: boolean }, env: NodeJS.ProcessEnv = process.env): ServerSetup {
   const { globalEnvironment } = server;
   const drop = new Set(globalEnvironment.filter((k) => !isBaselineKey(k)));
   // A server this batch starts has the client's environment: the baseline and TMUX_TMPDIR.

@@ -142,7 +142,8 @@ export async function observeServer(): Promise<ServerState> {
   );
   const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
   if (cut < 0) {
-    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], key: null, globalEnvironment: [], keyInvalid: false };
+    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "")
+      return { sessions: [], key: null, globalEnvironment: [], keyInvalid: false };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
   const envAt = r.stdout.indexOf(`${ENV_MARK}\n`);
