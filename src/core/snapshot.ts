@@ -12,10 +12,12 @@ import { digestKeyFor } from "./server-key.js";
 /**
  * `ps` and other hot paths read a snapshot of the resolved project instead of parsing YAML and
  * validating it with zod on every call (that alone costs more than tmux does for 100 agents).
- * The snapshot is keyed by the files' size and mtime and by the variables they reference; it
- * holds no environment values, only status rules, restart policies, commands as they may be
- * shown (`${VAR}` pieces masked) and desired hashes, with the id of the digest key they were
- * made with (a server restarted since has another key: then they are made again).
+ * The snapshot is keyed by the files' size and mtime, and by a digest of the variables they
+ * read keyed with the tmux server's `@amux-key` (never a plain hash a short secret could be
+ * guessed back from). It holds no environment values, only status rules, restart policies,
+ * commands as they may be shown (`${VAR}` pieces masked) and desired hashes, with the id of the
+ * digest key they were made with (a server restarted since has another key: then they are made
+ * again).
  */
 interface Snapshot {
   v: 2;

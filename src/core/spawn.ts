@@ -16,7 +16,7 @@ import type { Labels, SessionCreate } from "../tmux/types.js";
  */
 export const EXIT_WRAPPER =
   "trap : INT QUIT; " +
-  `for v in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do case " $3 " in *" $v "*) ;; *) unset "$v" 2>/dev/null ;; esac; done; ` +
+  `for __amux_v in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do case " $3 " in *" $__amux_v "*) ;; *) unset "$__amux_v" 2>/dev/null ;; esac; done; unset __amux_v; ` +
   '"$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
 
 /** Everything needed to start (or compare) one session. */

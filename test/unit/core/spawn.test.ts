@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { baselineOf } from "../../../src/agent-env.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../../../src/config/project.js";
-import { buildSpawn } from "../../../src/core/spawn.js";
+import { buildSpawn, EXIT_WRAPPER } from "../../../src/core/spawn.js";
 import { serverKey } from "../../../src/secrets.js";
 import { buildProfile } from "../../../src/status/profiles.js";
 
@@ -69,5 +70,21 @@ describe("buildSpawn", () => {
 
   it("takes the baseline by name, LC_* included", () => {
     expect(Object.keys(baselineOf(INVOKING)).sort()).toEqual(["HOME", "LANG", "LC_TIME", "PATH", "SHELL", "TERM", "USER"]);
+  });
+});
+
+describe("EXIT_WRAPPER", () => {
+  it("runs the command with only the variables it was told to keep (and the pane's own), whatever it inherited", () => {
+    // TMUX names a socket that does not exist: the wrapper's exit report goes nowhere, and no real server is touched.
+    const r = spawnSync("/bin/sh", ["-c", EXIT_WRAPPER, "amux-agent", "/bin/sh", "env; exit 7", "PATH KEEP_ME v TMUX TMUX_PANE"], {
+      env: { PATH: process.env.PATH, TMUX: "/nonexistent/amux-unit,1,0", TMUX_PANE: "%0", KEEP_ME: "kept", v: "mine", DROP_ME: "server-starter-canary" },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(7);
+    expect(r.stdout).toMatch(/^KEEP_ME=kept$/m);
+    expect(r.stdout).toMatch(/^v=mine$/m);
+    expect(r.stdout).toMatch(/^PATH=/m);
+    expect(r.stdout).not.toContain("server-starter-canary");
+    expect(r.stdout).not.toContain("__amux_v");
   });
 });
