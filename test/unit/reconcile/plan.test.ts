@@ -162,8 +162,13 @@ describe("planConvergence + formatPlan", () => {
   });
 
   it("falls back to 'spawn spec changed' when the old session kept no spec summary", () => {
-    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v1:0000000000000000", spec: undefined });
+    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v2:0000000000000000", spec: undefined });
     expect(planText(desired(service("auth")), observed(old))).toBe("~ recreate acme-auth-1 (spawn spec changed)");
+  });
+
+  it("says when a replica was labelled by another amux version's hash recipe, rather than name fields that did not change", () => {
+    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v1:0000000000000000" });
+    expect(planText(desired(service("auth")), observed(old))).toBe("~ recreate acme-auth-1 (spawn spec recorded by another amux version (v1 -> v2))");
   });
 
   it("recreates rather than restarts a dead replica whose spec changed", () => {
