@@ -29,7 +29,9 @@ cpSync(join(tmp, "chunks"), "dist/chunks", { recursive: true });
 chmodSync(join(tmp, "amux.js"), 0o755);
 renameSync(join(tmp, "amux.js"), "dist/amux.js");
 rmSync(tmp, { recursive: true, force: true });
+// --clean (npm pack's prepack): only this build's chunks, so the package ships no stale ones.
+const keepMs = process.argv.includes("--clean") ? -1 : 10 * 60_000;
 for (const f of readdirSync("dist/chunks")) {
   const p = join("dist/chunks", f);
-  if (!fresh.has(f) && Date.now() - statSync(p).mtimeMs > 10 * 60_000) rmSync(p, { force: true });
+  if (!fresh.has(f) && Date.now() - statSync(p).mtimeMs > keepMs) rmSync(p, { force: true });
 }

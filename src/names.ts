@@ -21,15 +21,48 @@ const KIND_TEXT: Record<NameKind, string> = {
   envKey: "environment variable name",
 };
 
-/** Returns an error message for a bad name, or undefined when it is fine. */
+/** What each pattern allows, in words. */
+const ALLOWED_TEXT: Record<NameKind, string> = {
+  project: "lower-case letters, digits, - and _, starting with a letter or digit, at most 63 characters",
+  service: "lower-case letters, digits, - and _, starting with a letter or digit, at most 63 characters",
+  agent: "letters, digits, - and _, starting with a letter or digit, at most 63 characters",
+  session: "letters, digits, - and _, starting with a letter or digit, at most 63 characters",
+  workspace: "letters, digits, ., - and _, starting with a letter or digit, at most 63 characters, no ..",
+  envKey: "letters, digits and _, not starting with a digit",
+};
+
+/** Returns an error message for a bad name (what is allowed, and a valid form when one exists), or undefined when it is fine. */
 export function checkName(kind: NameKind, value: string): string | undefined {
-  if (!NAME_PATTERNS[kind].test(value)) {
-    return `invalid ${KIND_TEXT[kind]} ${JSON.stringify(value)}: must match ${NAME_PATTERNS[kind].source}`;
+  const ok = NAME_PATTERNS[kind].test(value) && !(kind === "workspace" && value.includes(".."));
+  if (ok) return undefined;
+  const why =
+    kind === "workspace" && value.includes("..") && NAME_PATTERNS[kind].test(value) ? 'must not contain ".."' : `must match ${NAME_PATTERNS[kind].source}`;
+  const hint = suggestName(kind, value);
+  return `invalid ${KIND_TEXT[kind]} ${JSON.stringify(value)}: ${why} (${ALLOWED_TEXT[kind]})${hint ? `; did you mean ${hint}?` : ""}`;
+}
+
+/**
+ * A valid name close to a bad one (`code review` → `code-review`), or undefined when nothing
+ * sensible is left. Pure; checkName offers it in its message.
+ */
+export function suggestName(kind: NameKind, value: string): string | undefined {
+  let n = value.trim();
+  if (kind === "envKey") {
+    n = n.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+(?=[^_])/, "");
+    if (/^[0-9]/.test(n)) n = `_${n}`;
+  } else {
+    if (kind === "project" || kind === "service") n = n.toLowerCase();
+    const bad = kind === "workspace" ? /[^A-Za-z0-9._-]+/g : kind === "project" || kind === "service" ? /[^a-z0-9_-]+/g : /[^A-Za-z0-9_-]+/g;
+    n = n.replace(bad, "-");
+    if (kind === "workspace") n = n.replace(/\.{2,}/g, ".");
+    n = n
+      .replace(/-{2,}/g, "-")
+      .replace(/^[^A-Za-z0-9]+/, "")
+      .slice(0, 63)
+      .replace(/[-_.]+$/, "");
   }
-  if (kind === "workspace" && value.includes("..")) {
-    return `invalid ${KIND_TEXT[kind]} ${JSON.stringify(value)}: must not contain ".."`;
-  }
-  return undefined;
+  if (!n || n === value) return undefined;
+  return NAME_PATTERNS[kind].test(n) && !(kind === "workspace" && n.includes("..")) ? n : undefined;
 }
 
 export function assertName(kind: NameKind, value: string): string {

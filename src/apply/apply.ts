@@ -40,7 +40,7 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
     if (a.action === "remove") ready.push({ action: a, line: killLine(a.session) });
     else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
     else if (a.action === "create") ready.push({ action: a, line: createLine(b.create) });
-    else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session).replace(/ ; display-message .*$/, "")} ; ${createLine(b.create)}` });
+    else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session)} ; ${createLine(b.create)}` });
     else {
       const restarts = hooks.restartsOf(a) + 1;
       ready.push({ action: a, line: respawnLine(b.create, { restarts: String(restarts), state: "" }) });

@@ -1,14 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { readSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "yaml";
-import { assertVarsSet, loadProject, locateProject, maskEnv, type Project } from "../config/project.js";
+import { assertVarsSet, loadProject, maskEnv, type Project } from "../config/project.js";
 import { jsonSchemaFor } from "../config/schema.js";
 import { desiredFleet } from "../core/desired.js";
 import { stderrReporter } from "../core/io.js";
 import { runAgent } from "../core/session.js";
 import { formatDuration } from "../duration.js";
-import { ConfigError, EXIT, formatProblem, UsageError } from "../errors.js";
+import { EXIT, formatProblem, UsageError } from "../errors.js";
 import { throwawayKey } from "../secrets.js";
 import { attachSession } from "../tmux/attach.js";
 import type { GlobalFlags } from "./types.js";
@@ -18,23 +15,40 @@ const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`)
 export async function cmdRun(
   g: GlobalFlags,
   agent: string,
-  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; attach?: boolean; json?: boolean },
+  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; promptTimeout?: number; attach?: boolean; json?: boolean },
 ): Promise<void> {
   // commander sets attach=true by default because of --no-attach; only an explicit --attach counts.
   const explicitAttach = process.argv.includes("--attach");
-  const r = await runAgent({ ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt }, stderrReporter);
-  if (o.json) out(JSON.stringify({ session: r.session, exited: r.exited ?? null }));
+  if (o.promptTimeout !== undefined && o.prompt === undefined) throw new UsageError("--prompt-timeout goes with --prompt");
+  const r = await runAgent(
+    { ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt, promptTimeoutMs: o.promptTimeout },
+    stderrReporter,
+  );
+  if (o.json) out(JSON.stringify({ session: r.session, exited: r.exited ?? null, promptSent: o.prompt === undefined ? null : !r.promptNotSent && !r.exited }));
   else out(r.session);
   if (r.exited) {
     process.stderr.write(
       `amux: ${r.session} exited at once with code ${r.exited.code}${r.exited.lastLines.length ? `; its last output:\n${r.exited.lastLines.map((l) => `  ${l}`).join("\n")}` : ""}\n  (amux logs ${r.session} shows all of it)\n`,
     );
+    // 127 is the shell's "command not found": the first thing to hit with a built-in agent.
+    const a = r.project.agents[agent];
+    if (r.exited.code === 127 && a)
+      process.stderr.write(
+        `  the shell could not find \`${a.command.split(/\s+/)[0]}\`: is it installed and on PATH?${a.builtIn ? ` (${agent} is a built-in agent: it runs \`${a.command}\`)` : ""}\n`,
+      );
+    process.exitCode = EXIT.runtime;
+    return;
+  }
+  if (r.promptNotSent) {
+    process.stderr.write(`amux: the prompt was not delivered to ${r.session}; it still runs (amux send ${r.session} TEXT types into it)\n`);
     process.exitCode = EXIT.runtime;
     return;
   }
   const auto = r.project.agents[agent]?.autoAttach ?? false;
   const wantAttach = o.attach === false ? false : explicitAttach || auto;
-  if (wantAttach && process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+  if (!wantAttach) return;
+  if (process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+  else if (explicitAttach) process.stderr.write(`amux: not a terminal, so not attached; to follow its output: amux logs -f ${r.session}\n`);
 }
 
 function configView(p: Project, showSecrets: boolean) {
@@ -43,6 +57,7 @@ function configView(p: Project, showSecrets: boolean) {
     const shown = showSecrets ? { name: a.name, command: a.command, shell: a.shell, windowName: a.windowName } : a.shown;
     agents[a.id] = {
       name: shown.name,
+      builtIn: a.builtIn,
       definedIn: a.definedIn,
       command: shown.command,
       shell: shown.shell ?? null,
@@ -87,39 +102,10 @@ export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
   );
   for (const m of p.missing) process.stderr.write(`warning: ${formatProblem(m.problem)} (only matters when that agent is started)\n`);
   desiredFleet(p, throwawayKey());
-  out(`valid: ${files.join(", ")} (${Object.keys(p.agents).length} agents, ${Object.keys(p.services).length} services)`);
+  out(`valid: ${files.join(", ")} (${plural(Object.keys(p.agents).length, "agent")}, ${plural(Object.keys(p.services).length, "service")})`);
 }
 
-export async function cmdConfigEdit(g: GlobalFlags): Promise<void> {
-  const loc = locateProject(g);
-  const file = loc.configFile ?? join(loc.root, ".amux", "config.yaml");
-  const editor = process.env.VISUAL || process.env.EDITOR || "vi";
-  for (;;) {
-    // The editor is the user's own command line, like an agent's command.
-    const r = spawnSync("/bin/sh", ["-c", `${editor} "$1"`, "amux-edit", file], { stdio: "inherit" });
-    if (r.status !== 0) throw new UsageError(`editor ${editor} exited with ${r.status ?? r.signal}`);
-    try {
-      loadProject(g);
-      out(`valid: ${file}`);
-      return;
-    } catch (e) {
-      if (!(e instanceof ConfigError) || !process.stdin.isTTY) throw e;
-      process.stderr.write(`${e.message}\nEdit again? [Y/n] `);
-      const answer = readLine();
-      if (/^n/i.test(answer)) throw e;
-    }
-  }
-}
-
-function readLine(): string {
-  const buf = Buffer.alloc(256);
-  try {
-    const n = readSync(0, buf, 0, 256, null);
-    return buf.subarray(0, n).toString().trim();
-  } catch {
-    return "";
-  }
-}
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
 export async function cmdSchema(kind: string): Promise<void> {
   if (kind !== "compose" && kind !== "config") throw new UsageError(`unknown schema ${JSON.stringify(kind)}: compose or config`);

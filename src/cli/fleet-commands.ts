@@ -1,7 +1,8 @@
+import { describeFailedStart } from "../core/first-second.js";
 import { down, up } from "../core/fleet.js";
 import { type Reporter, stderrReporter } from "../core/io.js";
 import { EXIT, UsageError } from "../errors.js";
-import { formatPlan } from "../reconcile/plan.js";
+import { formatPlan, nothingToDo } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { paint } from "./style.js";
 import type { GlobalFlags } from "./types.js";
@@ -70,18 +71,23 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   });
   await listr?.catch(() => {});
   const counts = new Map<string, number>();
-  for (const a of r.plan.actions) if (!r.failed.some((f) => f.action === a)) counts.set(a.action, (counts.get(a.action) ?? 0) + 1);
-  const summary = [...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`).join(", ");
+  const diedAtOnce = (a: Action) => a.action !== "remove" && r.failedStarts.some((f) => f.session === a.session);
+  for (const a of r.plan.actions) if (!r.failed.some((f) => f.action === a) && !diedAtOnce(a)) counts.set(a.action, (counts.get(a.action) ?? 0) + 1);
+  const failedCount = r.failed.length + r.failedStarts.length;
+  const parts = [
+    ...[...counts].map(([k, n]) => `${n} ${PAST[k as Action["action"]]}`),
+    ...(failedCount ? [`${failedCount} failed`] : []),
+    ...(r.promptsNotSent.length ? [`${r.promptsNotSent.length} prompt${r.promptsNotSent.length === 1 ? "" : "s"} not delivered`] : []),
+  ];
+  const summary = parts.join(", ");
   const upToDate = r.plan.upToDate.length;
-  out(
-    r.plan.actions.length
-      ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}`
-      : `${r.project.name}: nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`,
-  );
+  out(r.plan.actions.length ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}` : `${r.project.name}: ${nothingToDo(upToDate)}`);
   const conflicts = r.plan.notes.filter((n) => n.kind === "conflict");
   for (const f of r.failed) process.stderr.write(`amux: ${f.action.session}: ${f.action.action} failed: ${f.error}\n`);
+  for (const f of r.failedStarts) process.stderr.write(`amux: ${describeFailedStart(f)}\n`);
+  for (const n of r.promptsNotSent) process.stderr.write(`amux: ${n}: prompt not delivered\n`);
   for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);
-  if (conflicts.length || r.failed.length || r.notReady.length) process.exitCode = EXIT.runtime;
+  if (conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) process.exitCode = EXIT.runtime;
 }
 
 function startListr(actions: Action[], settle: Map<string, { resolve: () => void; reject: (e: Error) => void }>): Promise<unknown> {

@@ -1,6 +1,10 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { ambiguousFollowFile } from "./follow-flag.js";
 
 /**
  * commander wiring only: flags → options → a core call, loaded lazily per command so that
@@ -15,7 +19,7 @@ interface GlobalFlags {
 
 function globals(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-  return { file: o.file, cwd: o.cwd, project: o.project };
+  return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
 }
 
 function int(name: string) {
@@ -45,7 +49,13 @@ export function buildProgram(): Command {
     .option("-p, --project <name>", "project name (default: compose name:, else the root directory's name)")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(commanderMessage(s)) });
+
+  program
+    .command("init")
+    .description("write a commented .amux/config.yaml and amux.compose.yaml here (refuses to overwrite either)")
+    .option("--force", "overwrite them")
+    .action(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o));
 
   program
     .command("run")
@@ -55,10 +65,16 @@ export function buildProgram(): Command {
     .option("-n, --name <session>", "tmux session name (default <agent>-<n>)")
     .option("-e, --env <KEY=VALUE>", "environment variable for this session (repeatable)", collect)
     .option("--prompt <text>", "text to send once the agent is ready for input")
+    .addOption(
+      new Option("--prompt-timeout <duration>", "how long to wait for the agent to be ready for its prompt (default 60s)").argParser(
+        seconds("--prompt-timeout"),
+      ),
+    )
     .option("--attach", "attach after starting (default: the agent's autoAttach, on a terminal)")
     .option("--no-attach", "do not attach")
+    .option("-d, --detach", "do not attach (docker's habit; same as --no-attach)")
     .option("--json", "print the session as JSON")
-    .action(async (agent: string, o, cmd: Command) => (await import("./commands.js")).cmdRun(globals(cmd), agent, o));
+    .action(async (agent: string, o, cmd: Command) => (await import("./commands.js")).cmdRun(globals(cmd), agent, o.detach ? { ...o, attach: false } : o));
 
   program
     .command("ps")
@@ -66,10 +82,13 @@ export function buildProgram(): Command {
     .argument("[service...]", "only these services or sessions")
     .option("-a, --all", "include stopped sessions from amux's records")
     .option("--json", "print a JSON array")
+    .addOption(new Option("--format <format>", "table (default) or json (same as --json)").choices(["table", "json"]))
     .option("--wide", "show why each status is what it is")
     .option("-w, --watch", "keep a live view open (same as amux top)")
     .action(async (services: string[], o, cmd: Command) =>
-      o.watch ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {}) : (await import("./session-commands.js")).cmdPs(globals(cmd), services, o),
+      o.watch
+        ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
+        : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
     );
 
   program
@@ -105,15 +124,21 @@ export function buildProgram(): Command {
     .argument("<target>", "session or service")
     .option("-f, --follow", "keep printing new output")
     .option("-n, --lines <N>", "only the last N lines", int("-n"))
+    .option("--tail <N>", "same as -n (docker's name)", int("--tail"))
+    .option("-t, --timestamps", "with -f: prefix each new line with the time it arrived (earlier lines have no recorded time)")
     .option("--raw", "print the output as captured, escape codes and all")
     .option("--no-prefix", "no `name | ` prefixes")
-    .action(async (target: string, o, cmd: Command) => (await import("./session-commands.js")).cmdLogs(globals(cmd), target, o));
+    .action(async (target: string, o, cmd: Command) =>
+      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, lines: o.lines ?? o.tail }),
+    );
 
   program
     .command("tail")
     .description("follow a session's output (logs -f -n 20)")
     .argument("<session>")
     .option("-n, --lines <N>", "lines of history to start with", int("-n"), 20)
+    .option("-f, --follow", "follows anyway (accepted for tail -f habits)")
+    .option("-t, --timestamps", "prefix each new line with the time it arrived")
     .action(async (target: string, o, cmd: Command) =>
       (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
     );
@@ -140,8 +165,8 @@ export function buildProgram(): Command {
     .action(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o));
   config
     .command("edit")
-    .description("open .amux/config.yaml in $VISUAL/$EDITOR, then validate it")
-    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigEdit(globals(cmd)));
+    .description("open .amux/config.yaml in $VISUAL/$EDITOR (made from a commented template when absent), then validate it")
+    .action(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd)));
   config
     .command("validate")
     .description("validate .amux/config.yaml and the compose file")
@@ -161,6 +186,7 @@ export function buildProgram(): Command {
         .default(60_000, "60s"),
     )
     .option("--json", "with --dry-run: the plan as JSON")
+    .option("-d, --detach", "accepted for docker habits: amux is always detached (agents run in tmux)")
     .option("--watch", "then keep converging and supervising (same as amux watch)")
     .action(async (services: string[], o, cmd: Command) =>
       o.watch
@@ -180,7 +206,7 @@ export function buildProgram(): Command {
     .command("down")
     .description("remove every session of the project (services and run sessions)")
     .option("--workspaces", "also remove the project's workspaces (refusing any with unsaved work)")
-    .option("--force", "with --workspaces: remove them even with unsaved work")
+    .option("--force", "with --workspaces: remove them even with unsaved work (never what amux did not make, locked or in use)")
     .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
 
   const ws = program.command("workspace").alias("ws").description("git-worktree workspaces that agents run in");
@@ -197,11 +223,11 @@ export function buildProgram(): Command {
   ws.command("rm")
     .description("remove workspaces, refusing any with unsaved work or a live session")
     .argument("<name...>")
-    .option("--force", "remove even with uncommitted, untracked or unpushed work")
+    .option("--force", "remove even with uncommitted, untracked or ignored files (commits stay on their branch; never what amux did not make)")
     .action(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o));
   ws.command("prune")
     .description("remove workspaces no session uses and that hold no unsaved work")
-    .option("--force", "also those with unsaved work")
+    .option("--force", "also those with unsaved work (never what amux did not make, locked or in use)")
     .option("--dry-run", "say what would go")
     .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
 
@@ -209,6 +235,14 @@ export function buildProgram(): Command {
     .command("mcp")
     .description("serve the Model Context Protocol on stdio (tools to run, watch and steer agents and fleets)")
     .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
+
+  program
+    .command("completion")
+    .description("print a shell completion script: commands, flags, and session, service, agent and workspace names")
+    .argument("<shell>", "bash, zsh or fish")
+    .action(async (shell: string) => {
+      process.stdout.write((await import("./completion.js")).completionScript(shell));
+    });
 
   program
     .command("bench-tick", { hidden: true })
@@ -243,14 +277,42 @@ function addGlobalOptions(program: Command): void {
   walk(program);
 }
 
+/** commander's own errors in amux's voice: `amux: ...`, with a way forward when it has none. */
+export function commanderMessage(s: string): string {
+  let text = s.replace(/^error: /, "amux: ");
+  if (/^amux: unknown command/.test(text) && !/Did you mean/.test(text)) text = `${text.trimEnd()}\n  (amux --help lists the commands)\n`;
+  if (/^amux: unknown option/.test(text) && !/Did you mean/.test(text)) text = `${text.trimEnd()}\n  (add --help after the command to list its options)\n`;
+  return text;
+}
+
+/** Whether a command-line value names a file (relative to -C DIR when given, else the working directory). */
+function isFileArg(args: string[]): (p: string) => boolean {
+  const c = args.indexOf("-C") >= 0 ? args[args.indexOf("-C") + 1] : args.indexOf("--cwd") >= 0 ? args[args.indexOf("--cwd") + 1] : undefined;
+  return (p) => {
+    try {
+      return statSync(resolve(c ?? ".", p)).isFile();
+    } catch {
+      return false;
+    }
+  };
+}
+
 /** Runs the CLI and returns the exit code; the one place errors become text and codes. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    if (argv.length <= 2) {
-      program.outputHelp();
+    // Help was not asked for: it goes to stderr and the exit says so (as git does); --help and
+    // `amux help` print it to stdout and exit 0.
+    if (argv[2] === "__complete") {
+      await (await import("./completion.js")).runComplete(program, argv.slice(3));
       return EXIT.ok;
     }
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    const amb = ambiguousFollowFile(argv.slice(2), isFileArg(argv.slice(2)));
+    if (amb !== undefined) throw new UsageError(`-f means --follow here; use --file ${amb} for the compose file`);
     await program.parseAsync(argv);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (e) {

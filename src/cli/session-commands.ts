@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { locateProject } from "../config/locate.js";
 import { stderrReporter } from "../core/io.js";
 import { followLogs, readLog } from "../core/logs.js";
-import { findSession, logTargets, sendText, stopSession } from "../core/session.js";
+import { findSession, logTargets, sendText, stopTarget } from "../core/session.js";
 import { listStatus, type SessionRow } from "../core/status-view.js";
 import { UsageError } from "../errors.js";
 import { attachSession } from "../tmux/attach.js";
@@ -20,19 +19,25 @@ export async function cmdPs(g: GlobalFlags, services: string[], o: { all?: boole
   printRows(rows, !!o.wide);
 }
 
-/** Rows grouped by service, run sessions last; drift marked. */
+/** The DRIFT column: `*` differs from the compose file, `?` cannot be known (see the reason), `-` neither. */
+function driftMark(r: SessionRow): string {
+  if (r.drift) return "*";
+  return r.drift === null && r.driftReason && r.status !== "stopped" ? "?" : "-";
+}
+
+/** Rows grouped by service, run sessions last; drift in its own column, explained below. */
 export function printRows(rows: SessionRow[], wide: boolean): void {
   if (!rows.length) {
     out("no sessions (amux up starts the fleet, amux run starts one agent)");
     return;
   }
   const color = useColor();
-  const header = ["NAME", "SERVICE", "AGENT", "STATUS", "WORKSPACE", "PID", "RESTARTS", "CREATED"];
+  const header = ["NAME", "SERVICE", "AGENT", "STATUS", "WORKSPACE", "PID", "RESTARTS", "CREATED", "DRIFT"];
   if (wide) header.push("WHY");
   const body = rows.map((r) => {
     const status = r.status === "exited" || r.status === "failed" ? `${r.status} (${r.exitCode ?? "?"})` : r.status;
     const cells = [
-      r.name + (r.drift ? " *" : ""),
+      r.name,
       r.service ?? "(run)",
       r.agent,
       status,
@@ -40,8 +45,9 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
       r.pid === null ? "-" : String(r.pid),
       String(r.restarts),
       ago(r.createdAt),
+      driftMark(r),
     ];
-    if (wide) cells.push(r.statusReason);
+    if (wide) cells.push([r.statusReason, driftMark(r) !== "-" ? `drift: ${r.driftReason}` : ""].filter(Boolean).join("; "));
     return cells;
   });
   out(
@@ -53,16 +59,27 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
     }),
   );
   if (rows.some((r) => r.drift)) out("* differs from the compose file: `amux up` recreates it (`amux plan` says why)");
+  const unknown = new Map<string, string>();
+  for (const r of rows) if (driftMark(r) === "?" && r.service) unknown.set(r.service, r.driftReason as string);
+  for (const [service, why] of unknown) out(`? ${service}: ${why}`);
 }
 
 export async function cmdAttach(g: GlobalFlags, session: string): Promise<void> {
-  const loc = locateProject(g);
-  await findSession(loc, session);
-  if (!process.stdin.isTTY) throw new UsageError("attach needs a terminal");
-  await attachSession(session);
+  const s = await findSession(g, session);
+  if (s.via) process.stderr.write(`amux: ${s.via} → ${s.name}\n`);
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UsageError(`not a terminal; to follow its output: amux logs -f ${s.name}`, [
+      `(amux attach needs a terminal; amux send ${s.name} TEXT types into it)`,
+    ]);
+  await attachSession(s.name);
 }
 
-export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean }): Promise<void> {
+export async function cmdLogs(
+  g: GlobalFlags,
+  target: string,
+  o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean; timestamps?: boolean },
+): Promise<void> {
+  if (o.timestamps && !o.follow) throw new UsageError(TIMESTAMPS_NEED_FOLLOW);
   const t = await logTargets(g, target);
   const many = t.sessions.length > 1 || t.service !== null;
   const prefixOn = o.prefix !== false && many;
@@ -75,7 +92,9 @@ export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: bool
     const i = [...known].sort().indexOf(s);
     return paint(palette[i % palette.length] as Color, `${s.padEnd(width())} | `, color);
   };
-  for (const s of t.sessions) for (const line of readLog(t.root, s, o.lines, o.raw)) out(prefix(s) + line);
+  // The log is the terminal's byte stream and records no times: history is marked as such.
+  const stamp = (now: boolean) => (o.timestamps ? `${now ? new Date().toISOString() : "(earlier)".padEnd(24)} ` : "");
+  for (const s of t.sessions) for (const line of readLog(t.root, s, o.lines, o.raw)) out(stamp(false) + prefix(s) + line);
   if (!o.follow) return;
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
@@ -87,18 +106,25 @@ export async function cmdLogs(g: GlobalFlags, target: string, o: { follow?: bool
     for (const n of names) known.add(n);
     return names;
   };
-  await followLogs(t.root, rescan, t.sessions, (l) => out(prefix(l.session) + l.text), ac.signal, o.raw);
+  await followLogs(t.root, rescan, t.sessions, (l) => out(stamp(true) + prefix(l.session) + l.text), ac.signal, o.raw);
 }
+
+const TIMESTAMPS_NEED_FOLLOW =
+  "--timestamps goes with -f: a session's log is its terminal's raw output, which records no times, so amux stamps lines as they arrive while following";
 
 export async function cmdSend(g: GlobalFlags, session: string, words: string[]): Promise<void> {
   const text = words.length === 1 && words[0] === "-" ? readFileSync(0, "utf8").replace(/\n$/, "") : words.join(" ");
   if (!text) throw new UsageError("nothing to send");
-  await sendText(g, session, text);
+  const r = await sendText(g, session, text);
+  if (r.via) process.stderr.write(`amux: ${r.via} → ${r.session}\n`);
 }
 
-export async function cmdStop(g: GlobalFlags, sessions: string[]): Promise<void> {
-  for (const s of sessions) {
-    await stopSession(g, s);
-    out(`stopped ${s}`);
+export async function cmdStop(g: GlobalFlags, names: string[]): Promise<void> {
+  for (const n of names) {
+    const r = await stopTarget(g, n);
+    if (r.service && !r.stopped.length) process.stderr.write(`amux: service ${r.service} has no live session; nothing to stop\n`);
+    else if (r.service && r.stopped.length > 1) process.stderr.write(`amux: ${r.service} → all ${r.stopped.length} of its sessions\n`);
+    else if (r.service) process.stderr.write(`amux: ${r.service} → ${r.stopped[0]}\n`);
+    for (const s of r.stopped) out(`stopped ${s}`);
   }
 }

@@ -6,7 +6,7 @@ import { EXIT } from "../errors.js";
 import { assertName } from "../names.js";
 import { listSessions } from "../tmux/observe.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { findWorkspace, keepReasons, listWorkspaces, removeWorkspaces, type WorkspaceInfo } from "../workspace/manage.js";
+import { describeState, findWorkspace, keepReasons, listWorkspaces, removeWorkspaces, type WorkspaceInfo } from "../workspace/manage.js";
 import { paint, table, useColor } from "./style.js";
 import type { GlobalFlags } from "./types.js";
 
@@ -19,12 +19,11 @@ export async function cmdWsCreate(g: GlobalFlags, name: string, o: { branch?: st
   out(dir);
 }
 
-function state(w: WorkspaceInfo): string {
-  const parts: string[] = [];
-  if (w.uncommitted) parts.push(`${w.uncommitted} changed`);
-  if (w.untracked) parts.push(`${w.untracked} untracked`);
-  if (w.unpushed) parts.push(`${w.unpushed} unpushed`);
-  return parts.length ? parts.join(", ") : "clean";
+function branchCell(w: WorkspaceInfo): string {
+  if (w.branch) return w.branch;
+  if (w.kind === "directory") return "(directory)";
+  if (w.kind === "foreign") return "(foreign)";
+  return "(detached)";
 }
 
 export async function cmdWsLs(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
@@ -47,11 +46,8 @@ export async function cmdWsLs(g: GlobalFlags, o: { json?: boolean }): Promise<vo
   const color = useColor();
   out(
     table(
-      [
-        ["NAME", "BRANCH", "STATE", "SESSIONS", "PATH"],
-        ...list.map((w) => [w.name, w.branch ?? (w.worktree ? "(detached)" : "(directory)"), state(w), w.sessions.join(",") || "-", w.path]),
-      ],
-      (r, c, cell) => (r === 0 ? paint("bold", cell, color) : c === 2 && cell.trim() !== "clean" ? paint("yellow", cell, color) : cell),
+      [["NAME", "BRANCH", "STATE", "SESSIONS", "PATH"], ...list.map((w) => [w.name, branchCell(w), describeState(w), w.sessions.join(",") || "-", w.path])],
+      (r, c, cell) => (r === 0 ? paint("bold", cell, color) : c === 2 && !["clean", "empty"].includes(cell.trim()) ? paint("yellow", cell, color) : cell),
     ),
   );
 }
@@ -62,21 +58,22 @@ export async function cmdWsRm(g: GlobalFlags, names: string[], o: { force?: bool
   const sessions = projectSessions(view, await listSessions());
   const list = [];
   for (const n of names) list.push(await findWorkspace(view, n, sessions));
-  const r = await removeWorkspaces(view, list, !!o.force, stderrReporter);
-  for (const n of r.removed) out(`removed ${n}`);
+  // Each removal is said once, on stdout (what was kept, and why, goes to stderr).
+  const r = await removeWorkspaces(view, list, !!o.force, { info: out, warn: stderrReporter.warn }, { named: true });
   if (r.kept.length) process.exitCode = EXIT.runtime;
 }
 
 export async function cmdWsPrune(g: GlobalFlags, o: { force?: boolean; dryRun?: boolean }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
-  const list = (await listWorkspaces(view, projectSessions(view, await listSessions()))).filter((w) => !w.sessions.length);
+  const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
   if (o.dryRun) {
     for (const w of list) {
       const reasons = keepReasons(w, !!o.force);
-      out(reasons.length ? `keep ${w.name}: ${reasons.join("; ")}` : `remove ${w.name}`);
+      out(w.kind === "foreign" ? `leave ${w.name}: ${reasons.join("; ")}` : reasons.length ? `keep ${w.name}: ${reasons.join("; ")}` : `remove ${w.name}`);
     }
     return;
   }
+  // Keeping what holds work is what prune is for: exit 0 unless a removal failed outright.
   const r = await removeWorkspaces(view, list, !!o.force, stderrReporter);
-  out(`${r.removed.length} removed, ${r.kept.length} kept`);
+  out(`${r.removed.length} removed, ${r.kept.length} kept${r.foreign.length ? `, ${r.foreign.length} not amux's left alone` : ""}`);
 }

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { checkName, deriveProjectName } from "../names.js";
+import { mainCheckoutDir } from "./worktree.js";
 
 export const COMPOSE_NAMES = ["amux.compose.yaml", "amux.compose.yml"] as const;
 export const CONFIG_NAMES = ["config.yaml", "config.yml"] as const;
@@ -32,12 +33,17 @@ export function locateProject(opts: ProjectOptions): ProjectLocation {
     const root = dirname(file);
     return { root, composeFile: file, configFile: findConfig(root), found: true };
   }
-  for (let dir = cwd; ; dir = dirname(dir)) {
+  // Agents run in workspaces (linked worktrees): their project is the main checkout's.
+  const start = mainCheckoutDir(cwd, isProjectDir) ?? cwd;
+  for (let dir = start; ; dir = dirname(dir)) {
     const compose = COMPOSE_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
     if (compose || isDir(join(dir, ".amux"))) return { root: dir, composeFile: compose, configFile: findConfig(dir), found: true };
     if (dirname(dir) === dir) break;
   }
   return { root: cwd, composeFile: undefined, configFile: findConfig(cwd), found: false };
+}
+function isProjectDir(dir: string): boolean {
+  return COMPOSE_NAMES.some((n) => existsSync(join(dir, n))) || isDir(join(dir, ".amux"));
 }
 function findConfig(root: string): string | undefined {
   return CONFIG_NAMES.map((n) => join(root, ".amux", n)).find((f) => existsSync(f));
@@ -57,4 +63,16 @@ export function projectName(loc: ProjectLocation, opts: ProjectOptions, composeN
     return opts.project;
   }
   return composeName ?? deriveProjectName(basename(loc.root));
+}
+
+/**
+ * The options with what an agent's environment says: amux sets AMUX_ROOT and AMUX_PROJECT in
+ * every session, so `amux` run by an agent (or a hook, or an MCP client an agent started) means
+ * that agent's project wherever it stands. Explicit -C/-f win, as -p does over AMUX_PROJECT.
+ */
+export function withAgentEnvironment(opts: ProjectOptions, env: NodeJS.ProcessEnv = process.env): ProjectOptions {
+  if (opts.cwd !== undefined || opts.file !== undefined) return opts;
+  const root = env.AMUX_ROOT;
+  if (!root || !isAbsolute(root) || !isDir(root)) return opts;
+  return { ...opts, cwd: root, project: opts.project ?? (env.AMUX_PROJECT || undefined) };
 }

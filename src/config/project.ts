@@ -2,6 +2,7 @@ import { ConfigError, type ConfigProblem } from "../errors.js";
 import { secretKeysOf } from "../secrets.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
+import { builtinAgents } from "./builtins.js";
 import { locateProject, type ProjectOptions, projectName } from "./locate.js";
 import { type AgentInput, type ComposeInput, composeSchema, configSchema, type HookInput, type ServiceInput, type WorkspacesInput } from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
@@ -22,8 +23,10 @@ export interface ResolvedAgent {
   status: StatusProfile;
   /** The `status:` block as written, for the project snapshot. */
   statusSource: StatusOverrides;
-  /** Where it was defined. */
+  /** Where it was defined: a file as shown, or "(built-in)". */
   definedIn: string;
+  /** One of amux's built-in agents, not redefined by the project's files. */
+  builtIn: boolean;
 }
 
 /** compose `workspaces:`, with the setup command as it may be shown (`${VAR}` pieces masked). */
@@ -63,7 +66,8 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   const loc = locateProject(opts);
   const problems: ConfigProblem[] = [];
   const missing: MissingVarAt[] = [];
-  const agents: Record<string, ResolvedAgent> = {};
+  // Built-ins first: the config file, then the compose file, replace them by id.
+  const agents: Record<string, ResolvedAgent> = builtinAgents(env);
   const agentSources: Record<string, YamlFile> = {};
   const passThrough = new Set<string>();
 
@@ -217,6 +221,7 @@ function resolveAgent(id: string, a: AgentInput, y: YamlFile, env: Record<string
     status: buildProfile(id, a.params.command, a.status ?? {}),
     statusSource: a.status ?? {},
     definedIn: y.shown,
+    builtIn: false,
   };
 }
 

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
-import { NAME_PATTERNS } from "../names.js";
+import { NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
+import { schemaId } from "./templates.js";
+
+/** "service names must match ...; did you mean auth-service?": the pattern, and a valid form when there is one. */
+function nameError(kind: NameKind, what: string) {
+  return (iss: { input?: unknown }) => {
+    const hint = typeof iss.input === "string" ? suggestName(kind, iss.input) : undefined;
+    return `${what} must match ${NAME_PATTERNS[kind].source}${hint ? `; did you mean ${hint}?` : ""}`;
+  };
+}
 
 const duration = z
   .string()
@@ -59,7 +68,7 @@ export const agentSchema = z
   })
   .describe("An agent definition.");
 
-const agentId = z.string().regex(NAME_PATTERNS.agent, { message: `agent ids must match ${NAME_PATTERNS.agent.source}` });
+const agentId = z.string().regex(NAME_PATTERNS.agent, { error: nameError("agent", "agent ids") });
 export const agentsSchema = z.record(agentId, agentSchema).describe("Agents by id.");
 
 export const configSchema = z
@@ -68,14 +77,14 @@ export const configSchema = z
   })
   .describe("amux agent configuration (.amux/config.yaml).");
 
-const serviceName = z.string().regex(NAME_PATTERNS.service, { message: `service names must match ${NAME_PATTERNS.service.source}` });
+const serviceName = z.string().regex(NAME_PATTERNS.service, { error: nameError("service", "service names") });
 
 export const serviceSchema = z
   .strictObject({
     agent: z.string().describe("An agent id from .amux/config.yaml or this file's agents."),
     workspace: z
       .string()
-      .regex(NAME_PATTERNS.workspace, { message: `workspace names must match ${NAME_PATTERNS.workspace.source}` })
+      .regex(NAME_PATTERNS.workspace, { error: nameError("workspace", "workspace names") })
       .refine((s) => !s.includes(".."), { message: 'workspace names must not contain ".."' })
       .optional()
       .describe("Workspace (git worktree) the replicas run in; omitted = the project root directory."),
@@ -125,7 +134,7 @@ export const composeSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(NAME_PATTERNS.project, { message: `project names must match ${NAME_PATTERNS.project.source}` })
+      .regex(NAME_PATTERNS.project, { error: nameError("project", "project names") })
       .optional()
       .describe("Project name (default: the root directory's name)."),
     agents: agentsSchema.optional().describe("Agents defined here override .amux/config.yaml agents by id."),
@@ -149,7 +158,7 @@ export function jsonSchemaFor(kind: "compose" | "config"): unknown {
   const out = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   return {
     $schema: out.$schema,
-    $id: `https://amux.dev/schemas/amux.${kind}.schema.json`,
+    $id: schemaId(kind),
     title: kind === "compose" ? "amux.compose.yaml" : ".amux/config.yaml",
     ...out,
   };

@@ -13,6 +13,7 @@ import { killSessions, labelLine, runBatch, type ServerSetup } from "../tmux/ops
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { desiredFleet } from "./desired.js";
+import { type FailedStart, failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
 import { profileFor, projectSessions } from "./project-view.js";
 import { digestKeyFor, serverSetup } from "./server-key.js";
@@ -37,7 +38,8 @@ export function lockProject(root: string, what: string, reporter: Reporter): Pro
   });
 }
 
-function checkServices(p: Project, only: string[]): void {
+/** Service names given on the command line must be declared: exit 2 listing those that are. */
+export function checkServices(p: Project, only: string[]): void {
   const unknown = only.filter((s) => !p.services[s]);
   if (unknown.length) {
     const known = Object.keys(p.services).sort();
@@ -77,6 +79,10 @@ export interface UpResult {
   project: Project;
   plan: Plan;
   failed: { action: Action; error: string }[];
+  /** Replicas started by this `up` that died within their first second. */
+  failedStarts: FailedStart[];
+  /** Replicas whose prompt was not delivered. */
+  promptsNotSent: string[];
   notReady: string[];
 }
 
@@ -90,18 +96,43 @@ export interface UpProgress {
 export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress = {}): Promise<UpResult> {
   if (o.dryRun) {
     const { project, plan } = await planFleet(o);
-    return { project, plan, failed: [], notReady: [] };
+    return { project, plan, failed: [], failedStarts: [], promptsNotSent: [], notReady: [] };
   }
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, "amux up", reporter);
   try {
     const { project, plan, builds, observed, setup } = await planFleet(o);
     progress.onPlan?.(plan);
-    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, progress);
+    const startedAt = Date.now();
+    // A started agent is done only once it has lived through its first second.
+    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
+      onStart: progress.onStart,
+      onDone: (a, error) => {
+        if (error || a.action === "remove") progress.onDone?.(a, error);
+      },
+    });
     await lock.release();
-    if (prompts.length) await sendWhenReady(project, prompts, o.promptTimeoutMs ?? 60_000, reporter);
-    const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000) : [];
-    return { project, plan, failed: result.failed, notReady };
+    const started = result.done.filter((a) => a.action !== "remove");
+    const dead = started.length
+      ? await failedStarts(
+          project.root,
+          started.map((a) => a.session),
+          startedAt,
+        )
+      : [];
+    const isDead = (n: string) => dead.some((d) => d.session === n);
+    for (const a of started) {
+      const d = dead.find((x) => x.session === a.session);
+      progress.onDone?.(a, d ? `exited at once with code ${d.exitCode ?? "?"}` : undefined);
+    }
+    const live = prompts.filter((p) => !isDead(p.session));
+    const promptsNotSent = [
+      ...prompts.filter((p) => isDead(p.session)).map((p) => p.session),
+      ...(live.length ? await sendWhenReady(project, live, o.promptTimeoutMs ?? 60_000, reporter) : []),
+    ];
+    // Failed starts are reported as such, not again as "not ready".
+    const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000, isDead) : [];
+    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady };
   } finally {
     await lock.release().catch(() => {});
   }
@@ -176,10 +207,12 @@ async function relabel(project: Project, key: string, sessions: Set<string>): Pr
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */
-export async function waitHealthy(project: Project, only: string[], timeoutMs: number): Promise<string[]> {
+export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = projectSessions(project, await listSessions()).filter((s) => s.labels.service && (!only.length || only.includes(s.labels.service)));
+    const mine = projectSessions(project, await listSessions()).filter(
+      (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
+    );
     const st = await classifySessions(mine, (s) => profileFor(project, s));
     const notHealthy = mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""));
     const bad = notHealthy.map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { amuxDir } from "../state/paths.js";
+import { capturePanes } from "../tmux/capture.js";
 import { observeWithScreens } from "../tmux/observe.js";
-import { capturePanes } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { projectSessions } from "./project-view.js";
 

@@ -15,6 +15,10 @@ export interface ProjectView {
   workspaces: { root?: string | undefined };
   /** Desired @amux-hash per service session, to show drift. */
   hashes: Record<string, string>;
+  /** Why a service's desired state is unknown (an unset variable), by service. */
+  unresolved?: Record<string, string> | undefined;
+  /** The configuration is invalid (its first problem): nothing's drift is known. */
+  configError?: string | undefined;
 }
 
 /** This project's sessions: the ones labelled with its root. */
@@ -27,7 +31,8 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
   const agentId = s.labels.agent ?? "";
   const agent = p.agents[agentId];
   const svc = s.labels.service ? p.services[s.labels.service] : undefined;
-  if (!agent) return buildProfile(agentId, "");
+  // A built-in agent (or one no longer defined): the rules its id picks.
+  if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
   if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
   return agent.status;
 }

@@ -1,39 +1,65 @@
 import { renameSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
+import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { assertName, NAME_PATTERNS } from "../names.js";
 import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
-import { isReadyForInput } from "../status/classify.js";
+import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
+import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
 import { listSessions, observeServer } from "../tmux/observe.js";
-import { capturePanes, createSessions, cursorAndScreen, killSessions, pressEnter, typeText } from "../tmux/ops.js";
+import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
+import { failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
-import { readLog } from "./logs.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { digestKeyFor, serverSetup } from "./server-key.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
+import { resolveTarget, type Target, whatExists } from "./targets.js";
 
-/** Finds one of this project's sessions by name, or explains what exists. */
-export async function findSession(project: { root: string }, name: string): Promise<ObservedSession> {
+/**
+ * Finds the one live session a name means: a session's own name, or a service with exactly
+ * one live replica (`via` then names the service); otherwise explains what exists.
+ */
+export async function findSession(opts: ProjectOptions, name: string): Promise<ObservedSession & { via: string | null }> {
+  const t = await findTarget(opts, name, "one");
+  const s = t.sessions[0];
+  if (!s) {
+    if (t.service) throw new NotFoundError(`service ${name} has no live session`, t.hints);
+    throw new NotFoundError(`session ${name} is not running (amux ps --all shows it)`, t.hints);
+  }
+  return { ...s, via: t.service };
+}
+
+/**
+ * Resolves a session or service name (see resolveTarget) against the live server, this
+ * project's declared services and its records; a session of another project is explained.
+ */
+export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
+  const { root } = locateProject(opts);
   const all = await listSessions();
-  const mine = projectSessions(project, all);
-  const s = mine.find((x) => x.name === name);
-  if (s) return s;
-  const other = all.find((x) => x.name === name);
-  if (other)
-    throw new NotFoundError(
-      `session ${name} is not one of this project's sessions (${other.labels.root ? `it belongs to ${other.labels.root}` : "amux did not start it"})`,
-    );
-  throw new NotFoundError(
-    `no session ${name}`,
-    mine.length ? [`sessions: ${mine.map((x) => x.name).join(", ")}`] : ["this project has no sessions (amux ps --all shows stopped ones)"],
+  const mine = projectSessions({ root }, all);
+  const { loadView } = await import("./snapshot.js");
+  const services = Object.keys((await loadView(opts, () => {})).services);
+  const recorded = readRecords(root).map((r) => r.name);
+  const hints = whatExists(
+    mine.map((s) => s.name),
+    services,
   );
+  if (!mine.some((s) => s.name === name)) {
+    const other = all.find((x) => x.name === name);
+    if (other)
+      throw new NotFoundError(
+        `session ${name} is not one of this project's sessions (${other.labels.root ? `it belongs to ${other.labels.root}` : "amux did not start it"})`,
+        hints,
+      );
+  }
+  return { ...resolveTarget(name, mine, { services, recorded }, want), root, hints };
 }
 
 export interface RunOptions extends ProjectOptions {
@@ -45,6 +71,8 @@ export interface RunOptions extends ProjectOptions {
   /** Variables given as a map (MCP `environment`), applied after `env`. */
   environment?: Record<string, string> | undefined;
   prompt?: string | undefined;
+  /** How long to wait for the agent to be ready for its prompt (default 60 s). */
+  promptTimeoutMs?: number | undefined;
 }
 
 /** Variables given at runtime, and which of them are secret by the one rule. */
@@ -86,7 +114,7 @@ export function parseEnvFlags(flags: string[] = [], map: Record<string, string> 
 export async function runAgent(
   o: RunOptions,
   reporter: Reporter,
-): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] } }> {
+): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
   const agent = project.agents[o.agent];
@@ -127,6 +155,7 @@ export async function runAgent(
       key,
     });
     rotateLog(project.root, session);
+    const startedAt = Date.now();
     const r = await createSessions([b.create], serverSetup(key, server));
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
@@ -135,19 +164,12 @@ export async function runAgent(
     const created = (await listSessions()).find((s) => s.name === session);
     if (created) writeRecords(project.root, [recordOf(created, null)]);
     // An agent that dies at once is worth saying so now, with its own last words from the log.
-    await sleep(150);
-    let after = (await listSessions()).find((s) => s.name === session);
-    for (let i = 0; after?.dead && after.exitCode === null && i < 10; i++) {
-      await sleep(100);
-      after = (await listSessions()).find((s) => s.name === session);
+    const [failed] = await failedStarts(project.root, [session], startedAt);
+    if (failed) return { session, project, exited: { code: failed.exitCode, lastLines: failed.lastLines } };
+    if (b.prompt) {
+      const failed = await sendWhenReady(project, [{ session, text: b.prompt }], o.promptTimeoutMs ?? 60_000, reporter);
+      if (failed.length) return { session, project, promptNotSent: true };
     }
-    if (after?.dead) {
-      const lastLines = readLog(project.root, session)
-        .filter((l) => l.trim())
-        .slice(-5);
-      return { session, project, exited: { code: after.exitCode, lastLines } };
-    }
-    if (b.prompt) await sendWhenReady(project, [{ session, text: b.prompt }], 60_000, reporter);
     return { session, project };
   }
   throw new TmuxError("could not find a free session name");
@@ -163,14 +185,24 @@ export function rotateLog(root: string, session: string): void {
   createPrivateFile(f);
 }
 
-/** `amux stop`: kills one session; it stays in `ps --all` as stopped. */
-export async function stopSession(opts: ProjectOptions, name: string): Promise<void> {
-  const loc = locateProject(opts);
-  const s = await findSession(loc, name);
-  ensureRuntimeDirs(loc.root);
-  writeRecords(loc.root, [recordOf(s, new Date().toISOString())]);
-  const r = await killSessions([name]);
-  if (r.failed.length) throw new TmuxError(`cannot stop ${name}: ${r.failed[0]?.error}`);
+/**
+ * `amux stop`: kills a session, or every live replica of a service; they stay in `ps --all` as
+ * stopped. Returns what it stopped and the service the name meant, if it was one.
+ */
+export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ stopped: string[]; service: string | null }> {
+  const t = await findTarget(opts, name, "all");
+  if (!t.sessions.length && !t.service) throw new NotFoundError(`session ${name} is not running (amux ps --all lists it)`, t.hints);
+  // A declared service with no live session: nothing to stop.
+  if (!t.sessions.length) return { stopped: [], service: t.service };
+  ensureRuntimeDirs(t.root);
+  const stamp = new Date().toISOString();
+  writeRecords(
+    t.root,
+    t.sessions.map((s) => recordOf(s, stamp)),
+  );
+  const r = await killSessions(t.sessions.map((s) => s.name));
+  if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
+  return { stopped: r.ok, service: t.service };
 }
 
 /** The text's last visible piece, to see whether it is still on the input line. */
@@ -193,11 +225,11 @@ async function cursorLine(name: string): Promise<string | undefined> {
  * the input line (pressing Enter once more if it did not: the pitfall of pastes whose Enter
  * never lands).
  */
-export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<void> {
-  const loc = locateProject(opts);
-  const s = await findSession(loc, name);
-  if (s.dead) throw new UsageError(`session ${name} has exited (code ${s.exitCode}); nothing reads its input`);
-  await deliver(name, text);
+export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<{ session: string; via: string | null }> {
+  const s = await findSession(opts, name);
+  if (s.dead) throw new UsageError(`session ${s.name} has exited (code ${s.exitCode}); nothing reads its input`);
+  await deliver(s.name, text);
+  return { session: s.name, via: s.via };
 }
 
 async function deliver(name: string, text: string): Promise<void> {
@@ -232,10 +264,13 @@ export async function sendWhenReady(
   const pending = new Map(items.map((i) => [i.session, i.text]));
   const failed: string[] = [];
   const deadline = Date.now() + timeoutMs;
+  // What each session was last said to be waiting on: said again only when its status changes.
+  const shown = new Map<string, string>();
   while (pending.size && Date.now() < deadline) {
     const live = (await listSessions()).filter((s) => pending.has(s.name));
     const screens = await capturePanes(live.filter((s) => !s.dead).map((s) => s.paneId));
     const now = Date.now();
+    let delivered = false;
     for (const s of live) {
       if (s.dead) {
         reporter.warn(`${s.name}: exited with ${s.exitCode} before its prompt could be sent`);
@@ -243,9 +278,21 @@ export async function sendWhenReady(
         failed.push(s.name);
         continue;
       }
-      if (isReadyForInput(sampleOf(s, screens.get(s.paneId), now), profileFor(project, s))) {
+      // A delivery takes a while: the other screens are older than that now, so look again first.
+      if (delivered) continue;
+      const sample = sampleOf(s, screens.get(s.paneId), now);
+      const profile = profileFor(project, s);
+      // Only a screen read and classified ready: an unread one is "not known", never "ready".
+      if (!isReadyForInput(sample, profile)) {
+        const c = classifyPane(sample, profile);
+        if (shown.get(s.name) !== c.status) {
+          shown.set(s.name, c.status);
+          reporter.info(`waiting for ${s.name} to be ready for input (status: ${c.status}: ${c.reason})`);
+        }
+      } else {
         const text = pending.get(s.name) as string;
         pending.delete(s.name);
+        delivered = true;
         try {
           await deliver(s.name, text);
           reporter.info(`${s.name}: prompt sent`);
@@ -255,11 +302,16 @@ export async function sendWhenReady(
         }
       }
     }
-    for (const n of [...pending.keys()]) if (!live.some((s) => s.name === n)) pending.delete(n);
-    if (pending.size) await sleep(250);
+    for (const n of [...pending.keys()]) {
+      if (live.some((s) => s.name === n)) continue;
+      reporter.warn(`${n}: gone before its prompt could be sent`);
+      pending.delete(n);
+      failed.push(n);
+    }
+    if (pending.size && !delivered) await sleep(250);
   }
   for (const n of pending.keys()) {
-    reporter.warn(`${n}: not ready for input after ${Math.round(timeoutMs / 1000)}s; prompt not sent`);
+    reporter.warn(`${n}: not ready for input after ${formatDuration(timeoutMs)}; prompt not sent (--prompt-timeout waits longer)`);
     failed.push(n);
   }
   return failed;
@@ -274,6 +326,9 @@ export async function logTargets(opts: ProjectOptions, target: string): Promise<
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);
   const past = records.filter((r) => r.service === target).map((r) => r.name);
   if (replicas.length || past.length) return { root: loc.root, sessions: [...new Set([...replicas, ...past])].sort(), service: target };
-  const names = [...new Set([...mine.map((s) => s.name), ...records.map((r) => r.name)])].sort();
-  throw new NotFoundError(`no session or service ${target}`, names.length ? [`sessions: ${names.join(", ")}`] : ["this project has no sessions"]);
+  const { loadView } = await import("./snapshot.js");
+  const declared = Object.keys((await loadView(opts, () => {})).services);
+  // A declared service without sessions yet has no output yet (and `logs -f` waits for it).
+  if (declared.includes(target)) return { root: loc.root, sessions: [], service: target };
+  throw new NotFoundError(`no session or service ${target}`, whatExists([...mine.map((s) => s.name), ...records.map((r) => r.name)], declared));
 }

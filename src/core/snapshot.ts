@@ -1,11 +1,13 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BUILTIN_PASS_ENV } from "../config/builtins.js";
 import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
 import { type DigestKey, digest, serverKey } from "../secrets.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
+import { unresolvedServices } from "./drift.js";
 import type { ProjectView } from "./project-view.js";
 import { digestKeyFor } from "./server-key.js";
 
@@ -32,6 +34,8 @@ interface Snapshot {
   passThrough: string[];
   /** Keyed digest of the values of every variable the files read, null when they read none. */
   envDigest: string | null;
+  /** Services whose desired state cannot be resolved, with why. */
+  unresolved: Record<string, string>;
   workspacesRoot: string | null;
 }
 
@@ -43,7 +47,7 @@ function snapshotFile(root: string): string {
  * Identifies the files of a resolved project without reading them as YAML, and names the
  * variables their `${VAR}`s read (whose values are checked by keyed digest, never stored).
  */
-export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions): { key: string; vars: string[] } {
+export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: NodeJS.ProcessEnv = process.env): { key: string; vars: string[] } {
   const parts: unknown[] = [opts.project ?? null, loc.root];
   const vars = new Set<string>();
   for (const f of [loc.configFile, loc.composeFile]) {
@@ -56,6 +60,8 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions): { key: 
     const text = readFileSync(f, "utf8");
     for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1] as string);
   }
+  // Built-in agents take their provider's variables from the environment: they are inputs too.
+  for (const name of BUILTIN_PASS_ENV) if (env[name] !== undefined) vars.add(name);
   return { key: JSON.stringify(parts), vars: [...vars].sort() };
 }
 
@@ -76,15 +82,15 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     agents,
     services: s.services,
     hashes: s.hashes,
+    unresolved: s.unresolved,
     workspaces: { root: s.workspacesRoot ?? undefined },
   };
 }
 
 /**
  * The snapshot when it still describes the files and the environment. Values of variables are
- * checked with the server's key. Without one: `null` (ps on a server that holds no key, so no
- * session of the current recipe to compare with) takes the snapshot without its hashes; an
- * unknown key (`undefined`) does not take a snapshot that depends on variables.
+ * checked with the server's key: without one, a snapshot that depends on variables is not used
+ * (the project is loaded in full).
  */
 function readSnapshot(
   root: string,
@@ -95,11 +101,10 @@ function readSnapshot(
   try {
     const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
     if (s?.v !== 2 || s.key !== id.key || !Array.isArray(s.passThrough) || s.workspacesRoot === undefined || typeof s.name !== "string") return undefined;
-    if (!s.agents || !s.services || !s.hashes) return undefined;
+    if (!s.agents || !s.services || !s.hashes || !s.unresolved) return undefined;
     const k = serverKeySecret ? serverKey(serverKeySecret) : undefined;
     if (k && s.keyId !== k.id) return undefined;
     const names = [...new Set([...id.vars, ...s.passThrough])].sort();
-    if (names.length && serverKeySecret === null) return { ...s, hashes: {} };
     if (names.length && (!k || s.keyId !== k.id || s.envDigest !== envDigest(k, names, env))) return undefined;
     return s;
   } catch {}
@@ -128,7 +133,10 @@ export function saveSnapshot(
   const hashes: Record<string, string> = {};
   for (const [session, b] of builds) hashes[session] = b.hash;
   const agents: Snapshot["agents"] = {};
+  // Built-ins are left out: profileFor rebuilds their rules from the id, so `ps` compiles no more
+  // patterns than the project's own agents need.
   for (const a of Object.values(p.agents)) {
+    if (a.builtIn) continue;
     // A masked command no longer names its program: keep the profile it chose.
     const status =
       a.shown.command === a.command ? a.statusSource : { ...a.statusSource, profile: a.statusSource.profile ?? (a.status.base as StatusOverrides["profile"]) };
@@ -147,10 +155,11 @@ export function saveSnapshot(
     keyId: digestKey.id,
     passThrough: p.passThrough,
     envDigest: null,
+    unresolved: unresolvedServices(p),
     workspacesRoot: p.workspaces.root ?? null,
   };
   try {
-    const id = snapshotKey(loc, opts);
+    const id = snapshotKey(loc, opts, env);
     snap.key = id.key;
     snap.envDigest = envDigest(digestKey, [...new Set([...id.vars, ...p.passThrough])].sort(), env);
     if (loc.found) writeSnapshot(loc.root, snap);
@@ -183,6 +192,17 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
     try {
       name = projectName(loc, opts);
     } catch {}
-    return { root: loc.root, name, composeFile: loc.composeFile, configFile: loc.configFile, agents: {}, services: {}, hashes: {}, workspaces: {} };
+    const configError = e.message.split("\n")[0];
+    return {
+      root: loc.root,
+      name,
+      composeFile: loc.composeFile,
+      configFile: loc.configFile,
+      agents: {},
+      services: {},
+      hashes: {},
+      workspaces: {},
+      configError,
+    };
   }
 }

@@ -69,6 +69,8 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     AMUX_WORKSPACE: r.workspace ?? "",
     AMUX_WORKSPACE_PATH: r.cwd,
   };
+  // amux run by the agent itself must reach the same tmux server.
+  if (env.AMUX_TMUX_SOCKET) amuxEnv.AMUX_TMUX_SOCKET = env.AMUX_TMUX_SOCKET;
   if (r.service) amuxEnv.AMUX_SERVICE = r.service.name;
   if (r.replica !== undefined) amuxEnv.AMUX_REPLICA = String(r.replica);
   const labels: Labels = {

@@ -1,13 +1,17 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
+import { NotFoundError } from "../errors.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { agentPid } from "./agent-pid.js";
+import { driftOf } from "./drift.js";
 import type { Reporter } from "./io.js";
 import { observeProject } from "./observe-project.js";
 import { gaveUp, type ProjectView, profileFor } from "./project-view.js";
 import { loadView } from "./snapshot.js";
+import { unknownFilters, whatExists } from "./targets.js";
 
 /**
  * One row of `amux ps`: a record (name, project, service, replica, agent, workspace, createdAt,
@@ -22,6 +26,8 @@ export interface SessionRow extends SessionRecord {
   kind: "service" | "run";
   /** The replica's spawn spec differs from the compose file (null when not a service or unknown). */
   drift: boolean | null;
+  /** Why drift is what it is when it is true or unknown ("config unresolved: variable X is not set"). */
+  driftReason: string | null;
   /** Seconds since the pane last printed (null when not live). */
   quietSeconds: number | null;
 }
@@ -62,7 +68,6 @@ export async function listStatus(
   const now = Date.now();
   const rows: SessionRow[] = live.map((s) => {
     const c = statuses.get(s.name);
-    const want = s.labels.service ? project.hashes[s.name] : undefined;
     return {
       name: s.name,
       project: s.labels.project ?? project.name,
@@ -72,12 +77,12 @@ export async function listStatus(
       workspace: s.labels.workspace ?? null,
       status: c?.status ?? "running",
       exitCode: s.exitCode,
-      pid: s.pid,
+      pid: s.pid === null ? null : agentPid(s.pid),
       restarts: restartsOf(s),
       createdAt: iso(s.createdAt),
       statusReason: c?.reason ?? "",
       kind: s.labels.service ? "service" : "run",
-      drift: want === undefined ? null : want !== s.labels.hash,
+      ...driftOf({ service: s.labels.service ?? null, hash: s.labels.hash }, project, s.name),
       quietSeconds: s.dead ? null : Math.max(0, Math.round((now - s.activityAt) / 1000)),
       stoppedAt: null,
     };
@@ -93,12 +98,29 @@ export async function listStatus(
         statusReason: r.stoppedAt ? "stopped" : "gone from tmux",
         kind: r.service ? "service" : "run",
         drift: null,
+        driftReason: null,
         quietSeconds: null,
         stoppedAt: r.stoppedAt,
       });
     }
   }
   const only = opts.services ?? [];
+  if (only.length) {
+    const records = opts.all ? [] : readRecords(project.root);
+    const known = {
+      sessions: [...rows.map((r) => r.name), ...records.map((r) => r.name)],
+      services: [...Object.keys(project.services), ...[...rows, ...records].map((r) => r.service).filter((x): x is string => !!x)],
+    };
+    const unknown = unknownFilters(only, known);
+    if (unknown.length)
+      throw new NotFoundError(
+        `no session or service ${unknown.join(", ")}`,
+        whatExists(
+          rows.map((r) => r.name),
+          known.services,
+        ),
+      );
+  }
   const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
   filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
   return { project, rows: filtered };

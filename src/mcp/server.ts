@@ -4,21 +4,22 @@ import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
+import { describeFailedStart } from "../core/first-second.js";
 import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { readLog } from "../core/logs.js";
 import { projectSessions } from "../core/project-view.js";
-import { findSession, runAgent, sendText, stopSession } from "../core/session.js";
+import { findSession, logTargets, runAgent, sendText, stopTarget } from "../core/session.js";
 import { loadView } from "../core/snapshot.js";
 import { listStatus } from "../core/status-view.js";
-import { AmuxError, describeError } from "../errors.js";
+import { AmuxError, describeError, NotFoundError } from "../errors.js";
 import { NAME_PATTERNS } from "../names.js";
 import { formatPlan } from "../reconcile/plan.js";
+import { capturePanes } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
-import { capturePanes } from "../tmux/ops.js";
 import { VERSION } from "../version.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { listWorkspaces } from "../workspace/manage.js";
+import { describeState, listWorkspaces } from "../workspace/manage.js";
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -90,6 +91,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
             isError: true,
           };
         }
+        if (r.promptNotSent) {
+          return {
+            content: [{ type: "text", text: `started ${r.session}, but its prompt was not delivered (it never became ready for input)` }],
+            structuredContent: { session: r.session, promptSent: false },
+            isError: true,
+          };
+        }
         return ok(`started ${r.session}`, { session: r.session });
       }),
   );
@@ -103,8 +111,9 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session }) =>
       guard(async () => {
-        await stopSession(opts, session);
-        return ok(`stopped ${session}`, { session, stopped: true });
+        const r = await stopTarget(opts, session);
+        const text = r.stopped.length ? `stopped ${r.stopped.join(", ")}` : `service ${r.service} has no live session; nothing to stop`;
+        return ok(text, { session, stopped: r.stopped.length > 0, sessions: r.stopped, service: r.service });
       }),
   );
 
@@ -118,8 +127,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, text }) =>
       guard(async () => {
-        await sendText(opts, session, text);
-        return ok(`sent to ${session}`, { session, sent: true });
+        const r = await sendText(opts, session, text);
+        return ok(`sent to ${r.session}${r.via ? ` (the one session of ${r.via})` : ""}`, { session: r.session, sent: true });
       }),
   );
 
@@ -137,13 +146,14 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async ({ session, lines, screen }) =>
       guard(async () => {
-        const loc = locateProject(opts);
         if (screen) {
-          const text = await screenOf(loc, session);
+          const text = await screenOf(opts, session);
           return ok(text, { session, screen: text });
         }
-        const tail = readLog(loc.root, session, lines ?? 200);
-        if (!tail.length) await findSession(loc, session);
+        // A session (live or recorded), or a service: every replica's lines, each prefixed.
+        const t = await logTargets(opts, session);
+        const many = t.service !== null;
+        const tail = t.sessions.flatMap((s) => readLog(t.root, s, lines ?? 200).map((l) => (many ? `${s} | ${l}` : l)));
         const text = tail.join("\n");
         return ok(text || "(no output yet)", { session, lines: tail });
       }),
@@ -177,7 +187,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
         const r = await up({ ...opts, services: a.services, removeOrphans: a.removeOrphans, promptTimeoutMs: 30_000 }, reporter);
         const lines = r.plan.actions.map((x) => `${x.action} ${x.session} (${x.reason})${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`);
         for (const n of r.plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
-        const failed = r.failed.map((f) => ({ session: f.action.session, error: f.error }));
+        for (const f of r.failedStarts) lines.push(describeFailedStart(f));
+        for (const n of r.promptsNotSent) lines.push(`${n}: prompt not delivered`);
+        const failed = [
+          ...r.failed.map((f) => ({ session: f.action.session, error: f.error })),
+          ...r.failedStarts.map((f) => ({ session: f.session, error: `exited at once with code ${f.exitCode ?? "?"}`, lastLines: f.lastLines })),
+          ...r.promptsNotSent.map((n) => ({ session: n, error: "prompt not delivered" })),
+        ];
         const res = ok(lines.join("\n") || "nothing to do", { actions: r.plan.actions, notes: r.plan.notes, failed });
         if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
         return res;
@@ -211,7 +227,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
       guard(async () => {
         const view = await loadView(opts, reporter.warn);
         const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
-        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
+        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${describeState(w)}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
       }),
   );
 
@@ -257,7 +273,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     { description: "What a session's terminal shows now", mimeType: "text/plain" },
     async (uri, vars) => {
       const name = String(vars.name ?? "");
-      const text = await screenOf(locateProject(opts), name);
+      const text = await screenOf(opts, name);
       return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
     },
   );
@@ -270,11 +286,13 @@ export function buildServer(opts: ProjectOptions): McpServer {
   return server;
 }
 
-async function screenOf(loc: { root: string }, name: string): Promise<string> {
-  const s = await findSession(loc, name);
+async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
+  const s = await findSession(opts, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
-  const screens = await capturePanes([s.paneId]);
-  return (screens.get(s.paneId) ?? []).join("\n");
+  const rows = (await capturePanes([s.paneId])).get(s.paneId);
+  // A screen that could not be read is not an empty screen.
+  if (!rows) throw new NotFoundError(`session ${name} has gone`);
+  return rows.join("\n");
 }
 
 /** `amux mcp`: serves on stdio until stdin closes. */

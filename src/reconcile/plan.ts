@@ -163,13 +163,15 @@ function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, 
 
 const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };
 
+/** What `plan` and `up` both say when a project is converged. */
+export function nothingToDo(upToDate: number): string {
+  return `nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`;
+}
+
 /** The stable text form of a plan, one line per action, then notes. Used by `amux plan` and tests. */
 export function formatPlan(plan: Plan): string {
   const lines = plan.actions.map((a) => `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`);
   for (const n of plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
-  if (!plan.actions.length) {
-    const n = plan.upToDate.length;
-    lines.push(`Nothing to do: ${n} session${n === 1 ? "" : "s"} up to date.`);
-  }
+  if (!plan.actions.length) lines.push(nothingToDo(plan.upToDate.length));
   return lines.join("\n");
 }

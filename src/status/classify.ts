@@ -39,7 +39,9 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
     if (s.gaveUp) return { status: "failed", reason: `exited with ${s.exitCode ?? "?"}; restarts exhausted` };
     return { status: "exited", reason: `exited with ${s.exitCode ?? "?"}` };
   }
-  const rows = (s.screen ?? []).map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
+  // Without its screen, a question cannot be told from a prompt: claim neither.
+  if (s.screen === undefined) return { status: "running", reason: "screen not read" };
+  const rows = s.screen.map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
   const waitingRows = rows.slice(-p.waitingRows);
   const promptRows = rows.slice(-PROMPT_ROWS);
   const quiet = `quiet ${Math.round(s.quietMs / 1000)}s`;
@@ -68,10 +70,11 @@ export function classifyPane(s: PaneSample, p: StatusProfile): Classification {
 
 /** Ready for a prompt: idle at its prompt, or its prompt shows after a moment's quiet. */
 export function isReadyForInput(s: PaneSample, p: StatusProfile): boolean {
-  if (s.dead) return false;
+  // Only a screen actually read can say the pane waits at its prompt and not at a question.
+  if (s.dead || s.screen === undefined) return false;
   const c = classifyPane(s, p);
   if (c.status === "idle") return true;
   if (c.status !== "running" || s.quietMs < Math.min(1000, p.idleAfterMs)) return false;
-  const rows = (s.screen ?? []).map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
+  const rows = s.screen.map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
   return matchesAny(p.prompt, rows.slice(-PROMPT_ROWS)) !== undefined && matchesAny(p.busy, rows) === undefined;
 }

@@ -1,4 +1,4 @@
-import { capturePanes } from "../tmux/ops.js";
+import { capturePanes } from "../tmux/capture.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { classifyPane } from "./classify.js";
 import type { Classification, PaneSample, StatusProfile } from "./types.js";

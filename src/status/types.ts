@@ -26,7 +26,7 @@ export interface PaneSample {
   exitCode: number | null;
   /** Milliseconds since the pane last printed (tmux's window_activity, 1 s resolution). */
   quietMs: number;
-  /** Visible screen, one string per row; undefined when not captured. */
+  /** Visible screen, one string per row; undefined when not read (then no question or prompt is claimed). */
   screen?: string[];
   /** The pane title the program set. */
   title?: string;

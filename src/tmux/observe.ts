@@ -1,7 +1,7 @@
 import { TmuxError } from "../errors.js";
+import { captureLine, endLine, isPaneId, newNonce, parseFrames } from "./capture.js";
 import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
-import { hasInvalidKey, KEY_COMMANDS, KEY_MARK, parseKey } from "./key.js";
-import { captureLine, parseCaptures } from "./ops.js";
+import { hasInvalidKey, KEY_COMMANDS, parseKey } from "./key.js";
 import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
 
@@ -78,9 +78,6 @@ export async function listSessions(): Promise<ObservedSession[]> {
   return parsePanes(r.stdout);
 }
 
-const LIST_MARK = "@@amux-list";
-const ENV_MARK = "@@amux-env";
-
 /** Names in `show-environment -g` output (`NAME=value`, `-NAME` when marked for removal). Pure. */
 export function parseEnvironmentNames(text: string): string[] {
   const names = new Set<string>();
@@ -92,27 +89,47 @@ export function parseEnvironmentNames(text: string): string[] {
 }
 
 /**
+ * Splits what follows the frames into the sections printed after `<nonce> <name>` end lines,
+ * in order. Pure.
+ */
+function sections(rest: string, nonce: string, names: string[]): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  const lines = rest.split("\n");
+  let at = 0;
+  for (let n = 0; n < names.length; n++) {
+    const next = names[n + 1];
+    const end = next === undefined ? lines.length : lines.indexOf(`${nonce} ${next}`, at);
+    if (end < 0) return undefined;
+    out.set(names[n] as string, lines.slice(at, end).join("\n"));
+    at = end + 1;
+  }
+  return out;
+}
+
+/**
  * One tmux round trip for a status tick: the screens of the given panes, the server's digest
- * key, then the list of all panes. Captures of panes that have gone are simply missing.
+ * key, then the list of all panes. Captures of panes that have gone are simply missing. The
+ * screens are framed by a nonce (see capture.ts), and so are the key and the list: no screen
+ * content can pass for either.
  */
 export async function observeWithScreens(paneIds: string[]): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
+  const nonce = newNonce();
   const lines = [
-    ...paneIds.map((id) => captureLine(id)),
-    groupLine([...KEY_COMMANDS, ["display-message", "-p", LIST_MARK], ["list-panes", "-a", "-F", PANE_FORMAT]]),
+    ...paneIds.filter(isPaneId).map((id) => captureLine(id, nonce)),
+    `${endLine(nonce, "key")} ; ${groupLine([KEY_COMMANDS[1] as string[]])} ; ${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
   const r = await tmuxScript(lines, false);
   if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map(), key: null };
-  const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
-  if (cut < 0) {
+  const { frames, rest } = parseFrames(r.stdout, nonce, "key");
+  const parts = rest === undefined ? undefined : sections(rest, nonce, ["key", "list"]);
+  if (parts === undefined) {
     if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map(), key: null };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
-  const keyAt = r.stdout.lastIndexOf(`${KEY_MARK}\n`, cut);
-  return {
-    screens: parseCaptures(r.stdout.slice(0, keyAt < 0 ? cut : keyAt)),
-    key: keyAt < 0 ? null : parseKey(r.stdout.slice(keyAt, cut)),
-    sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)),
-  };
+  const screens = new Map<string, string[]>();
+  for (const [id, f] of frames) screens.set(id, f.rows);
+  const key = (parts.get("key") ?? "").trim();
+  return { screens, key: /^[0-9a-f]{64}$/.test(key) ? key : null, sessions: parsePanes(parts.get("list") ?? "") };
 }
 
 /** The live server as a use case that may create sessions needs it, in one tmux call. */
@@ -128,29 +145,27 @@ export interface ServerState {
 
 /** Sessions, digest key and global environment names in one tmux call; empty when no server runs. */
 export async function observeServer(): Promise<ServerState> {
+  const nonce = newNonce();
   const r = await tmuxScript(
     [
-      groupLine([
-        ...KEY_COMMANDS,
-        ["display-message", "-p", ENV_MARK],
-        ["show-environment", "-g"],
-        ["display-message", "-p", LIST_MARK],
+      `${groupLine(KEY_COMMANDS)} ; ${endLine(nonce, "env")} ; ${groupLine([["show-environment", "-g"]])} ; ${endLine(nonce, "list")} ; ${groupLine([
         ["list-panes", "-a", "-F", PANE_FORMAT],
-      ]),
+      ])}`,
     ],
     false,
   );
-  const cut = r.stdout.indexOf(`${LIST_MARK}\n`);
-  if (cut < 0) {
+  const { rest } = parseFrames(r.stdout, nonce, "env");
+  const parts = rest === undefined ? undefined : sections(rest, nonce, ["env", "list"]);
+  if (rest === undefined || parts === undefined) {
     if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "")
       return { sessions: [], key: null, globalEnvironment: [], keyInvalid: false };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
-  const envAt = r.stdout.indexOf(`${ENV_MARK}\n`);
+  const keyPart = r.stdout.slice(0, r.stdout.indexOf(`${nonce} env\n`));
   return {
-    key: parseKey(r.stdout.slice(0, envAt < 0 ? cut : envAt)),
-    keyInvalid: hasInvalidKey(r.stdout.slice(0, envAt < 0 ? cut : envAt)),
-    globalEnvironment: envAt < 0 ? [] : parseEnvironmentNames(r.stdout.slice(envAt + ENV_MARK.length + 1, cut)),
-    sessions: parsePanes(r.stdout.slice(cut + LIST_MARK.length + 1)),
+    key: parseKey(keyPart),
+    keyInvalid: hasInvalidKey(keyPart),
+    globalEnvironment: parseEnvironmentNames(parts.get("env") ?? ""),
+    sessions: parsePanes(parts.get("list") ?? ""),
   };
 }

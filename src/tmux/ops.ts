@@ -1,13 +1,12 @@
 import { TmuxError } from "../errors.js";
 import { tmuxRaw, tmuxScript } from "./client.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
-import { escapeFormat, groupLine, sessionTarget, shQuote } from "./quote.js";
+import { commandLine, escapeFormat, escapeTimeFormat, groupLine, sessionTarget, shQuote } from "./quote.js";
 import type { Labels, SessionCreate } from "./types.js";
 
 /** History kept by tmux per pane; the log file keeps everything anyway. */
 export const HISTORY_LIMIT = 5000;
 const OK = "@@amux-ok ";
-const CAP = "@@amux-cap ";
 
 /**
  * Options amux depends on, set on every batch whatever ~/.tmux.conf says. The server still
@@ -25,7 +24,7 @@ function labelCommands(name: string, labels: Labels): string[][] {
 }
 
 function pipeCommand(name: string, logFile: string): string[] {
-  return ["pipe-pane", "-o", "-t", sessionTarget(name), escapeFormat(`exec cat >> ${shQuote(logFile)}`)];
+  return ["pipe-pane", "-o", "-t", sessionTarget(name), escapeTimeFormat(`exec cat >> ${shQuote(logFile)}`)];
 }
 
 function envArgs(env: Record<string, string>): string[] {
@@ -35,20 +34,16 @@ function envArgs(env: Record<string, string>): string[] {
 /**
  * One line creates one session with its labels, remain-on-exit and output capture: tmux runs
  * the line as one group, so no session exists unlabelled or misses its first output, and a
- * failure (a duplicate name) skips only that line. The marker at the end says it all held.
+ * failure (a duplicate name) skips only that line. `runBatch` adds the marker that says it all held.
+ * tmux expands formats in a session name, a start directory and a window name: their `#` are
+ * doubled (names are validated anyway; paths and window names are not).
  */
 export function createLine(c: SessionCreate): string {
   const t = sessionTarget(c.name);
-  const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", c.cwd];
-  if (c.windowName) create.push("-n", c.windowName);
+  const create = ["new-session", "-d", "-s", escapeFormat(c.name), "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", escapeFormat(c.cwd)];
+  if (c.windowName) create.push("-n", escapeFormat(c.windowName));
   create.push(...envArgs(c.env), "--", ...c.argv);
-  return groupLine([
-    create,
-    ["set-option", "-w", "-t", t, "remain-on-exit", "on"],
-    ...labelCommands(c.name, c.labels),
-    pipeCommand(c.name, c.logFile),
-    ["display-message", "-p", `${OK}${c.name}`],
-  ]);
+  return groupLine([create, ["set-option", "-w", "-t", t, "remain-on-exit", "on"], ...labelCommands(c.name, c.labels), pipeCommand(c.name, c.logFile)]);
 }
 
 /** Restarts a session's dead (or live, with kill) pane in place: same session, labels and log. */
@@ -56,31 +51,36 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
   const t = sessionTarget(c.name);
   return groupLine([
     ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
-    ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...c.argv],
+    ["respawn-pane", "-k", "-t", t, "-c", escapeFormat(c.cwd), ...envArgs(c.env), "--", ...c.argv],
     ...labelCommands(c.name, labels),
     // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
     // open a fresh one, so the restarted agent's output lands in the same log.
     ["pipe-pane", "-t", t],
     pipeCommand(c.name, c.logFile),
-    ["display-message", "-p", `${OK}${c.name}`],
   ]);
 }
 
 export function killLine(name: string): string {
-  return groupLine([
-    ["kill-session", "-t", `=${name}`],
-    ["display-message", "-p", `${OK}${name}`],
-  ]);
+  return groupLine([["kill-session", "-t", `=${name}`]]);
 }
 
 export function labelLine(name: string, labels: Labels): string {
-  return groupLine([...labelCommands(name, labels), ["display-message", "-p", `${OK}${name}`]]);
+  return groupLine(labelCommands(name, labels));
 }
 
-/** Which names a script confirmed (their line's marker printed). Pure. */
-export function parseOk(stdout: string): Set<string> {
-  const ok = new Set<string>();
-  for (const line of stdout.split("\n")) if (line.startsWith(OK)) ok.add(line.slice(OK.length));
+/**
+ * A line with its confirmation: the marker prints only when every command before it held. The
+ * marker carries the line's number, not its name: display-message expands formats and strftime
+ * `%` sequences, so no name or id goes through it.
+ */
+export function confirmedLine(line: string, index: number): string {
+  return `${line} ; ${commandLine(["display-message", "-p", `${OK}${index}`])}`;
+}
+
+/** Which line numbers a script confirmed (their marker printed). Pure. */
+export function parseOk(stdout: string): Set<number> {
+  const ok = new Set<number>();
+  for (const line of stdout.split("\n")) if (line.startsWith(OK) && /^\d+$/.test(line.slice(OK.length))) ok.add(Number(line.slice(OK.length)));
   return ok;
 }
 
@@ -116,14 +116,14 @@ function setupLines(setup: ServerSetup): string[] {
 /** Runs one line per name in ONE tmux process; reports per name, and the key the server holds after a setup. */
 export async function runBatch(entries: { name: string; line: string }[], setup?: ServerSetup): Promise<BatchResult & { key: string | null }> {
   if (!entries.length) return { ok: [], failed: [], key: null };
-  const lines = [...(setup ? setupLines(setup) : []), ...entries.map((e) => e.line)];
+  const lines = [...(setup ? setupLines(setup) : []), ...entries.map((e, i) => confirmedLine(e.line, i))];
   const r = await tmuxScript(lines, !!setup);
   const ok = parseOk(r.stdout);
   const errs = r.stderr.split("\n").filter((l) => l && !l.startsWith("already set: @amux-key"));
   const failed = entries
-    .filter((e) => !ok.has(e.name))
+    .filter((_, i) => !ok.has(i))
     .map((e) => ({ name: e.name, error: errs.find((l) => l.includes(e.name)) ?? errs[0] ?? "tmux did not confirm" }));
-  return { ok: entries.filter((e) => ok.has(e.name)).map((e) => e.name), failed, key: setup ? parseKey(r.stdout) : null };
+  return { ok: entries.filter((_, i) => ok.has(i)).map((e) => e.name), failed, key: setup ? parseKey(r.stdout) : null };
 }
 
 export function createSessions(creates: SessionCreate[], setup: ServerSetup): Promise<BatchResult & { key: string | null }> {
@@ -137,41 +137,6 @@ export function killSessions(names: string[]): Promise<BatchResult> {
   return runBatch(names.map((name) => ({ name, line: killLine(name) })));
 }
 
-/** Captures the visible screens of many panes in one tmux process. */
-export async function capturePanes(paneIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (!paneIds.length) return out;
-  const lines = paneIds.map((id) =>
-    groupLine([
-      ["display-message", "-p", `${CAP}${id}`],
-      ["capture-pane", "-p", "-t", id],
-    ]),
-  );
-  const r = await tmuxScript(lines, false);
-  return parseCaptures(r.stdout, out);
-}
-
-/** One pane's screen, preceded by a marker naming the pane. */
-export function captureLine(paneId: string): string {
-  return groupLine([
-    ["display-message", "-p", `${CAP}${paneId}`],
-    ["capture-pane", "-p", "-t", paneId],
-  ]);
-}
-
-/** Splits concatenated captures at their markers. Pure. */
-export function parseCaptures(stdout: string, out = new Map<string, string[]>()): Map<string, string[]> {
-  let cur: string[] | undefined;
-  for (const line of stdout.split("\n")) {
-    if (line.startsWith(CAP)) {
-      cur = [];
-      out.set(line.slice(CAP.length), cur);
-    } else cur?.push(line);
-  }
-  for (const rows of out.values()) while (rows.length && rows[rows.length - 1] === "") rows.pop();
-  return out;
-}
-
 /** Types text into a pane literally (no key names); multi-line text goes as a bracketed paste. */
 export async function typeText(name: string, text: string): Promise<void> {
   const t = sessionTarget(name);
@@ -181,29 +146,11 @@ export async function typeText(name: string, text: string): Promise<void> {
         ["paste-buffer", "-p", "-d", "-b", "amux-send", "-t", t],
       ]
     : [["send-keys", "-t", t, "-l", "--", text]];
-  const r = await tmuxScript([groupLine([...cmds, ["display-message", "-p", `${OK}${name}`]])], false);
-  if (!parseOk(r.stdout).has(name)) throw new TmuxError(`cannot type into ${name}: ${r.stderr.trim() || "tmux did not confirm"}`);
+  const r = await tmuxScript([confirmedLine(groupLine(cmds), 0)], false);
+  if (!parseOk(r.stdout).has(0)) throw new TmuxError(`cannot type into ${name}: ${r.stderr.trim() || "tmux did not confirm"}`);
 }
 
 export async function pressEnter(name: string): Promise<void> {
   const r = await tmuxRaw(["send-keys", "-t", sessionTarget(name), "Enter"]);
   if (r.code !== 0) throw new TmuxError(`cannot press Enter in ${name}: ${r.stderr.trim()}`);
-}
-
-/** The cursor's row and the visible screen of one pane, in one call. */
-export async function cursorAndScreen(name: string): Promise<{ cursorY: number; screen: string[] } | undefined> {
-  const t = sessionTarget(name);
-  const r = await tmuxScript(
-    [
-      groupLine([
-        ["display-message", "-p", "-t", t, `${CAP}#{cursor_y}`],
-        ["capture-pane", "-p", "-t", t],
-      ]),
-    ],
-    false,
-  );
-  const m = parseCaptures(r.stdout);
-  const [key, screen] = [...m.entries()][0] ?? [];
-  if (key === undefined || screen === undefined) return undefined;
-  return { cursorY: Number(key), screen };
 }

@@ -31,9 +31,17 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-/** tmux expands #{…} formats in some arguments (pipe-pane's command): keep `#` literal. */
+/** tmux expands #{…} formats in some arguments (-c, -n, a new session's name): keep `#` literal. */
 export function escapeFormat(s: string): string {
   return s.replace(/#/g, "##");
+}
+
+/**
+ * pipe-pane's command (like display-message's text) also goes through strftime before the format
+ * expansion (tmux 3.3a cmd-pipe-pane.c: format_expand_time): keep `%` literal too.
+ */
+export function escapeTimeFormat(s: string): string {
+  return escapeFormat(s).replace(/%/g, "%%");
 }
 
 /** The exact-match target for a session (no prefix matching): `=name:`. */

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../core/desired.js";
-import { applyAndRecord, lockProject } from "../core/fleet.js";
+import { failedStarts } from "../core/first-second.js";
+import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { digestKeyFor, serverSetup } from "../core/server-key.js";
 import { sendWhenReady } from "../core/session.js";
@@ -89,6 +90,8 @@ export class Supervisor {
       const p = loadProject(this.o);
       if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
       const first = !this.project;
+      // Services named on the command line must exist when watching starts (later edits may drop them).
+      if (first) checkServices(p, this.o.services ?? []);
       this.project = p;
       this.fleet = undefined;
       if (this.configError || !first)
@@ -153,7 +156,8 @@ export class Supervisor {
       if (!plan.actions.length) return;
       const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
-      const { prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
+      const startedAt = Date.now();
+      const { result, prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
         onDone: (a: Action, error?: string) =>
           this.emit([
             {
@@ -170,6 +174,8 @@ export class Supervisor {
           ]),
       });
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
+      const started = result.done.filter((a) => a.action !== "remove");
+      if (started.length) void this.reportFailedStarts(project, started, startedAt);
     } finally {
       await lock.release();
     }
@@ -182,6 +188,39 @@ export class Supervisor {
     const key = digestKeyFor(serverKeySecret, this.pendingKey);
     if (!this.fleet || this.fleet.keyId !== key.id) this.fleet = { ...desiredFleet(project, key), keyId: key.id };
     return this.fleet;
+  }
+
+  /**
+   * A replica that dies within its first second failed to start: said as an event with its last
+   * words, alongside the loop (its restart policy goes on as usual).
+   */
+  private async reportFailedStarts(project: Project, started: Action[], startedAt: number): Promise<void> {
+    try {
+      const dead = await failedStarts(
+        project.root,
+        started.map((a) => a.session),
+        startedAt,
+      );
+      this.emit(
+        dead.map((d) => {
+          const a = started.find((x) => x.session === d.session) as Action;
+          const last = d.lastLines.length ? `: ${d.lastLines.join(" / ")}` : "";
+          return {
+            time: now(),
+            type: "action" as const,
+            project: project.name,
+            session: d.session,
+            service: a.service,
+            replica: a.replica,
+            action: "start",
+            exitCode: d.exitCode,
+            error: `exited at once with code ${d.exitCode ?? "?"}${last}`,
+          };
+        }),
+      );
+    } catch (e) {
+      this.reporter.warn(`watch: ${(e as Error).message}`);
+    }
   }
 
   private async onTransitions(project: Project, transitions: Transition[]): Promise<void> {

@@ -3,8 +3,8 @@ import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
 import { classifyPane, stripEscapes } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import type { Classification, Status } from "../status/types.js";
+import { capturePanes } from "../tmux/capture.js";
 import { observeWithScreens } from "../tmux/observe.js";
-import { capturePanes } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /** A status change seen by the loop. */
@@ -36,12 +36,22 @@ export interface SessionState {
 }
 
 /**
- * The status loop's memory. Each tick is one tmux round trip: the screens of panes whose
- * activity changed since they were last captured, then the list of all panes. A quiet pane's
+ * Whether a pane's screen may have changed since it was captured. tmux keeps a pane's last output
+ * time in whole seconds (activityAt is the end of that second): only a capture that began after
+ * that second ended surely holds the output; one from within the same second may predate it.
+ */
+export function needsCapture(activityAt: number, capturedAt: number | undefined): boolean {
+  return capturedAt === undefined || activityAt > capturedAt;
+}
+
+/**
+ * The status loop's memory. Each tick is one tmux round trip: the screens of panes that may
+ * have printed since they were last captured, then the list of all panes. A quiet pane's
  * screen cannot have changed, so it is not captured again.
  */
 export class StatusTracker {
   private readonly screens = new Map<string, string[]>();
+  /** When (wall clock, ms) the tmux call that last captured each pane began. */
   private readonly capturedAt = new Map<string, number>();
   private previous: ObservedSession[] = [];
   readonly state = new Map<string, SessionState>();
@@ -49,24 +59,25 @@ export class StatusTracker {
   roundTrips = 0;
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
-    const stale = this.previous.filter((s) => !s.dead && this.capturedAt.get(s.paneId) !== s.activityAt).map((s) => s.paneId);
+    const stale = this.previous.filter((s) => !s.dead && needsCapture(s.activityAt, this.capturedAt.get(s.paneId))).map((s) => s.paneId);
+    const began = Date.now();
     const { sessions: all, screens, key } = await observeWithScreens(stale);
     this.roundTrips++;
-    const byPane = new Map(this.previous.map((s) => [s.paneId, s]));
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
-      const s = byPane.get(id);
-      if (s) this.capturedAt.set(id, s.activityAt);
+      this.capturedAt.set(id, began);
     }
     const mine = projectSessions(project, all);
     // New panes have no screen yet: capture them now rather than guess their status.
     const fresh = mine.filter((s) => !s.dead && !this.screens.has(s.paneId));
     if (fresh.length) {
+      const again = Date.now();
       const more = await capturePanes(fresh.map((s) => s.paneId));
       this.roundTrips++;
-      for (const s of fresh) {
-        this.screens.set(s.paneId, more.get(s.paneId) ?? []);
-        this.capturedAt.set(s.paneId, s.activityAt);
+      // A pane whose screen could not be read stays unread (not blank): it is tried again next tick.
+      for (const [id, rows] of more) {
+        this.screens.set(id, rows);
+        this.capturedAt.set(id, again);
       }
     }
     const statuses = new Map<string, Classification>();

@@ -7,6 +7,7 @@ import { assertName } from "../names.js";
 import { recordsDir } from "../state/paths.js";
 import { git, runSetup } from "./git.js";
 import { findGitTop, workspaceDir } from "./paths.js";
+import { recordCreated } from "./record.js";
 
 export const BRANCH_PREFIX = "amux/";
 
@@ -79,6 +80,7 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
     mkdirSync(dirname(to), { recursive: true });
     symlinkSync(from, to);
   }
+  if (r.code === 0) await recordCreated(host.root, top, name, dir, branch, host.workspaces);
 }
 
 async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporter: Reporter): Promise<void> {

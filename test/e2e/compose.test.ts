@@ -18,12 +18,12 @@ async function fleet(e2e: E2E, compose = FLEET): Promise<Repo> {
 const acts = (actions: PlanAction[]) => actions.map((a) => `${a.action}:${a.session}`);
 
 /** `ps` (human) rows as [name cell, service cell] from its table. */
-function psTable(stdout: string): { name: string; service: string }[] {
-  const lines = stdout.split("\n").filter((l) => l.trim() && !l.startsWith("*"));
-  expect(lines[0]).toMatch(/^NAME\s+SERVICE\s/);
+function psTable(stdout: string): { name: string; service: string; drift: string }[] {
+  const lines = stdout.split("\n").filter((l) => l.trim() && !/^[*?] /.test(l));
+  expect(lines[0]).toMatch(/^NAME\s+SERVICE\s.*\sDRIFT$/);
   return lines.slice(1).map((l) => {
-    const [name = "", service = ""] = l.split(/\s{2,}/);
-    return { name, service };
+    const cells = l.split(/\s{2,}/);
+    return { name: cells[0] ?? "", service: cells[1] ?? "", drift: cells[cells.length - 1] ?? "" };
   });
 }
 
@@ -128,9 +128,10 @@ describe.concurrent("up after the compose file changes", { timeout: SLOW }, () =
     const pa = await e2e.panePid("fl-a-1");
     const pb = await e2e.panePid("fl-b-1");
     repo.write("amux.compose.yaml", FLEET.replace("MODE: one", "MODE: two"));
-    // ps (human): grouped by service, run sessions last, the drifted replica marked with *.
+    // ps (human): grouped by service, run sessions last, the drifted replica marked with * in its own column.
     const table = psTable((await repo.amuxOk(["ps"])).stdout);
-    expect(table.map((r) => r.name)).toEqual(["fl-a-1", "fl-a-2", "fl-a-3", "fl-b-1 *", "adhoc"]);
+    expect(table.map((r) => r.name)).toEqual(["fl-a-1", "fl-a-2", "fl-a-3", "fl-b-1", "adhoc"]);
+    expect(table.map((r) => r.drift)).toEqual(["-", "-", "-", "*", "-"]);
     expect(table.map((r) => r.service).slice(0, 4)).toEqual(["a", "a", "a", "b"]);
     const plan = await repo.plan();
     expect(acts(plan)).toEqual(["recreate:fl-b-1"]);
@@ -142,7 +143,7 @@ describe.concurrent("up after the compose file changes", { timeout: SLOW }, () =
     expect(pb2).not.toBe(pb);
     expect(await e2e.panePid("fl-a-1")).toBe(pa);
     expect(await e2e.liveSessions()).toEqual(["adhoc", "fl-a-1", "fl-a-2", "fl-a-3", "fl-b-1"]);
-    expect(psTable((await repo.amuxOk(["ps"])).stdout).some((r) => r.name.includes("*"))).toBe(false);
+    expect(psTable((await repo.amuxOk(["ps"])).stdout).map((r) => r.drift)).toEqual(["-", "-", "-", "-", "-"]);
     expect(await repo.plan()).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { assertName, checkName, deriveProjectName, type NameKind } from "../../src/names.js";
+import { assertName, checkName, deriveProjectName, type NameKind, suggestName } from "../../src/names.js";
 
 describe("checkName", () => {
   it.each<[NameKind, string]>([
@@ -50,9 +50,44 @@ describe("checkName", () => {
     expect(checkName(kind, value)).toMatch(/^invalid /);
   });
 
-  it("says what is wrong and what is allowed", () => {
-    expect(checkName("project", "Acme")).toBe('invalid project name "Acme": must match ^[a-z0-9][a-z0-9_-]{0,62}$');
-    expect(checkName("workspace", "a..b")).toBe('invalid workspace name "a..b": must not contain ".."');
+  it("says what is wrong, what is allowed, and a valid form", () => {
+    expect(checkName("project", "Acme")).toBe(
+      'invalid project name "Acme": must match ^[a-z0-9][a-z0-9_-]{0,62}$ (lower-case letters, digits, - and _, starting with a letter or digit, at most 63 characters); did you mean acme?',
+    );
+    expect(checkName("workspace", "a..b")).toBe(
+      'invalid workspace name "a..b": must not contain ".." (letters, digits, ., - and _, starting with a letter or digit, at most 63 characters, no ..); did you mean a.b?',
+    );
+    expect(checkName("session", "code review")).toMatch(/; did you mean code-review\?$/);
+    expect(checkName("session", "---")).not.toMatch(/did you mean/);
+  });
+});
+
+describe("suggestName", () => {
+  it.each<[NameKind, string, string | undefined]>([
+    ["session", "code review", "code-review"],
+    ["session", "a:b", "a-b"],
+    ["session", "a.b", "a-b"],
+    ["session", "=a", "a"],
+    ["session", "x".repeat(64), "x".repeat(63)],
+    ["session", "-", undefined],
+    ["session", "", undefined],
+    ["agent", "claude code", "claude-code"],
+    ["agent", "-claude", "claude"],
+    ["agent", "Claude Code!", "Claude-Code"],
+    ["project", "My Project", "my-project"],
+    ["project", "acme.dev", "acme-dev"],
+    ["service", "Auth Service", "auth-service"],
+    ["service", "auth;rm -rf /", "auth-rm-rf"],
+    ["workspace", "feature/auth", "feature-auth"],
+    ["workspace", ".hidden", "hidden"],
+    ["workspace", "a..b", "a.b"],
+    ["workspace", "...", undefined],
+    ["envKey", "1ABC", "_1ABC"],
+    ["envKey", "A-B", "A_B"],
+    ["session", "ok-name", undefined],
+  ])("%s %j -> %j", (kind, value, want) => {
+    expect(suggestName(kind, value)).toBe(want);
+    if (want !== undefined) expect(checkName(kind, want)).toBeUndefined();
   });
 });
 

@@ -44,9 +44,11 @@ describe("loadProject on a valid fleet", () => {
   });
 
   it("merges agents of both files", () => {
-    expect(Object.keys(p.agents).sort()).toEqual(["claude", "reviewer", "sleeper"]);
+    expect(Object.keys(p.agents).sort()).toEqual(["aider", "claude", "codex", "gemini", "opencode", "qwen", "reviewer", "sleeper"]);
     expect(p.agents.reviewer?.definedIn).toBe(shown(dir, "compose"));
     expect(p.agents.claude?.definedIn).toBe(shown(dir, "config"));
+    expect(p.agents.claude?.builtIn).toBe(false);
+    expect(p.agents.codex).toMatchObject({ builtIn: true, definedIn: "(built-in)", command: "codex" });
   });
 
   it("resolves an agent's params and expands its environment", () => {
@@ -138,7 +140,7 @@ describe("project name", () => {
     const dir = valid("config-only");
     const p = loadProject({ cwd: dir }, {});
     expect(p).toMatchObject({ root: dir, name: "config-only", composeFile: undefined, services: {} });
-    expect(Object.keys(p.agents)).toEqual(["shell"]);
+    expect(Object.keys(p.agents).filter((id) => !p.agents[id]?.builtIn)).toEqual(["shell"]);
   });
 });
 
@@ -163,7 +165,7 @@ describe("loadProject on invalid files", () => {
       line: 7,
       col: 12,
       path: "services.auth.agent",
-      message: 'unknown agent "claud"; known agents: claude, reviewer',
+      message: 'unknown agent "claud"; known agents: aider, claude, codex, gemini, opencode, qwen, reviewer',
     },
     {
       case: "bad-service-name",
@@ -171,9 +173,16 @@ describe("loadProject on invalid files", () => {
       line: 3,
       col: 3,
       path: "services.Auth_Service",
-      message: "service names must match ^[a-z0-9][a-z0-9_-]{0,62}$",
+      message: "service names must match ^[a-z0-9][a-z0-9_-]{0,62}$; did you mean auth_service?",
     },
-    { case: "bad-project-name", file: "compose", line: 1, col: 7, path: "name", message: "project names must match ^[a-z0-9][a-z0-9_-]{0,62}$" },
+    {
+      case: "bad-project-name",
+      file: "compose",
+      line: 1,
+      col: 7,
+      path: "name",
+      message: "project names must match ^[a-z0-9][a-z0-9_-]{0,62}$; did you mean acme-corp?",
+    },
   ])("$case: $path $message", (c) => {
     const dir = invalid(c.case);
     expect(problemsOf(() => loadProject({ cwd: dir }, {}))).toEqual([{ file: shown(dir, c.file), line: c.line, col: c.col, path: c.path, message: c.message }]);
@@ -289,10 +298,25 @@ describe("loadProject with temporary files", () => {
     expect(loadProject({ cwd: dir }, {}).agents.claude?.command).toBe("claude --model opus");
   });
 
-  it("lists where agents can be defined when none exist", () => {
-    const dir = project("no-agents", "services:\n  a: { agent: claude }\n");
-    const problems = problemsOf(() => loadProject({ cwd: dir }, {}));
-    expect(problems.map((p) => p.message)).toEqual(['unknown agent "claude"; known agents: (none: define agents in .amux/config.yaml or under agents:)']);
+  it("lets a service use a built-in agent with no agents defined anywhere", () => {
+    const dir = project("no-agents", "services:\n  a: { agent: claude }\n  b: { agent: qwen }\n");
+    const p = loadProject({ cwd: dir }, {});
+    expect(p.services.a?.agent).toBe("claude");
+    expect(p.agents.claude).toMatchObject({ builtIn: true, command: "claude", definedIn: "(built-in)" });
+    expect(p.agents.claude?.status.base).toBe("claude");
+    expect(p.agents.qwen?.status.base).toBe("generic");
+  });
+
+  it("lets the config file and the compose file override a built-in agent by id", () => {
+    const dir = project(
+      "override-builtin",
+      "agents:\n  codex:\n    params: { command: codex --full-auto }\n",
+      "agents:\n  claude:\n    params: { command: claude --model opus }\n",
+    );
+    const p = loadProject({ cwd: dir }, {});
+    expect(p.agents.claude).toMatchObject({ builtIn: false, command: "claude --model opus" });
+    expect(p.agents.codex).toMatchObject({ builtIn: false, command: "codex --full-auto" });
+    expect(p.agents.gemini?.builtIn).toBe(true);
   });
 
   it("marks service and agent variables secret by key name or by ${VAR} origin", () => {
@@ -313,7 +337,7 @@ describe("loadProject with temporary files", () => {
     const dir = project("unknown-and-invalid", "agents:\n  worker:\n    params: { command: ./w }\nservices:\n  a:\n    agent: ghost\n    replicas: -1\n");
     expect(problemsOf(() => loadProject({ cwd: dir }, {})).map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`)).toEqual([
       "7:15 services.a.replicas: Too small: expected number to be >=0",
-      '6:12 services.a.agent: unknown agent "ghost"; known agents: worker',
+      '6:12 services.a.agent: unknown agent "ghost"; known agents: aider, claude, codex, gemini, opencode, qwen, worker',
     ]);
   });
 
@@ -333,7 +357,7 @@ describe("loadProject with temporary files", () => {
         line: 2,
         col: 3,
         path: "agents.bad id",
-        message: "agent ids must match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$",
+        message: "agent ids must match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$; did you mean bad-id?",
       },
     ]);
   });

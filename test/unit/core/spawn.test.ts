@@ -32,6 +32,7 @@ const agent: ResolvedAgent = {
   status: buildProfile("a", "claude"),
   statusSource: {},
   definedIn: ".amux/config.yaml",
+  builtIn: false,
 };
 const project = { root: "/srv/p", name: "p" } as Project;
 const service = { name: "s", environment: { DB_PASSWORD: "svc-canary" }, environmentSecretKeys: ["DB_PASSWORD"] } as unknown as ServiceDecl;

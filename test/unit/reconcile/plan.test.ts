@@ -116,11 +116,11 @@ describe("planConvergence + formatPlan", () => {
     const plan = planConvergence(desired(service("auth", { replicas: 2 })), observed(replica("auth", 1), replica("auth", 2)), OPTS);
     expect(plan.actions).toEqual([]);
     expect(plan.upToDate).toEqual(["acme-auth-1", "acme-auth-2"]);
-    expect(formatPlan(plan)).toBe("Nothing to do: 2 sessions up to date.");
+    expect(formatPlan(plan)).toBe("nothing to do, 2 sessions up to date");
   });
 
   it("says 'session' for a single up-to-date session", () => {
-    expect(planText(desired(service("auth")), observed(replica("auth", 1)))).toBe("Nothing to do: 1 session up to date.");
+    expect(planText(desired(service("auth")), observed(replica("auth", 1)))).toBe("nothing to do, 1 session up to date");
   });
 
   it("scales up by creating only the missing replicas", () => {
@@ -188,7 +188,7 @@ describe("planConvergence + formatPlan", () => {
         [
           "! orphan acme-old-1: service old is no longer declared; --remove-orphans removes it",
           "! orphan acme-old-2: service old is no longer declared; --remove-orphans removes it",
-          "Nothing to do: 1 session up to date.",
+          "nothing to do, 1 session up to date",
         ].join("\n"),
       );
     });
@@ -210,7 +210,7 @@ describe("planConvergence + formatPlan", () => {
 
     it("leaves sessions of other projects' roots alone", () => {
       const other = live("beta-web-1", { ...labelsFor("web", 1), root: "/srv/beta", project: "beta" });
-      expect(planText(desired(service("auth")), observed(replica("auth", 1), other), { removeOrphans: true })).toBe("Nothing to do: 1 session up to date.");
+      expect(planText(desired(service("auth")), observed(replica("auth", 1), other), { removeOrphans: true })).toBe("nothing to do, 1 session up to date");
     });
   });
 
@@ -219,7 +219,7 @@ describe("planConvergence + formatPlan", () => {
       const plan = planConvergence(desired(service("auth", { replicas: 2 })), observed(live("acme-auth-1", {}), replica("auth", 2)), OPTS);
       expect(plan.actions).toEqual([]);
       expect(formatPlan(plan)).toBe(
-        ["! conflict acme-auth-1: a session not made by amux holds the name; left alone, acme-auth-1 not created", "Nothing to do: 1 session up to date."].join(
+        ["! conflict acme-auth-1: a session not made by amux holds the name; left alone, acme-auth-1 not created", "nothing to do, 1 session up to date"].join(
           "\n",
         ),
       );
@@ -244,13 +244,13 @@ describe("planConvergence + formatPlan", () => {
     const long = NOW - 3_600_000;
 
     it.each([
-      { restart: "no", code: 0, labels: {}, text: "! exited acme-auth-1: exited with 0 (restart: no)\nNothing to do: 0 sessions up to date." },
-      { restart: "no", code: 3, labels: {}, text: "! exited acme-auth-1: exited with 3 (restart: no)\nNothing to do: 0 sessions up to date." },
+      { restart: "no", code: 0, labels: {}, text: "! exited acme-auth-1: exited with 0 (restart: no)\nnothing to do, 0 sessions up to date" },
+      { restart: "no", code: 3, labels: {}, text: "! exited acme-auth-1: exited with 3 (restart: no)\nnothing to do, 0 sessions up to date" },
       {
         restart: "on-failure",
         code: 0,
         labels: {},
-        text: "! exited acme-auth-1: exited with 0 (restart: on-failure)\nNothing to do: 0 sessions up to date.",
+        text: "! exited acme-auth-1: exited with 0 (restart: on-failure)\nnothing to do, 0 sessions up to date",
       },
       { restart: "on-failure", code: 3, labels: {}, text: "↻ restart acme-auth-1 (exited with 3; restart: on-failure, 1 of 5)" },
       { restart: "always", code: 0, labels: {}, text: "↻ restart acme-auth-1 (exited with 0; restart: always, 1 of 5)" },
@@ -264,7 +264,7 @@ describe("planConvergence + formatPlan", () => {
       // Two restarts so far: the third waits backoffMs(2) = 4 s after the pane died; 1 s has passed.
       const s = dead("acme-auth-1", labelsFor("auth", 1, BASE, { restarts: "2" }), 3, NOW - 1_000);
       expect(planText(desired(service("auth", { restart: "on-failure" })), observed(s))).toBe(
-        "! backoff acme-auth-1: exited with 3; restart 3 of 5 in 3s\nNothing to do: 0 sessions up to date.",
+        "! backoff acme-auth-1: exited with 3; restart 3 of 5 in 3s\nnothing to do, 0 sessions up to date",
       );
     });
 
@@ -278,7 +278,7 @@ describe("planConvergence + formatPlan", () => {
     it("gives up when maxRestarts is reached", () => {
       const s = dead("acme-auth-1", labelsFor("auth", 1, BASE, { restarts: "3" }), 3, long);
       expect(planText(desired(service("auth", { restart: "always", maxRestarts: 3 })), observed(s))).toBe(
-        "! failed acme-auth-1: exited with 3; gave up after 3 restarts (maxRestarts 3)\nNothing to do: 0 sessions up to date.",
+        "! failed acme-auth-1: exited with 3; gave up after 3 restarts (maxRestarts 3)\nnothing to do, 0 sessions up to date",
       );
     });
 

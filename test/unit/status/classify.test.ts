@@ -199,8 +199,25 @@ describe("isReadyForInput", () => {
     { what: "a question on screen", sample: live(10 * S, [" Do you want to proceed?", " ❯ 1. Yes"]), ready: false },
     { what: "an exited pane", sample: { dead: true, exitCode: 0, quietMs: 10 * S, screen: atPrompt }, ready: false },
     { what: "no prompt yet, quiet", sample: live(1_500, ["Loading…"]), ready: false },
+    { what: "screen not read, long quiet", sample: { dead: false, exitCode: null, quietMs: 10 * M }, ready: false },
   ])("$what → $ready", ({ sample, ready }) => {
     expect(isReadyForInput(sample, claude)).toBe(ready);
+  });
+
+  it.each(Object.keys(PROFILES) as ProfileName[])("is never true without a screen read (%s)", (name) => {
+    for (const quietMs of [0, 1_500, 10 * S, 10 * M]) expect(isReadyForInput({ dead: false, exitCode: null, quietMs }, PROFILES[name])).toBe(false);
+  });
+});
+
+describe("a live pane whose screen was not read", () => {
+  it.each(Object.keys(PROFILES) as ProfileName[])("claims neither a question nor a prompt (%s)", (name) => {
+    for (const quietMs of [0, 5 * S, 20 * M]) {
+      expect(classifyPane({ dead: false, exitCode: null, quietMs }, PROFILES[name])).toEqual({ status: "running", reason: "screen not read" });
+    }
+  });
+
+  it("is told apart from a blank screen, which may be idle", () => {
+    expect(classifyPane(live(5 * S, []), PROFILES.generic).status).toBe("idle");
   });
 });
 

@@ -1,61 +1,9 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
 import { describe, expect, it } from "vitest";
-import { captureLine, createLine, killLine, labelLine, parseCaptures, parseOk, respawnLine, SERVER_OPTIONS } from "../../../src/tmux/ops.js";
+import { confirmedLine, createLine, killLine, labelLine, parseOk, respawnLine, SERVER_OPTIONS } from "../../../src/tmux/ops.js";
 import { commandLine } from "../../../src/tmux/quote.js";
 import type { SessionCreate } from "../../../src/tmux/types.js";
-
-/**
- * Splits one line of tmux's command language into commands and their arguments, the way tmux's
- * parser does for what amux writes: bare words, double-quoted words with backslash escapes
- * (\n \r \t, \ooo octal, otherwise the character itself), and `;` between commands, also when
- * glued to the end of a bare word. It refuses what tmux would expand: `$` in quotes, a leading `~`.
- */
-function parseTmuxLine(line: string): string[][] {
-  const commands: string[][] = [[]];
-  const push = (w: string) => (commands[commands.length - 1] as string[]).push(w);
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i] as string;
-    if (ch === " ") {
-      i++;
-      continue;
-    }
-    if (ch === "~" || (ch === '"' && line[i + 1] === "~")) throw new Error(`a word starting with ~ would be expanded to a home directory: ${line}`);
-    if (ch === '"') {
-      let w = "";
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === "\\") {
-          const n = line[i + 1] as string;
-          const octal = /^[0-7]{3}/.exec(line.slice(i + 1));
-          if (octal) {
-            w += String.fromCharCode(Number.parseInt(octal[0], 8));
-            i += 4;
-            continue;
-          }
-          w += ({ n: "\n", r: "\r", t: "\t" } as Record<string, string>)[n] ?? n;
-          i += 2;
-          continue;
-        }
-        if (line[i] === "$") throw new Error(`unescaped $ in quotes would be expanded: ${line}`);
-        w += line[i];
-        i++;
-      }
-      if (line[i] !== '"') throw new Error(`unterminated quote: ${line}`);
-      i++;
-      push(w);
-      continue;
-    }
-    let w = "";
-    while (i < line.length && line[i] !== " ") w += line[i++];
-    if (w === ";") commands.push([]);
-    else if (w.endsWith(";")) {
-      push(w.slice(0, -1));
-      commands.push([]);
-    } else push(w);
-  }
-  return commands;
-}
+import { parseTmuxLine } from "./parse-tmux-line.js";
 
 const BASE: SessionCreate = {
   name: "acme-auth-1",
@@ -67,7 +15,7 @@ const BASE: SessionCreate = {
 };
 
 describe("createLine", () => {
-  it("is one group: new-session with env, remain-on-exit, labels, output capture, then the marker", () => {
+  it("is one group: new-session with env, remain-on-exit, labels, output capture", () => {
     const c: SessionCreate = {
       ...BASE,
       env: { MODE: "fast", NOTE: "ends with;" },
@@ -81,7 +29,6 @@ describe("createLine", () => {
         "set-option -t =acme-auth-1: @amux-root /srv/acme",
         "set-option -t =acme-auth-1: @amux-service auth",
         `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/my acme/.amux/logs/it'\\\\''s ##1.log'"`,
-        'display-message -p "@@amux-ok acme-auth-1"',
       ].join(" ; "),
     );
   });
@@ -94,7 +41,6 @@ describe("createLine", () => {
       ["set-option", "-t", "=acme-auth-1:", "@amux-root", "/srv/acme"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-service", "auth"],
       ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
-      ["display-message", "-p", "@@amux-ok acme-auth-1"],
     ]);
   });
 
@@ -109,18 +55,25 @@ describe("createLine", () => {
     ["a leading ~", "~/secret"],
   ])("passes an environment value with %s through unchanged", (_what, value) => {
     const parsed = parseTmuxLine(createLine({ ...BASE, env: { V: value } }));
-    expect(parsed).toHaveLength(6);
+    expect(parsed).toHaveLength(5);
     expect(parsed[0]).toContain(`V=${value}`);
     expect(parsed[0]?.slice(-4)).toEqual(["--", "/bin/sh", "-c", "claude code"]);
   });
 
-  it("shell-quotes the log path and doubles # for pipe-pane", () => {
-    const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;.log" }));
-    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;.log'"]);
+  it("shell-quotes the log path and doubles # and % for pipe-pane (formats, then strftime)", () => {
+    const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;%Y.log" }));
+    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;%%Y.log'"]);
   });
 
-  it("ends with the marker naming the session", () => {
-    expect(createLine(BASE).endsWith('display-message -p "@@amux-ok acme-auth-1"')).toBe(true);
+  it("doubles # in the start directory and the window name, which tmux expands as formats", () => {
+    const parsed = parseTmuxLine(createLine({ ...BASE, cwd: "/w/#{pane_id} %Y #(id)", windowName: "w#{session_name}" }));
+    expect(parsed[0]).toEqual(expect.arrayContaining(["-c", "/w/##{pane_id} %Y ##(id)", "-n", "w##{session_name}"]));
+    expect(parseTmuxLine(respawnLine({ ...BASE, cwd: "/w/#x" }, {}))[1]).toEqual(expect.arrayContaining(["-c", "/w/##x"]));
+  });
+
+  it("passes no name through display-message (a format with strftime)", () => {
+    for (const line of [createLine(BASE), respawnLine(BASE, {}), killLine("a-1"), labelLine("a-1", { hash: "x" })])
+      expect(line).not.toContain("display-message");
   });
 
   it("adds no window name when none is given", () => {
@@ -136,21 +89,26 @@ describe("respawnLine", () => {
       ["set-option", "-t", "=acme-auth-1:", "@amux-restarts", "2"],
       ["pipe-pane", "-t", "=acme-auth-1:"],
       ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
-      ["display-message", "-p", "@@amux-ok acme-auth-1"],
     ]);
   });
 });
 
 describe("killLine and labelLine", () => {
-  it("kill the exact session, then confirm", () => {
-    expect(killLine("acme-auth-1")).toBe('kill-session -t =acme-auth-1 ; display-message -p "@@amux-ok acme-auth-1"');
+  it("kill the exact session", () => {
+    expect(killLine("acme-auth-1")).toBe("kill-session -t =acme-auth-1");
   });
 
-  it("set each label, then confirm", () => {
+  it("set each label", () => {
     expect(parseTmuxLine(labelLine("a-1", { hash: "v1:abc", state: "stopped" }))).toEqual([
       ["set-option", "-t", "=a-1:", "@amux-hash", "v1:abc"],
       ["set-option", "-t", "=a-1:", "@amux-state", "stopped"],
-      ["display-message", "-p", "@@amux-ok a-1"],
+    ]);
+  });
+
+  it("confirmedLine ends a line with a marker carrying the line's number only", () => {
+    expect(parseTmuxLine(confirmedLine(killLine("a-1"), 7))).toEqual([
+      ["kill-session", "-t", "=a-1"],
+      ["display-message", "-p", "@@amux-ok 7"],
     ]);
   });
 });
@@ -162,33 +120,12 @@ describe("SERVER_OPTIONS", () => {
 });
 
 describe("parseOk", () => {
-  it("collects the names whose marker printed", () => {
-    const out = ["@@amux-ok acme-auth-1", "some other output", "@@amux-ok acme-auth-3", "", "  @@amux-ok indented-is-not-a-marker"].join("\n");
-    expect([...parseOk(out)].sort()).toEqual(["acme-auth-1", "acme-auth-3"]);
+  it("collects the line numbers whose marker printed", () => {
+    const out = ["@@amux-ok 0", "some other output", "@@amux-ok 12", "", "  @@amux-ok 3", "@@amux-ok acme-1", "@@amux-ok 4x"].join("\n");
+    expect([...parseOk(out)].sort((a, b) => a - b)).toEqual([0, 12]);
   });
 
   it("is empty for empty output", () => {
     expect(parseOk("").size).toBe(0);
-  });
-});
-
-describe("captures", () => {
-  it("captureLine prints the marker, then the screen", () => {
-    expect(parseTmuxLine(captureLine("%12"))).toEqual([
-      ["display-message", "-p", "@@amux-cap %12"],
-      ["capture-pane", "-p", "-t", "%12"],
-    ]);
-  });
-
-  it("parseCaptures splits screens at their markers and drops trailing blank rows", () => {
-    const out = ["ignored before any marker", "@@amux-cap %1", "line a", "", "line b", "", "", "@@amux-cap %2", "$ ", "", "", ""].join("\n");
-    const m = parseCaptures(out);
-    expect([...m.keys()]).toEqual(["%1", "%2"]);
-    expect(m.get("%1")).toEqual(["line a", "", "line b"]);
-    expect(m.get("%2")).toEqual(["$ "]);
-  });
-
-  it("parseCaptures gives an empty screen for a blank pane", () => {
-    expect(parseCaptures("@@amux-cap %5\n\n\n").get("%5")).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
 import { describe, expect, it } from "vitest";
-import { commandLine, escapeFormat, groupLine, quoteArg, sessionTarget, shQuote } from "../../../src/tmux/quote.js";
+import { commandLine, escapeFormat, escapeTimeFormat, groupLine, quoteArg, sessionTarget, shQuote } from "../../../src/tmux/quote.js";
 
 describe("quoteArg", () => {
   it.each([
@@ -63,6 +63,20 @@ describe("escapeFormat", () => {
     ["##", "####"],
   ])("%j → %j", (input, out) => {
     expect(escapeFormat(input)).toBe(out);
+  });
+
+  it("leaves % alone (-c and -n are not strftime'd)", () => {
+    expect(escapeFormat("/w/%Y %42")).toBe("/w/%Y %42");
+  });
+});
+
+describe("escapeTimeFormat", () => {
+  it.each([
+    ["plain", "plain"],
+    ["/p/%Y/#1 %%", "/p/%%Y/##1 %%%%"],
+    ["%42 #{pane_id}", "%%42 ##{pane_id}"],
+  ])("%j → %j", (input, out) => {
+    expect(escapeTimeFormat(input)).toBe(out);
   });
 });
 

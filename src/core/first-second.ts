@@ -1,0 +1,57 @@
+import { listSessions } from "../tmux/observe.js";
+import { sleep } from "./io.js";
+import { readLog } from "./logs.js";
+
+/** How long a new agent must live for its start to count: one that dies sooner failed to start. */
+export const FIRST_SECOND_MS = 1000;
+
+/** A session that died within its first second, with its exit code and its last words. */
+export interface FailedStart {
+  session: string;
+  exitCode: number | null;
+  lastLines: string[];
+}
+
+/**
+ * Watches sessions just started (at `startedAt`) through their first second and returns those
+ * that died in it. A dead pane's exit code can lag its death a little: waited for, briefly.
+ */
+export async function failedStarts(root: string, sessions: string[], startedAt: number, windowMs = FIRST_SECOND_MS): Promise<FailedStart[]> {
+  const watching = new Set(sessions);
+  const dead = new Map<string, number | null>();
+  const end = startedAt + windowMs;
+  let settleUntil = 0;
+  while (watching.size) {
+    const now = Date.now();
+    const live = await listSessions();
+    for (const name of [...watching]) {
+      const s = live.find((x) => x.name === name);
+      if (!s) watching.delete(name);
+      else if (s.dead) {
+        dead.set(name, s.exitCode);
+        if (s.exitCode !== null) watching.delete(name);
+        else if (!settleUntil) settleUntil = now + 1000;
+      }
+    }
+    // Past the first second only the exit codes of the dead are still worth waiting for.
+    if (now >= end) {
+      for (const name of [...watching]) if (!dead.has(name) || now >= settleUntil) watching.delete(name);
+    }
+    if (!watching.size) break;
+    await sleep(Math.min(150, Math.max(20, end - Date.now())));
+  }
+  return [...dead].map(([session, exitCode]) => ({ session, exitCode, lastLines: lastLines(root, session) }));
+}
+
+/** The last few non-blank lines of a session's log. */
+export function lastLines(root: string, session: string, n = 5): string[] {
+  return readLog(root, session)
+    .filter((l) => l.trim())
+    .slice(-n);
+}
+
+/** How a failed start reads: one line, then its last output indented. */
+export function describeFailedStart(f: FailedStart): string {
+  const out = f.lastLines.length ? `; its last output:\n${f.lastLines.map((l) => `  ${l}`).join("\n")}` : "";
+  return `${f.session} exited at once with code ${f.exitCode ?? "?"}${out}\n  (amux logs ${f.session} shows all of it)`;
+}
