@@ -81,3 +81,55 @@ export function deriveProjectName(dirName: string): string {
   n = n.replace(/[-_]+$/, "");
   return n || "amux";
 }
+
+/**
+ * Why `s` is not a ref name by git's rules (git check-ref-format, one level allowed), or
+ * undefined. Stricter in one point: no leading `-`, so it can never reach git as an option.
+ */
+function refNameProblem(s: string): string | undefined {
+  if (s === "") return "must not be empty";
+  if (s.startsWith("-")) return 'must not start with "-"';
+  if (s === "@") return 'must not be "@"';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what git forbids
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(s)) return "must not contain spaces, control characters or any of ~ ^ : ? * [ \\";
+  if (s.includes("..")) return 'must not contain ".."';
+  if (s.includes("@{")) return 'must not contain "@{"';
+  if (s.startsWith("/") || s.endsWith("/") || s.includes("//")) return 'must not start or end with "/" or contain "//"';
+  if (s.endsWith(".")) return 'must not end with "."';
+  for (const part of s.split("/")) {
+    if (part.startsWith(".")) return 'no part may start with "."';
+    if (part.endsWith(".lock")) return 'no part may end with ".lock"';
+  }
+  return undefined;
+}
+
+const BRANCH_ALLOWED = "a branch name git accepts, e.g. feature/login";
+const BASE_ALLOWED = "a branch, tag or commit, e.g. main, origin/main, v1.2, 3f2a9c1, HEAD~2";
+
+/** Returns why `value` is not a valid branch name (`git check-ref-format --branch`), or undefined. */
+export function checkBranch(value: string): string | undefined {
+  const problem = value === "HEAD" ? 'must not be "HEAD"' : refNameProblem(value);
+  return problem && `invalid branch ${JSON.stringify(value)}: ${problem} (${BRANCH_ALLOWED})`;
+}
+
+/**
+ * Returns why `value` is not a valid start point, or undefined: a ref name (a branch, a remote
+ * branch, a tag, a commit id, HEAD) optionally followed by `~n` / `^n` steps.
+ */
+export function checkBase(value: string): string | undefined {
+  const ref = value.replace(/([~^]\d*)+$/, "");
+  const problem = ref === "" && value !== "" ? "must start with a ref name" : refNameProblem(ref);
+  return problem && `invalid base ${JSON.stringify(value)}: ${problem} (${BASE_ALLOWED})`;
+}
+
+export function assertBranch(value: string): string {
+  const problem = checkBranch(value);
+  if (problem) throw new UsageError(problem);
+  return value;
+}
+
+export function assertBase(value: string): string {
+  const problem = checkBase(value);
+  if (problem) throw new UsageError(problem);
+  return value;
+}

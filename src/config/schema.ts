@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
-import { NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
+import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
 import { schemaId } from "./templates.js";
 
 /** "service names must match ...; did you mean auth-service?": the pattern, and a valid form when there is one. */
@@ -15,6 +15,16 @@ const duration = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m or 1h" })
   .describe("A duration: 500ms, 3s, 10m, 1h.");
+
+/** A string that `check` finds nothing wrong with; its message is the issue. */
+const checked = (check: (s: string) => string | undefined) =>
+  z.string().superRefine((s, ctx) => {
+    const problem = check(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+const branchName = checked(checkBranch);
+const baseRef = checked(checkBase);
 
 const regexSource = z.string().refine(
   (s) => {
@@ -88,8 +98,16 @@ export const serviceSchema = z
       .refine((s) => !s.includes(".."), { message: 'workspace names must not contain ".."' })
       .optional()
       .describe("Workspace (git worktree) the replicas run in; omitted = the project root directory."),
-    branch: z.string().min(1).optional().describe("Branch of a new workspace (default amux/<workspace>); with isolation: replica, <branch>-<n>."),
-    base: z.string().min(1).optional().describe("Start point of a new workspace's branch (default: workspaces.base, else the current branch)."),
+    branch: branchName
+      .optional()
+      .describe(
+        "Branch of a new workspace (default amux/<workspace>); with isolation: replica, <branch>-<n>. A branch name git accepts, never starting with -.",
+      ),
+    base: baseRef
+      .optional()
+      .describe(
+        "Start point of a new workspace's branch (default: workspaces.base, else the current branch): a branch, tag or commit, e.g. origin/main, v1.2, HEAD~2.",
+      ),
     replicas: z.number().int().min(0).max(1000).default(1).describe("How many sessions of this service (0 allowed)."),
     prompt: z.string().optional().describe("Text sent once the agent is ready for input."),
     environment: environmentSchema.optional().describe("Merged over the agent's environment."),
@@ -109,7 +127,7 @@ const relPath = z
 export const workspacesSchema = z
   .strictObject({
     root: z.string().min(1).optional().describe("Folder that holds the workspaces (default: <checkout>.worktrees beside the checkout)."),
-    base: z.string().min(1).optional().describe("Branch or commit new workspaces start from (default: the current branch)."),
+    base: baseRef.optional().describe("Branch, tag or commit new workspaces start from (default: the current branch), e.g. main, origin/main, v1.2."),
     copy: z.array(relPath).default([]).describe("Files copied from the main checkout into each new worktree (e.g. .env)."),
     symlink: z.array(relPath).default([]).describe("Paths symlinked from the main checkout into each new worktree (e.g. node_modules)."),
     setup: z.string().min(1).optional().describe("Shell command run once in each new worktree; its failure is reported."),

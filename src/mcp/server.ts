@@ -239,8 +239,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
         "Create a workspace: a git worktree on branch amux/<name> outside the main checkout (a plain folder outside git). Not needed before session_run or fleet_up: they create missing workspaces themselves.",
       inputSchema: {
         name: z.string().describe("workspace name"),
-        branch: z.string().optional().describe("branch (default amux/<name>)"),
-        base: z.string().optional().describe("start point (default the current branch)"),
+        branch: z.string().optional().describe("branch (default amux/<name>): a branch name git accepts, never starting with -"),
+        base: z.string().optional().describe("start point (default the current branch): a branch, tag or commit, e.g. main, origin/main, v1.2, HEAD~2"),
       },
     },
     async (a) =>

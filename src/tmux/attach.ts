@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { TmuxError } from "../errors.js";
+import { literalArgs } from "./args.js";
 import { clientEnv, socketName, tmuxRaw } from "./client.js";
 import { sessionTarget } from "./quote.js";
 
@@ -20,7 +21,7 @@ export async function attachSession(name: string): Promise<void> {
   const env = clientEnv();
   for (const k of ["TERMINFO", "TERMINFO_DIRS"]) if (process.env[k]) env[k] = process.env[k];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("tmux", ["-L", socketName(), "attach-session", "-t", sessionTarget(name)], { stdio: "inherit", env });
+    const child = spawn("tmux", ["-L", socketName(), ...literalArgs(["attach-session", "-t", sessionTarget(name)])], { stdio: "inherit", env });
     child.on("error", (e) => reject(new TmuxError(`cannot run tmux: ${e.message}`)));
     child.on("close", (code) => (code === 0 ? resolve() : reject(new TmuxError(`tmux attach exited with ${code}`))));
   });

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { baselineOf } from "../agent-env.js";
 import { TmuxError } from "../errors.js";
+import { literalArgv } from "./args.js";
 
 /**
  * The only code that starts tmux. It uses node:child_process directly rather than execa:
@@ -28,10 +29,13 @@ export function clientEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return out;
 }
 
-/** Runs one tmux client process on amux's server; never throws for a non-zero exit. */
+/**
+ * Runs one tmux client process on amux's server; never throws for a non-zero exit. Every value in
+ * `args` reaches tmux literally (literalArgv escapes what tmux would expand).
+ */
 export function tmuxRaw(args: readonly string[], input?: string): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", ["-u", "-L", socketName(), ...args], { env: clientEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("tmux", ["-u", "-L", socketName(), ...literalArgv(args)], { env: clientEnv(), stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

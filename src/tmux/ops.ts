@@ -1,7 +1,7 @@
 import { TmuxError } from "../errors.js";
 import { tmuxRaw, tmuxScript } from "./client.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
-import { commandLine, escapeFormat, escapeTimeFormat, groupLine, sessionTarget, shQuote } from "./quote.js";
+import { commandLine, groupLine, sessionTarget, shQuote } from "./quote.js";
 import type { Labels, SessionCreate } from "./types.js";
 
 /** History kept by tmux per pane; the log file keeps everything anyway. */
@@ -24,7 +24,7 @@ function labelCommands(name: string, labels: Labels): string[][] {
 }
 
 function pipeCommand(name: string, logFile: string): string[] {
-  return ["pipe-pane", "-o", "-t", sessionTarget(name), escapeTimeFormat(`exec cat >> ${shQuote(logFile)}`)];
+  return ["pipe-pane", "-o", "-t", sessionTarget(name), `exec cat >> ${shQuote(logFile)}`];
 }
 
 function envArgs(env: Record<string, string>): string[] {
@@ -35,13 +35,13 @@ function envArgs(env: Record<string, string>): string[] {
  * One line creates one session with its labels, remain-on-exit and output capture: tmux runs
  * the line as one group, so no session exists unlabelled or misses its first output, and a
  * failure (a duplicate name) skips only that line. `runBatch` adds the marker that says it all held.
- * tmux expands formats in a session name, a start directory and a window name: their `#` are
- * doubled (names are validated anyway; paths and window names are not).
+ * Every value (name, directory, window name, environment, argv, log path) is written as it is:
+ * commandLine escapes the arguments tmux would expand (src/tmux/args.ts), so each arrives literally.
  */
 export function createLine(c: SessionCreate): string {
   const t = sessionTarget(c.name);
-  const create = ["new-session", "-d", "-s", escapeFormat(c.name), "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", escapeFormat(c.cwd)];
-  if (c.windowName) create.push("-n", escapeFormat(c.windowName));
+  const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", c.cwd];
+  if (c.windowName) create.push("-n", c.windowName);
   create.push(...envArgs(c.env), "--", ...c.argv);
   return groupLine([create, ["set-option", "-w", "-t", t, "remain-on-exit", "on"], ...labelCommands(c.name, c.labels), pipeCommand(c.name, c.logFile)]);
 }
@@ -51,7 +51,7 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
   const t = sessionTarget(c.name);
   return groupLine([
     ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
-    ["respawn-pane", "-k", "-t", t, "-c", escapeFormat(c.cwd), ...envArgs(c.env), "--", ...c.argv],
+    ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...c.argv],
     ...labelCommands(c.name, labels),
     // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
     // open a fresh one, so the restarted agent's output lands in the same log.

@@ -1,3 +1,7 @@
+import { literalArgs } from "./args.js";
+
+export { escapeFormat, escapeTimeFormat } from "./args.js";
+
 /**
  * Quotes one argument for tmux's command language (a `source-file` line): double quotes, with
  * `\`, `"`, `$`, a leading `~` and control characters escaped, so nothing is expanded or split.
@@ -16,9 +20,22 @@ export function quoteArg(s: string): string {
   return `${out}"`;
 }
 
-/** One tmux command as argv → one command in tmux's language. */
+/**
+ * A word tmux's parser reads back unchanged without quotes. Not one starting with `%` (`%if`,
+ * `%hidden`… are directives; a pane id `%12` is fine), nor one ending in `;` (a separator).
+ */
+function isBareWord(a: string): boolean {
+  return /^[A-Za-z0-9@%=:_./+,-]+$/.test(a) && !a.endsWith(";") && !/^%(?!\d+$)/.test(a);
+}
+
+/**
+ * One tmux command as argv, every value meant literally → one command in tmux's language: the
+ * arguments tmux would expand as formats are escaped (literalArgs), then each word is quoted.
+ */
 export function commandLine(argv: readonly string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9@%=:_./+,-]+$/.test(a) && !a.endsWith(";") ? a : quoteArg(a))).join(" ");
+  return literalArgs(argv)
+    .map((a) => (isBareWord(a) ? a : quoteArg(a)))
+    .join(" ");
 }
 
 /** Several commands on one line: tmux runs them as one group, stopping at the first failure. */
@@ -29,19 +46,6 @@ export function groupLine(commands: readonly (readonly string[])[]): string {
 /** Single-quotes a word for /bin/sh. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, "'\\''")}'`;
-}
-
-/** tmux expands #{…} formats in some arguments (-c, -n, a new session's name): keep `#` literal. */
-export function escapeFormat(s: string): string {
-  return s.replace(/#/g, "##");
-}
-
-/**
- * pipe-pane's command (like display-message's text) also goes through strftime before the format
- * expansion (tmux 3.3a cmd-pipe-pane.c: format_expand_time): keep `%` literal too.
- */
-export function escapeTimeFormat(s: string): string {
-  return escapeFormat(s).replace(/%/g, "%%");
 }
 
 /** The exact-match target for a session (no prefix matching): `=name:`. */

@@ -2,8 +2,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { dirname, join } from "node:path";
 import type { WorkspaceSettings } from "../config/project.js";
 import type { Reporter } from "../core/io.js";
-import { AmuxError } from "../errors.js";
-import { assertName } from "../names.js";
+import { AmuxError, UsageError } from "../errors.js";
+import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
 import { git, runSetup } from "./git.js";
 import { findGitTop, workspaceDir } from "./paths.js";
@@ -31,10 +31,14 @@ function setupMarker(root: string, name: string): string {
  * Makes sure workspace `name` exists and returns its directory: a git worktree on branch
  * amux/<name> (or the given branch), made from the current branch (or `base`), outside the main
  * checkout; a plain directory outside git. New worktrees get the configured copies, symlinks and
- * setup command; a setup that failed runs again next time.
+ * setup command; a setup that failed runs again next time. The name, branch and base are
+ * checked first (exit 2), so none of them can reach git as an option.
  */
 export async function ensureWorkspace(host: WorkspaceHost, name: string, reporter: Reporter, o: CreateOptions = {}): Promise<string> {
   assertName("workspace", name);
+  if (o.branch !== undefined) assertBranch(o.branch);
+  if (o.base !== undefined) assertBase(o.base);
+  if (host.workspaces.base !== undefined) assertBase(host.workspaces.base);
   const dir = workspaceDir(host.root, name, host.workspaces.root);
   if (!existsSync(dir)) await createWorkspace(host, name, dir, reporter, o);
   await setupOnce(host, name, dir, reporter);
@@ -43,20 +47,21 @@ export async function ensureWorkspace(host: WorkspaceHost, name: string, reporte
 
 async function createWorkspace(host: WorkspaceHost, name: string, dir: string, reporter: Reporter, o: CreateOptions): Promise<void> {
   const top = findGitTop(host.root);
-  mkdirSync(dirname(dir), { recursive: true });
   if (!top) {
     mkdirSync(dir, { recursive: true });
     reporter.info(`workspace ${name}: created directory ${dir}`);
     return;
   }
   const branch = o.branch ?? `${BRANCH_PREFIX}${name}`;
-  if ((await git(top, ["check-ref-format", "--branch", branch], { allowFail: true })).code !== 0) {
-    throw new WorkspaceError(`invalid branch name ${JSON.stringify(branch)}`);
+  const exists = (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${branch}`], { allowFail: true })).code === 0;
+  const current = (await git(top, ["symbolic-ref", "--quiet", "--short", "HEAD"], { allowFail: true })).stdout;
+  // A current branch git would not let us name (made with update-ref, say) starts from HEAD instead.
+  const base = o.base ?? host.workspaces.base ?? (current && !checkBase(current) ? current : "HEAD");
+  if (!exists && (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${base}^{commit}`], { allowFail: true })).code !== 0) {
+    throw new UsageError(`cannot create workspace ${name}: unknown base ${JSON.stringify(base)} (no branch, tag or commit of that name in ${top})`);
   }
-  const exists = (await git(top, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { allowFail: true })).code === 0;
-  const current = (await git(top, ["rev-parse", "--abbrev-ref", "HEAD"], { allowFail: true })).stdout || "HEAD";
-  const base = o.base ?? host.workspaces.base ?? current;
-  const args = exists ? ["worktree", "add", "--quiet", dir, branch] : ["worktree", "add", "--quiet", "-b", branch, "--", dir, base];
+  const args = exists ? ["worktree", "add", "--quiet", "--", dir, branch] : ["worktree", "add", "--quiet", "-b", branch, "--", dir, base];
+  mkdirSync(dirname(dir), { recursive: true });
   const r = await git(top, args, { allowFail: true });
   // Another amux may have made it at the same moment; that is fine.
   if (r.code !== 0 && !existsSync(dir)) throw new WorkspaceError(`cannot create workspace ${name}: ${r.stderr}`);

@@ -124,7 +124,10 @@ describe("status at scale", { timeout: SLOW }, () => {
     const events = procs.start(["events", "--json"], repo.dir);
     // up sends each replica its prompt once it is ready, and never into a question.
     const up = await repo.amux(["up", "--prompt-timeout", "4s"], { timeoutMs: 60_000 });
-    expect(up.stderr).not.toMatch(/cannot|error/i);
+    // Replicas that die at once are failed starts (exit 1), named with their last output; nothing else failed.
+    expect(up.code, up.output).toBe(1);
+    expect(up.stderr.replace(/fatal: cannot reach the model/g, "")).not.toMatch(/cannot|error/i);
+    for (const n of [1, 2, 3, 4, 5, 6]) expect(up.stderr).toContain(`sc-e-${n} exited at once with code 3`);
     for (const n of [1, 2]) expect(up.stderr).toContain(`sc-x-${n}: not ready for input after 4s; prompt not sent`);
 
     const ids = await paneIds(e2e);

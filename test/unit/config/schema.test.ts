@@ -35,8 +35,24 @@ describe("zod schemas", () => {
     ["an unknown restart policy", { agent: "a", restart: "sometimes" }],
     ["an unknown key", { agent: "a", replica: 2 }],
     ["a bad stuckAfter", { agent: "a", stuckAfter: "ten minutes" }],
+    ["a branch that is an option", { agent: "a", workspace: "w", branch: "-m" }],
+    ["a branch git refuses", { agent: "a", workspace: "w", branch: "a..b" }],
+    ["a base that is an option", { agent: "a", workspace: "w", base: "--detach" }],
+    ["a base git refuses", { agent: "a", workspace: "w", base: "main:README" }],
   ])("reject %s", (_what, service) => {
     expect(composeSchema.safeParse({ services: { auth: service } }).success).toBe(false);
+  });
+
+  it("say what a branch or base may be, and accept refs, tags, commits and ~n steps", () => {
+    const r = composeSchema.safeParse({ services: { auth: { agent: "a", branch: "-m", base: "-rf" } }, workspaces: { base: "--output=/tmp/x" } });
+    expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      'services.auth.branch: invalid branch "-m": must not start with "-" (a branch name git accepts, e.g. feature/login)',
+      'services.auth.base: invalid base "-rf": must not start with "-" (a branch, tag or commit, e.g. main, origin/main, v1.2, 3f2a9c1, HEAD~2)',
+      'workspaces.base: invalid base "--output=/tmp/x": must not start with "-" (a branch, tag or commit, e.g. main, origin/main, v1.2, 3f2a9c1, HEAD~2)',
+    ]);
+    for (const base of ["origin/main", "v1.2", "3f2a9c1", "HEAD~2", "feature/x"]) {
+      expect(composeSchema.safeParse({ services: { auth: { agent: "a", branch: "team/x", base } }, workspaces: { base } }).success, base).toBe(true);
+    }
   });
 
   it.each([

@@ -129,3 +129,42 @@ describe("parseOk", () => {
     expect(parseOk("").size).toBe(0);
   });
 });
+
+describe("every value reaches tmux literally (formats, and strftime for pipe-pane, escaped where tmux expands them)", () => {
+  const hostile: SessionCreate = {
+    name: "acme-auth-1",
+    cwd: "/srv/#(touch C)/~;x",
+    argv: ["/bin/sh", "-c", "#(touch C) $(touch C)"],
+    env: { K: "#(touch C)#{pane_id}", L: "-rf" },
+    windowName: "#{pane_id}%Y -m",
+    labels: { root: "/srv/#(touch C)" },
+    logFile: "/srv/#(touch C) %Y/.amux/logs/acme-auth-1.log",
+  };
+
+  it("createLine: -s, -c and -n doubled, -e, argv and labels as given, pipe-pane's command doubled (# and %)", () => {
+    expect(createLine(hostile)).toBe(
+      [
+        'new-session -d -s acme-auth-1 -x 200 -y 50 -c "/srv/##(touch C)/~;x" -n "##{pane_id}%Y -m" -e "K=#(touch C)#{pane_id}" -e L=-rf -- /bin/sh -c "#(touch C) \\$(touch C)"',
+        "set-option -w -t =acme-auth-1: remain-on-exit on",
+        'set-option -t =acme-auth-1: @amux-root "/srv/#(touch C)"',
+        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/##(touch C) %%Y/.amux/logs/acme-auth-1.log'"`,
+      ].join(" ; "),
+    );
+  });
+
+  it("respawnLine: -c doubled, -e and argv as given", () => {
+    expect(respawnLine(hostile, { restarts: "1" })).toBe(
+      [
+        "set-option -p -u -t =acme-auth-1: @amux-exit",
+        'respawn-pane -k -t =acme-auth-1: -c "/srv/##(touch C)/~;x" -e "K=#(touch C)#{pane_id}" -e L=-rf -- /bin/sh -c "#(touch C) \\$(touch C)"',
+        "set-option -t =acme-auth-1: @amux-restarts 1",
+        "pipe-pane -t =acme-auth-1:",
+        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/##(touch C) %%Y/.amux/logs/acme-auth-1.log'"`,
+      ].join(" ; "),
+    );
+  });
+
+  it("a directory starting with ~ is not taken for a home directory", () => {
+    expect(createLine({ ...hostile, cwd: "~/x", windowName: "~" })).toContain('-c "\\~/x" -n "\\~"');
+  });
+});
