@@ -12,6 +12,24 @@ export const NAME_PATTERNS = {
 
 export type NameKind = keyof typeof NAME_PATTERNS;
 
+/**
+ * Names that mean something to every JavaScript object: as a key they would be dropped or read
+ * from the prototype instead of the user's data, so they are refused wherever a name is a key.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A record's own value for a key the user (or a tmux label) named: `agents["constructor"]` must
+ * be "no such agent", not Object's constructor.
+ */
+export function own<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
+export function reservedNameProblem(value: string): string | undefined {
+  return RESERVED_NAMES.has(value) ? `${JSON.stringify(value)} is reserved (it names a part of every JavaScript object)` : undefined;
+}
+
 const KIND_TEXT: Record<NameKind, string> = {
   project: "project name",
   service: "service name",
@@ -34,7 +52,10 @@ const ALLOWED_TEXT: Record<NameKind, string> = {
 /** Returns an error message for a bad name (what is allowed, and a valid form when one exists), or undefined when it is fine. */
 export function checkName(kind: NameKind, value: string): string | undefined {
   const ok = NAME_PATTERNS[kind].test(value) && !(kind === "workspace" && value.includes(".."));
-  if (ok) return undefined;
+  if (ok) {
+    const reserved = reservedNameProblem(value);
+    return reserved ? `invalid ${KIND_TEXT[kind]}: ${reserved}` : undefined;
+  }
   const why =
     kind === "workspace" && value.includes("..") && NAME_PATTERNS[kind].test(value) ? 'must not contain ".."' : `must match ${NAME_PATTERNS[kind].source}`;
   const hint = suggestName(kind, value);

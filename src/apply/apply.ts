@@ -1,6 +1,7 @@
 import type { SpawnBuild } from "../core/spawn.js";
 import type { Action } from "../reconcile/types.js";
-import { createLine, killLine, respawnLine, runBatch, type ServerSetup } from "../tmux/ops.js";
+import type { LogCap } from "../tmux/log-writer.js";
+import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch, type ServerSetup } from "../tmux/ops.js";
 
 /** What happened to each action. */
 export interface ApplyResult {
@@ -15,6 +16,8 @@ export interface ApplyHooks {
   prepare(a: Action): Promise<void>;
   /** Restarts so far, to count the next one. */
   restartsOf(a: Action): number;
+  /** Log of a session restarted as it was started (no spawn spec: an `amux run` session). */
+  logOf?(a: Action): { file: string; cap?: LogCap | undefined };
   onStart?(a: Action): void;
   onDone?(a: Action, error?: string): void;
 }
@@ -37,12 +40,16 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
       continue;
     }
     const b = builds.get(a.session);
+    const log = hooks.logOf?.(a);
     if (a.action === "remove") ready.push({ action: a, line: killLine(a.session) });
-    else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
+    else if (!b && a.action === "restart" && log) {
+      const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
+      ready.push({ action: a, line: respawnAsStartedLine(a.session, log.file, { restarts: String(restarts), state: "" }, log.cap) });
+    } else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
     else if (a.action === "create") ready.push({ action: a, line: createLine(b.create) });
     else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session)} ; ${createLine(b.create)}` });
     else {
-      const restarts = hooks.restartsOf(a) + 1;
+      const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
       ready.push({ action: a, line: respawnLine(b.create, { restarts: String(restarts), state: "" }) });
     }
   }

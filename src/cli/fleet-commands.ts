@@ -28,8 +28,9 @@ function planJson(plan: Plan) {
   };
 }
 
+/** listr2's redrawing renderer needs a terminal with a width: a 0-column pty gets plain lines. */
 function interactive(): boolean {
-  return !!process.stdout.isTTY && !process.env.CI;
+  return !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 && !process.env.CI && process.env.TERM !== "dumb";
 }
 
 export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Promise<void> {

@@ -94,7 +94,25 @@ export function buildProgram(): Command {
   program
     .command("top")
     .description("live view: one row per agent with status, time in it, restarts, workspace and last line")
-    .addOption(new Option("--interval <duration>", "redraw every").argParser(seconds("--interval")))
+    .addOption(new Option("--interval <duration>", "redraw every (default 1s on a terminal, 5s otherwise)").argParser(seconds("--interval")))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Columns:",
+        "  NAME       the tmux session",
+        "  STATUS     running, waiting, idle, stuck, exited (code), failed (code)",
+        "  FOR        time since the status last changed (2m10s), as far as tmux tells",
+        "  RESTARTS   restarts by the restart policy or onStuck",
+        "  WORKSPACE  the workspace it runs in (- for the project root)",
+        "  LAST LINE  the last non-empty line on its screen",
+        "",
+        "The header shows the project, a count per status and the time (24-hour clock).",
+        "On a terminal the screen is redrawn; otherwise (a pipe, a file, a 0-column terminal)",
+        "a plain table is printed every interval. Ctrl-C quits; the agents keep running.",
+        "`amux ps --watch` is the same view.",
+      ].join("\n"),
+    )
     .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o));
 
   program
@@ -152,9 +170,30 @@ export function buildProgram(): Command {
 
   program
     .command("stop")
-    .description("stop sessions (they stay in `ps --all` as stopped)")
-    .argument("<session...>")
+    .description("stop sessions (they stay in `ps --all` as stopped; a declared replica stays stopped under `amux watch` until `amux start` or `amux up`)")
+    .argument("<session|service...>", "sessions, or services (all their replicas)")
     .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
+
+  program
+    .command("start")
+    .description("start stopped sessions again: a declared replica (or every replica of a service) from the compose file, an exited `run` session in place")
+    .argument("<session|service...>")
+    .option("--json", "what was done, as JSON")
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o));
+
+  program
+    .command("restart")
+    .description("restart sessions in place, running or not (same session, labels and log; the restart count starts again at 0)")
+    .argument("<session|service...>")
+    .option("--json", "what was done, as JSON")
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o));
+
+  program
+    .command("prune")
+    .description("forget sessions that are gone: their records (ps --all) and logs; live sessions are never touched")
+    .option("-a, --all", "also the records that keep declared replicas stopped (a running watch then starts them)")
+    .option("--json", "what was removed, as JSON")
+    .action(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o));
 
   const config = program.command("config").description("show, edit or validate the configuration");
   config

@@ -106,7 +106,13 @@ export async function cmdLogs(
     for (const n of names) known.add(n);
     return names;
   };
-  await followLogs(t.root, rescan, t.sessions, (l) => out(stamp(true) + prefix(l.session) + l.text), ac.signal, o.raw);
+  const liveness = async () =>
+    new Map((await listSessions()).filter((s) => s.labels.root === t.root).map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
+  const onEnd = (s: string, code: number | null | "gone") => {
+    const how = code === "gone" ? "stopped" : code === null ? "exited" : `exited with code ${code}`;
+    process.stderr.write(`${prefix(s)}── ${s} ${how} ──\n`);
+  };
+  await followLogs(t.root, rescan, t.sessions, (l) => out(stamp(true) + prefix(l.session) + l.text), ac.signal, o.raw, liveness, onEnd);
 }
 
 const TIMESTAMPS_NEED_FOLLOW =

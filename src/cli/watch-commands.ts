@@ -5,7 +5,7 @@ import { loadView } from "../core/snapshot.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, LockError } from "../errors.js";
 import { isLocked } from "../state/lock.js";
-import { type AmuxEvent, eventsFile, formatEvent } from "../watch/events.js";
+import { type AmuxEvent, clock, eventsFile, formatEvent } from "../watch/events.js";
 import { lockWatcher, Supervisor } from "../watch/supervisor.js";
 import { StatusTracker } from "../watch/tracker.js";
 import { type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
@@ -109,10 +109,20 @@ export async function cmdEvents(g: GlobalFlags, o: { json?: boolean }): Promise<
   }
 }
 
+/** How long, for a person: whole seconds and up (`0s`, `42s`, `2m10s`, `1h5m`, `2d3h`), never ms. */
+export function humanFor(ms: number): string {
+  return formatDuration(Math.max(0, Math.floor(ms / 1000)) * 1000).replace(/^0ms$/, "0s");
+}
+
+/** Whether stdout can take a redrawn screen: a terminal with a width (a 0-column pty cannot). */
+export function canRedraw(): boolean {
+  return !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0;
+}
+
 /** `amux top` / `ps --watch`: one row per agent, redrawn; periodic plain tables when not on a terminal. */
 export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
-  const tty = !!process.stdout.isTTY;
+  const tty = canRedraw();
   const interval = o.interval ?? (tty ? 1000 : 5000);
   const tracker = new StatusTracker();
   const color = useColor();
@@ -123,7 +133,7 @@ export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<
   while (!stop) {
     const t = await tracker.tick(view);
     const now = Date.now();
-    const width = process.stdout.columns ?? 160;
+    const width = tty ? (process.stdout.columns ?? 160) : 160;
     const rows = t.mine
       .slice()
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -131,16 +141,12 @@ export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<
         const st = tracker.state.get(s.name);
         const status = st?.status ?? "running";
         const shown = status === "exited" || status === "failed" ? `${status} (${s.exitCode})` : status;
-        return [
-          s.name,
-          shown,
-          formatDuration(now - (st?.since ?? now)),
-          s.labels.restarts ?? "0",
-          s.labels.workspace ?? "-",
-          (st?.lastLine ?? "").slice(0, Math.max(10, width - 90)),
-        ];
+        return [s.name, shown, humanFor(now - (st?.since ?? now)), s.labels.restarts ?? "0", s.labels.workspace ?? "-", st?.lastLine ?? ""];
       });
     const header = ["NAME", "STATUS", "FOR", "RESTARTS", "WORKSPACE", "LAST LINE"];
+    // The last line takes what the other columns leave of the terminal's width.
+    const used = [0, 1, 2, 3, 4].reduce((n, c) => n + Math.max(header[c]?.length ?? 0, ...rows.map((r) => r[c]?.length ?? 0)) + 2, 0);
+    for (const r of rows) r[5] = (r[5] ?? "").slice(0, Math.max(10, width - used - 1));
     const body = rows.length
       ? table([header, ...rows], (r, c, cell) => {
           if (r === 0) return paint("bold", cell, color);
@@ -151,7 +157,7 @@ export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<
     const counts = new Map<string, number>();
     for (const st of tracker.state.values()) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
     const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "no sessions";
-    const head = `${view.name} — ${summary} — ${new Date().toLocaleTimeString()}`;
+    const head = `${view.name} — ${summary} — ${clock(new Date())}`;
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${head}\n\n${body}\n`);
     else out(`${head}\n${body}\n`);
     const until = Date.now() + interval;

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { checkName, deriveProjectName } from "../names.js";
@@ -6,6 +6,8 @@ import { mainCheckoutDir } from "./worktree.js";
 
 export const COMPOSE_NAMES = ["amux.compose.yaml", "amux.compose.yml"] as const;
 export const CONFIG_NAMES = ["config.yaml", "config.yml"] as const;
+/** Config and compose files are small; anything bigger is refused before it is read. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Global flags every command takes. */
 export interface ProjectOptions {
@@ -25,11 +27,22 @@ export interface ProjectLocation {
 
 /** Finds the project root: nearest ancestor holding amux.compose.yaml/.yml or .amux/. */
 export function locateProject(opts: ProjectOptions): ProjectLocation {
-  const cwd = resolve(opts.cwd ?? process.cwd());
-  if (opts.cwd && !isDir(cwd)) throw new UsageError(`-C ${opts.cwd}: no such directory`);
+  const given = resolve(opts.cwd ?? process.cwd());
+  if (opts.cwd && !isDir(given)) throw new UsageError(`-C ${opts.cwd}: no such directory`);
+  // One project has one root however it is reached: through a symlink it is the same project
+  // (same @amux-root label, same lock, same sessions) as through its real path.
+  const cwd = realOrSame(given);
   if (opts.file) {
-    const file = resolve(cwd, opts.file);
-    if (!existsSync(file)) throw new UsageError(`${opts.file}: no such file`);
+    const asGiven = resolve(given, opts.file);
+    const file = join(realOrSame(dirname(asGiven)), basename(asGiven));
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(file);
+    } catch {
+      throw new UsageError(`${opts.file}: no such file`);
+    }
+    if (st.isDirectory()) throw new UsageError(`${opts.file}: is a folder, not a compose file`);
+    if (!st.isFile()) throw new UsageError(`${opts.file}: not a regular file`);
     const root = dirname(file);
     return { root, composeFile: file, configFile: findConfig(root), found: true };
   }
@@ -47,6 +60,13 @@ function isProjectDir(dir: string): boolean {
 }
 function findConfig(root: string): string | undefined {
   return CONFIG_NAMES.map((n) => join(root, ".amux", n)).find((f) => existsSync(f));
+}
+function realOrSame(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 function isDir(p: string): boolean {
   try {

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from "../errors.js";
+import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { secretKeysOf } from "../secrets.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
@@ -59,10 +60,20 @@ export interface Project {
   missing: MissingVarAt[];
   /** Variables passed through from the invoking environment (keys with no value). */
   passThrough: string[];
+  /** compose `logs:` and `retention:`, resolved with their defaults. */
+  history: HistoryPolicy;
 }
 
-/** Reads, interpolates and validates the config and compose files; every problem at once. */
-export function loadProject(opts: ProjectOptions, env: Record<string, string | undefined> = process.env): Project {
+/**
+ * Reads, interpolates and validates the config and compose files; every problem at once. Linear
+ * in the size of the files (a test holds 100k services to seconds). `read` stands in for the
+ * file reader in tests.
+ */
+export function loadProject(
+  opts: ProjectOptions,
+  env: Record<string, string | undefined> = process.env,
+  read: (file: string) => YamlFile = (file) => readYamlFile(file, env),
+): Project {
   const loc = locateProject(opts);
   const problems: ConfigProblem[] = [];
   const missing: MissingVarAt[] = [];
@@ -73,13 +84,13 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
 
   let configYaml: YamlFile | undefined;
   if (loc.configFile) {
-    configYaml = readYamlFile(loc.configFile, env);
-    problems.push(...configYaml.problems);
+    configYaml = read(loc.configFile);
+    pushAll(problems, configYaml.problems);
     if (!configYaml.problems.length) {
       const r = configSchema.safeParse(configYaml.value ?? {});
-      if (!r.success) problems.push(...problemsFromZod(configYaml, r.error, configSchema));
+      if (!r.success) pushAll(problems, problemsFromZod(configYaml, r.error, configSchema));
       else {
-        missing.push(...configYaml.missing);
+        pushAll(missing, configYaml.missing);
         for (const [id, a] of Object.entries(r.data.agents)) {
           agents[id] = resolveAgent(id, a, configYaml, env, passThrough);
           agentSources[id] = configYaml;
@@ -91,14 +102,14 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
   let compose: ComposeInput | undefined;
   let composeYaml: YamlFile | undefined;
   if (loc.composeFile) {
-    composeYaml = readYamlFile(loc.composeFile, env);
-    problems.push(...composeYaml.problems);
+    composeYaml = read(loc.composeFile);
+    pushAll(problems, composeYaml.problems);
     if (!composeYaml.problems.length) {
       const r = composeSchema.safeParse(composeYaml.value ?? {});
-      if (!r.success) problems.push(...problemsFromZod(composeYaml, r.error, composeSchema));
+      if (!r.success) pushAll(problems, problemsFromZod(composeYaml, r.error, composeSchema));
       else {
         compose = r.data;
-        missing.push(...composeYaml.missing);
+        pushAll(missing, composeYaml.missing);
         for (const [id, a] of Object.entries(compose.agents ?? {})) {
           agents[id] = resolveAgent(id, a, composeYaml, env, passThrough);
           agentSources[id] = composeYaml;
@@ -114,10 +125,11 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     const rawAgents = (composeYaml.value as { agents?: Record<string, unknown> } | null)?.agents ?? {};
     const rawConfigAgents = (configYaml?.value as { agents?: Record<string, unknown> } | null)?.agents ?? {};
     const keysOf = (o: unknown) => (o && typeof o === "object" && !Array.isArray(o) ? Object.keys(o) : []);
-    const known = [...new Set([...Object.keys(agents), ...keysOf(rawAgents), ...keysOf(rawConfigAgents)])].sort();
+    const knownSet = new Set([...Object.keys(agents), ...keysOf(rawAgents), ...keysOf(rawConfigAgents)]);
+    const known = [...knownSet].sort();
     for (const [name, s] of Object.entries(raw && typeof raw === "object" ? raw : {})) {
       const agent = s && typeof s === "object" ? s.agent : undefined;
-      if (typeof agent === "string" && !known.includes(agent)) {
+      if (typeof agent === "string" && !knownSet.has(agent)) {
         const path = ["services", name, "agent"];
         problems.push({
           file: composeYaml.shown,
@@ -158,7 +170,13 @@ export function loadProject(opts: ProjectOptions, env: Record<string, string | u
     hooks,
     missing,
     passThrough: [...passThrough].sort(),
+    history: historyPolicy(compose?.logs, compose?.retention),
   };
+}
+
+/** push(...list) overflows the call stack past ~100k items: a file can hold that many problems. */
+function pushAll<T>(to: T[], list: readonly T[]): void {
+  for (const x of list) to.push(x);
 }
 
 /**

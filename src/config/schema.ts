@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
-import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, suggestName } from "../names.js";
+import { parseSize } from "../history.js";
+import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, RESERVED_NAMES, suggestName } from "../names.js";
+import { patternRisk } from "../status/user-regex.js";
 import { schemaId } from "./templates.js";
 
 /** "service names must match ...; did you mean auth-service?": the pattern, and a valid form when there is one. */
@@ -13,8 +15,8 @@ function nameError(kind: NameKind, what: string) {
 
 const duration = z
   .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m or 1h" })
-  .describe("A duration: 500ms, 3s, 10m, 1h.");
+  .refine((s) => parseDuration(s) !== undefined, { message: "expected a duration like 500ms, 3s, 10m, 1h or 7d" })
+  .describe("A duration: 500ms, 3s, 10m, 1h, 7d.");
 
 /** A string that `check` finds nothing wrong with; its message is the issue. */
 const checked = (check: (s: string) => string | undefined) =>
@@ -26,17 +28,27 @@ const checked = (check: (s: string) => string | undefined) =>
 const branchName = checked(checkBranch);
 const baseRef = checked(checkBase);
 
-const regexSource = z.string().refine(
-  (s) => {
+const regexSource = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "not a valid JavaScript regular expression" },
+  )
+  .superRefine((s, ctx) => {
+    // Patterns run on every screen line of every ps: refuse what could hang it (see user-regex.ts).
+    let risk: string | undefined;
     try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid JavaScript regular expression" },
-);
+      risk = patternRisk(new RegExp(s));
+    } catch {}
+    if (risk) ctx.addIssue({ code: "custom", message: risk });
+  });
 
 const patterns = (what: string) =>
   z.array(regexSource).describe(`${what} JavaScript regular expressions, matched line by line against the visible screen with escape codes stripped.`);
@@ -55,7 +67,11 @@ export const statusSchema = z
   })
   .describe("Status detection overrides for this agent; patterns given here replace the profile's.");
 
-const envKey = z.string().regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" });
+const notReserved = (what: string) => [(s: string) => !RESERVED_NAMES.has(s), { message: `${what} must not be __proto__, constructor or prototype` }] as const;
+const envKey = z
+  .string()
+  .regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" })
+  .refine(...notReserved("environment variable names"));
 export const environmentSchema = z.record(envKey, z.union([z.string(), z.number(), z.boolean(), z.null()])).describe(
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the syntax
   "Environment variables for the agent; ${VAR}, ${VAR:-default} and $$ are expanded from the invoking environment; a key with no value passes that variable through from the invoking environment. Values from the environment, and values of keys like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*, *CREDENTIAL*, are secrets: never shown or stored.",
@@ -78,7 +94,10 @@ export const agentSchema = z
   })
   .describe("An agent definition.");
 
-const agentId = z.string().regex(NAME_PATTERNS.agent, { error: nameError("agent", "agent ids") });
+const agentId = z
+  .string()
+  .regex(NAME_PATTERNS.agent, { error: nameError("agent", "agent ids") })
+  .refine(...notReserved("agent ids"));
 export const agentsSchema = z.record(agentId, agentSchema).describe("Agents by id.");
 
 export const configSchema = z
@@ -87,7 +106,10 @@ export const configSchema = z
   })
   .describe("amux agent configuration (.amux/config.yaml).");
 
-const serviceName = z.string().regex(NAME_PATTERNS.service, { error: nameError("service", "service names") });
+const serviceName = z
+  .string()
+  .regex(NAME_PATTERNS.service, { error: nameError("service", "service names") })
+  .refine(...notReserved("service names"));
 
 export const serviceSchema = z
   .strictObject({
@@ -148,6 +170,25 @@ export const hookSchema = z
   })
   .describe("A command run on status changes.");
 
+const size = z
+  .union([z.string(), z.number().int().min(0)])
+  .refine((v) => parseSize(v) !== undefined, { message: "expected a size like 10MB, 512KB, 1GB or a number of bytes" })
+  .describe("A size: 512KB, 10MB, 1GB (binary units), or bytes.");
+
+export const logsSchema = z
+  .strictObject({
+    maxSize: size.optional().describe("Each session's log is rotated when it reaches this size (default 10MB)."),
+    keep: z.number().int().min(0).max(20).optional().describe("Rotated files kept per session, <session>.log.1 … .<keep> (default 2; 0 truncates instead)."),
+  })
+  .describe("Session logs: a size cap with rotation, enforced by the writer tmux feeds.");
+
+export const retentionSchema = z
+  .strictObject({
+    maxAge: duration.optional().describe("Records and logs of sessions gone longer than this are dropped (default 7d)."),
+    maxStopped: z.number().int().min(0).optional().describe("At most this many gone sessions are remembered, oldest dropped first (default 50)."),
+  })
+  .describe("What amux remembers of sessions that are gone (`ps --all`, `logs`); `amux prune` drops it all on demand.");
+
 export const composeSchema = z
   .strictObject({
     name: z
@@ -159,6 +200,8 @@ export const composeSchema = z
     services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
     workspaces: workspacesSchema.optional(),
     hooks: z.array(hookSchema).optional().describe("Commands run on status changes (by `amux watch`)."),
+    logs: logsSchema.optional(),
+    retention: retentionSchema.optional(),
   })
   .describe("amux fleet (amux.compose.yaml).");
 

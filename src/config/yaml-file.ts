@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import type { ConfigProblem } from "../errors.js";
+import { readRegular } from "../state/safe-fs.js";
 import { interpolate } from "./interpolate.js";
+import { MAX_CONFIG_BYTES } from "./locate.js";
 
 /** An unset `${VAR}` and where it stands. */
 export interface MissingVarAt {
@@ -36,14 +37,19 @@ export function showPath(file: string): string {
 
 /** Reads and parses a YAML file: parse errors, alias bombs and interpolation, all located. */
 export function readYamlFile(file: string, env: Record<string, string | undefined>): YamlFile {
-  const text = readFileSync(file, "utf8");
-  return parseYamlText(file, text, env);
+  // Regular files of sane size only: a folder, a FIFO or /dev/zero is reported, never read.
+  const r = readRegular(file, MAX_CONFIG_BYTES);
+  if (r.ok) return parseYamlText(file, r.text, env);
+  const y = parseYamlText(file, "", env);
+  y.problems.push({ file: y.shown, line: 0, col: 0, path: "", message: r.absent ? "cannot be read (it is gone)" : r.why });
+  return y;
 }
 
 export function parseYamlText(file: string, text: string, env: Record<string, string | undefined>): YamlFile {
   const shown = showPath(file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found below in one pass: the yaml library's own check is quadratic.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   const problems: ConfigProblem[] = [];
   const at = (offset: number | undefined) => {
     // An error at the very end (an unclosed quote) is shown on the last line with text.
@@ -54,6 +60,7 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
     const first = (e.message.split("\n")[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, "");
     problems.push({ file: shown, ...at(e.pos[0]), path: "", message: first });
   }
+  if (problems.length === 0) for (const kp of keyProblems(doc, shown, at)) problems.push(kp);
   const expandedPaths = new Set<string>();
   const maskedValues = new Map<string, string>();
   const missing: MissingVarAt[] = [];
@@ -93,6 +100,53 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
   return { file, shown, doc, lines, value, problems, expandedPaths, maskedValues, missing };
 }
 
+/**
+ * Keys that would not survive as data: a duplicate (the later one silently wins) and
+ * `__proto__` (dropped by every object it is copied into). One pass, a Set per map.
+ */
+function keyProblems(doc: Document, shown: string, at: (offset: number | undefined) => { line: number; col: number }): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  visit(doc, {
+    Map(_, node, path) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const k = String(pair.key.value);
+        const where = { file: shown, ...at(pair.key.range?.[0]) };
+        if (seen.has(k)) out.push({ ...where, path: "", message: "Map keys must be unique" });
+        else if (k === "__proto__") out.push({ ...where, path: [...pathOf(path, node), k].join("."), message: '"__proto__" is reserved and cannot be a key' });
+        seen.add(k);
+      }
+    },
+  });
+  return out;
+}
+
+const seqIndexes = new WeakMap<object, Map<unknown, number>>();
+
+/** A sequence item's index, from an index built once per sequence (indexOf per item is quadratic). */
+function indexIn(seq: { items: unknown[] }, child: unknown): number {
+  let m = seqIndexes.get(seq);
+  if (!m) {
+    m = new Map(seq.items.map((c, i) => [c, i]));
+    seqIndexes.set(seq, m);
+  }
+  return m.get(child) ?? -1;
+}
+
+const mapIndexes = new WeakMap<object, Map<string, Pair>>();
+
+/** A map's pair by key, from an index built once per map (a find per lookup is quadratic). */
+function pairIn(map: { items: Pair[] }, key: string): Pair | undefined {
+  let m = mapIndexes.get(map);
+  if (!m) {
+    m = new Map();
+    for (const p of map.items) if (isScalar(p.key) && !m.has(String(p.key.value))) m.set(String(p.key.value), p);
+    mapIndexes.set(map, m);
+  }
+  return m.get(key);
+}
+
 /** The key path of a node from the ancestor chain `visit` gives. */
 function pathOf(ancestors: readonly unknown[], node: unknown): string[] {
   const out: string[] = [];
@@ -103,7 +157,7 @@ function pathOf(ancestors: readonly unknown[], node: unknown): string[] {
     if (isPair(parent)) {
       if (child === parent.value) out.push(String(isScalar(parent.key) ? parent.key.value : parent.key));
     } else if (isSeq(parent)) {
-      out.push(String(parent.items.indexOf(child as never)));
+      out.push(String(indexIn(parent, child)));
     }
   }
   return out;
@@ -116,7 +170,7 @@ export function locate(y: YamlFile, path: readonly (string | number)[], key = fa
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairIn(node, String(seg));
       if (!pair) break;
       if (key && i === path.length - 1 && isScalar(pair.key)) {
         best = pair.key;

@@ -1,6 +1,7 @@
-import { type ApplyResult, applyPlan } from "../apply/apply.js";
+import { type ApplyHooks, type ApplyResult, applyPlan } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { NotFoundError } from "../errors.js";
+import { own } from "../names.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { serverKey } from "../secrets.js";
@@ -16,9 +17,10 @@ import { desiredFleet } from "./desired.js";
 import { type FailedStart, failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
 import { profileFor, projectSessions } from "./project-view.js";
+import { prunePassively } from "./prune.js";
 import { digestKeyFor, serverSetup } from "./server-key.js";
 import { rotateLog, sendWhenReady } from "./session.js";
-import { saveSnapshot } from "./snapshot.js";
+import { loadView, saveSnapshot } from "./snapshot.js";
 import type { SpawnBuild } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 
@@ -40,7 +42,7 @@ export function lockProject(root: string, what: string, reporter: Reporter): Pro
 
 /** Service names given on the command line must be declared: exit 2 listing those that are. */
 export function checkServices(p: Project, only: string[]): void {
-  const unknown = only.filter((s) => !p.services[s]);
+  const unknown = only.filter((s) => !own(p.services, s));
   if (unknown.length) {
     const known = Object.keys(p.services).sort();
     throw new NotFoundError(`unknown service${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, [
@@ -111,6 +113,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
         if (error || a.action === "remove") progress.onDone?.(a, error);
       },
     });
+    await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
     const dead = started.length
@@ -151,6 +154,7 @@ export async function applyAndRecord(
   setup: ServerSetup,
   reporter: Reporter,
   progress: Pick<UpProgress, "onStart" | "onDone"> = {},
+  logOf?: ApplyHooks["logOf"],
 ): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
@@ -165,7 +169,7 @@ export async function applyAndRecord(
           const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
           await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
         }
-        if (a.action !== "restart") rotateLog(project.root, a.session);
+        if (a.action !== "restart") rotateLog(project.root, a.session, project.history.logKeep);
         else createPrivateFile(logFile(project.root, a.session));
       },
       restartsOf: (a) => {
@@ -174,6 +178,7 @@ export async function applyAndRecord(
       },
       onStart: progress.onStart,
       onDone: progress.onDone,
+      logOf,
     },
     setup,
   );
@@ -185,7 +190,7 @@ export async function applyAndRecord(
     .map((a) => byName.get(a.session))
     .filter((s): s is ObservedSession => !!s);
   const stamp = new Date().toISOString();
-  writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp))]);
+  writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp, "remove"))]);
   const prompts = result.done
     .filter((a) => a.action !== "remove")
     .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
@@ -245,10 +250,12 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
       const stamp = new Date().toISOString();
       writeRecords(
         loc.root,
-        mine.map((s) => recordOf(s, stamp)),
+        mine.map((s) => recordOf(s, stamp, "down")),
       );
     }
     const r = await killSessions(mine.map((s) => s.name));
+    const view = await loadView(o, () => {}).catch(() => undefined);
+    await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
     return { removed: r.ok, failed: r.failed };
   } finally {
     await lock.release();

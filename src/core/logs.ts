@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { logFile } from "../state/paths.js";
+import { kindOf, shownPath, warnOnce } from "../state/safe-fs.js";
 import { stripEscapes } from "../status/classify.js";
 import { sleep } from "./io.js";
 
@@ -23,16 +24,24 @@ export function cleanLog(raw: string): string[] {
   });
 }
 
-/** What a file holds past `offset` (from the start again if it shrank), and its size. */
+/**
+ * What a file holds past `offset` (from the start again if it shrank), and its size. Opened
+ * without blocking and checked to be a regular file: a FIFO or folder there is ignored, said once.
+ */
 export function readFrom(file: string, offset: number): { text: string; size: number } {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return { text: "", size: offset };
   }
   try {
-    const size = statSync(file).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      warnOnce(`ignoring ${shownPath(file)}: ${kindOf(st)} where a file belongs`, `ignore:${file}`);
+      return { text: "", size: offset };
+    }
+    const size = st.size;
     if (size < offset) offset = 0;
     const len = size - offset;
     if (len <= 0) return { text: "", size };
@@ -58,9 +67,30 @@ export function readLog(root: string, session: string, n?: number, raw = false):
   return n === undefined ? lines : lines.slice(Math.max(0, lines.length - n));
 }
 
+/** How a followed session is doing, as tmux says (absent from the map: gone). */
+export interface Liveness {
+  dead: boolean;
+  exitCode: number | null;
+}
+
+function inode(file: string): number | undefined {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long an exited pane may go without tmux reporting its exit code before we stop waiting for it. */
+const EXIT_CODE_GRACE_MS = 1500;
+/** After a session ends, its writer may still be flushing: read once more after this. */
+const FLUSH_MS = 300;
+
 /**
- * Follows logs: prints what is new in each file, finishing partial lines before printing them,
- * and asks `sessions()` now and then for new ones (new replicas of a service).
+ * Follows logs, as `docker logs -f` does: prints what is new in each file (finishing partial
+ * lines before printing them, and reading the rest of a file the writer just rotated), asks
+ * `sessions()` now and then for new ones (new replicas of a service), and ends once every session
+ * followed has ended, telling `onEnd` how (exit code, or gone).
  */
 export async function followLogs(
   root: string,
@@ -69,27 +99,85 @@ export async function followLogs(
   emit: (l: LogLine) => void,
   signal: AbortSignal,
   raw = false,
+  liveness?: () => Promise<Map<string, Liveness>>,
+  onEnd?: (session: string, exitCode: number | null | "gone") => void,
 ): Promise<void> {
   const offsets = new Map<string, number>();
+  const inodes = new Map<string, number | undefined>();
   const partial = new Map<string, string>();
-  for (const s of initial) offsets.set(s, readFrom(logFile(root, s), 0).size);
+  /** Sessions seen ended, with when, and how. */
+  const ending = new Map<string, { since: number; code: number | null | "gone" }>();
+  const ended = new Set<string>();
+  const follow = (s: string, offset: number) => {
+    offsets.set(s, offset);
+    inodes.set(s, inode(logFile(root, s)));
+  };
+  for (const s of initial) follow(s, readFrom(logFile(root, s), 0).size);
   let lastScan = Date.now();
+  let lastLook = 0;
+  const print = (s: string, text: string, flush = false) => {
+    const all = (partial.get(s) ?? "") + text;
+    const cut = flush ? all.length : all.lastIndexOf("\n");
+    if (cut < 0 || (flush && !all)) {
+      partial.set(s, all);
+      return;
+    }
+    partial.set(s, flush ? "" : all.slice(cut + 1));
+    const chunk = all.slice(0, cut);
+    for (const line of raw ? chunk.split("\n") : cleanLog(chunk)) emit({ session: s, text: line });
+  };
   while (!signal.aborted) {
     if (Date.now() - lastScan > 1000) {
       lastScan = Date.now();
-      for (const s of await sessions().catch(() => [])) if (!offsets.has(s)) offsets.set(s, 0);
+      for (const s of await sessions().catch(() => [])) if (!offsets.has(s)) follow(s, 0);
+    }
+    if (liveness && Date.now() - lastLook >= 500) {
+      lastLook = Date.now();
+      const live = await liveness().catch(() => undefined);
+      if (live) {
+        for (const s of offsets.keys()) {
+          const st = live.get(s);
+          if (st && !st.dead) {
+            // Alive, or alive again: restarted in place (a restart policy, `amux restart`).
+            ending.delete(s);
+            ended.delete(s);
+            continue;
+          }
+          if (ended.has(s)) continue;
+          const prev = ending.get(s);
+          const code = st ? st.exitCode : "gone";
+          if (!prev) ending.set(s, { since: Date.now(), code });
+          else prev.code = code;
+        }
+      }
     }
     for (const [s, off] of offsets) {
-      const { text, size } = readFrom(logFile(root, s), off);
+      if (ended.has(s)) continue;
+      const file = logFile(root, s);
+      const ino = inode(file);
+      let offset = off;
+      if (ino !== inodes.get(s)) {
+        // The writer rotated the log: finish the old file (now <log>.1), then start the new one.
+        if (inodes.get(s) !== undefined && inode(`${file}.1`) === inodes.get(s)) {
+          const rest = readFrom(`${file}.1`, off);
+          if (rest.text) print(s, rest.text);
+        }
+        inodes.set(s, ino);
+        offset = 0;
+      }
+      const { text, size } = readFrom(file, offset);
       offsets.set(s, size);
-      if (!text) continue;
-      const all = (partial.get(s) ?? "") + text;
-      const cut = all.lastIndexOf("\n");
-      partial.set(s, cut < 0 ? all : all.slice(cut + 1));
-      if (cut < 0) continue;
-      const chunk = all.slice(0, cut);
-      for (const line of raw ? chunk.split("\n") : cleanLog(chunk)) emit({ session: s, text: line });
+      if (text) print(s, text);
     }
+    for (const [s, e] of ending) {
+      const waited = Date.now() - e.since;
+      if (waited < FLUSH_MS || (e.code === null && waited < EXIT_CODE_GRACE_MS)) continue;
+      print(s, "", true);
+      ending.delete(s);
+      ended.add(s);
+      onEnd?.(s, e.code);
+    }
+    if (liveness && offsets.size > 0 && ended.size === offsets.size) return;
     await sleep(200);
   }
 }

@@ -1,6 +1,7 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { amuxDir } from "../state/paths.js";
+import { readState, writeState } from "../state/safe-fs.js";
 import { capturePanes } from "../tmux/capture.js";
 import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
@@ -11,12 +12,11 @@ function cacheFile(root: string): string {
 }
 
 function readKnown(root: string): string[] {
-  try {
-    const v = JSON.parse(readFileSync(cacheFile(root), "utf8")) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && /^%\d+$/.test(x)) : [];
-  } catch {
-    return [];
-  }
+  const v = readState(cacheFile(root), (text) => {
+    const j = JSON.parse(text) as unknown;
+    return Array.isArray(j) ? j.filter((x): x is string => typeof x === "string" && /^%\d+$/.test(x)) : undefined;
+  });
+  return v ?? [];
 }
 
 /**
@@ -34,14 +34,7 @@ export async function observeProject(
   const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
   const ids = mine.filter((s) => !s.dead).map((s) => s.paneId);
-  if (ids.join(",") !== known.join(",")) {
-    try {
-      const f = cacheFile(root);
-      writeFileSync(`${f}.${process.pid}`, JSON.stringify(ids), { mode: 0o600 });
-      renameSync(`${f}.${process.pid}`, f);
-    } catch {
-      // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
-    }
-  }
+  // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
+  if (ids.join(",") !== known.join(",") && existsSync(join(amuxDir(root), "state"))) writeState(root, cacheFile(root), JSON.stringify(ids));
   return { all, mine, screens, key };
 }

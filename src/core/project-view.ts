@@ -1,3 +1,5 @@
+import type { HistoryPolicy } from "../history.js";
+import { own } from "../names.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
@@ -19,6 +21,8 @@ export interface ProjectView {
   unresolved?: Record<string, string> | undefined;
   /** The configuration is invalid (its first problem): nothing's drift is known. */
   configError?: string | undefined;
+  /** compose `logs:` and `retention:` (defaults when absent). */
+  history?: HistoryPolicy | undefined;
 }
 
 /** This project's sessions: the ones labelled with its root. */
@@ -29,8 +33,8 @@ export function projectSessions(p: { root: string }, all: ObservedSession[]): Ob
 /** The status rules for a session: its agent's profile, with its service's stuckAfter. */
 export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {
   const agentId = s.labels.agent ?? "";
-  const agent = p.agents[agentId];
-  const svc = s.labels.service ? p.services[s.labels.service] : undefined;
+  const agent = own(p.agents, agentId);
+  const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
   // A built-in agent (or one no longer defined): the rules its id picks.
   if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
   if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
@@ -41,7 +45,7 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
 export function gaveUp(p: Pick<ProjectView, "services">, s: ObservedSession): boolean {
   if (!s.dead) return false;
   if (s.labels.state === "failed") return true;
-  const svc = s.labels.service ? p.services[s.labels.service] : undefined;
+  const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
   if (!svc || svc.restart === "no") return false;
   if (svc.restart === "on-failure" && s.exitCode === 0) return false;
   return restartsOf(s) >= svc.maxRestarts;

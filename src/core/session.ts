@@ -1,12 +1,14 @@
-import { renameSync } from "node:fs";
+import { existsSync, lstatSync, renameSync, unlinkSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
-import { assertName, NAME_PATTERNS } from "../names.js";
+import { DEFAULT_HISTORY } from "../history.js";
+import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
+import { kindOf, setAside } from "../state/safe-fs.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
@@ -17,6 +19,7 @@ import { ensureWorkspace } from "../workspace/ensure.js";
 import { failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
+import { prunePassively } from "./prune.js";
 import { digestKeyFor, serverSetup } from "./server-key.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
@@ -97,6 +100,8 @@ export function parseEnvFlags(flags: string[] = [], map: Record<string, string> 
     const i = f.indexOf("=");
     const k = i > 0 ? f.slice(0, i) : f;
     if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`-e ${f}: expected KEY=VALUE with KEY matching ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`-e ${f}: ${reserved}`);
     if (i < 0) {
       const v = env[k];
       if (v === undefined) throw new UsageError(`-e ${k}: variable ${k} is not set`);
@@ -117,7 +122,7 @@ export async function runAgent(
 ): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
-  const agent = project.agents[o.agent];
+  const agent = own(project.agents, o.agent);
   if (!agent) {
     const known = Object.keys(project.agents).sort();
     throw new NotFoundError(`unknown agent ${JSON.stringify(o.agent)}`, [
@@ -154,7 +159,7 @@ export async function runAgent(
       prompt: o.prompt ?? null,
       key,
     });
-    rotateLog(project.root, session);
+    rotateLog(project.root, session, project.history.logKeep);
     const startedAt = Date.now();
     const r = await createSessions([b.create], serverSetup(key, server));
     if (r.failed.length) {
@@ -175,11 +180,23 @@ export async function runAgent(
   throw new TmuxError("could not find a free session name");
 }
 
-/** Moves the previous log of a name aside, so a new session's log starts with its own first byte. */
-export function rotateLog(root: string, session: string): void {
+/**
+ * Moves the previous log of a name aside (shifting older ones as the log writer does, keeping
+ * `keep`), so a new session's log starts with its own first byte.
+ */
+export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.logKeep): void {
   const f = logFile(root, session);
+  if (!existsSync(f)) return;
+  for (let i = Math.max(1, keep); i > 1; i--) {
+    try {
+      renameSync(`${f}.${i - 1}`, `${f}.${i}`);
+    } catch {}
+  }
   try {
-    renameSync(f, `${f}.1`);
+    const st = lstatSync(f);
+    if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
+    else if (keep > 0) renameSync(f, `${f}.1`);
+    else unlinkSync(f);
   } catch {}
   // tmux's pipe appends to it with the server's umask: it must exist, private, first.
   createPrivateFile(f);
@@ -198,10 +215,13 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
   const stamp = new Date().toISOString();
   writeRecords(
     t.root,
-    t.sessions.map((s) => recordOf(s, stamp)),
+    t.sessions.map((s) => recordOf(s, stamp, "stop")),
   );
   const r = await killSessions(t.sessions.map((s) => s.name));
   if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
+  const { loadView } = await import("./snapshot.js");
+  const view = await loadView(opts, () => {}).catch(() => undefined);
+  await prunePassively(t.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
   return { stopped: r.ok, service: t.service };
 }
 

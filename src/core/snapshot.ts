@@ -1,11 +1,13 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PASS_ENV } from "../config/builtins.js";
-import { locateProject, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
+import { locateProject, MAX_CONFIG_BYTES, type ProjectLocation, type ProjectOptions, projectName } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { ConfigError } from "../errors.js";
+import type { HistoryPolicy } from "../history.js";
 import { type DigestKey, digest, serverKey } from "../secrets.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
+import { readRegular, readState, writeState } from "../state/safe-fs.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import { unresolvedServices } from "./drift.js";
 import type { ProjectView } from "./project-view.js";
@@ -37,6 +39,8 @@ interface Snapshot {
   /** Services whose desired state cannot be resolved, with why. */
   unresolved: Record<string, string>;
   workspacesRoot: string | null;
+  /** compose `logs:`/`retention:` resolved (absent in older snapshots: defaults). */
+  history?: HistoryPolicy;
 }
 
 function snapshotFile(root: string): string {
@@ -57,7 +61,10 @@ export function snapshotKey(loc: ProjectLocation, opts: ProjectOptions, env: Nod
     }
     const st = statSync(f);
     parts.push([f, st.size, st.mtimeMs]);
-    const text = readFileSync(f, "utf8");
+    // Never blocks on a FIFO, never reads a huge file: such a file makes the full load report it.
+    const r = readRegular(f, MAX_CONFIG_BYTES);
+    if (!r.ok) throw new Error(`${f} ${r.why}`);
+    const text = r.text;
     for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1] as string);
   }
   // Built-in agents take their provider's variables from the environment: they are inputs too.
@@ -84,6 +91,7 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     hashes: s.hashes,
     unresolved: s.unresolved,
     workspaces: { root: s.workspacesRoot ?? undefined },
+    history: s.history,
   };
 }
 
@@ -98,27 +106,23 @@ function readSnapshot(
   serverKeySecret: string | null | undefined,
   env: NodeJS.ProcessEnv,
 ): Snapshot | undefined {
-  try {
-    const s = JSON.parse(readFileSync(snapshotFile(root), "utf8")) as Snapshot;
-    if (s?.v !== 2 || s.key !== id.key || !Array.isArray(s.passThrough) || s.workspacesRoot === undefined || typeof s.name !== "string") return undefined;
-    if (!s.agents || !s.services || !s.hashes || !s.unresolved) return undefined;
-    const k = serverKeySecret ? serverKey(serverKeySecret) : undefined;
-    if (k && s.keyId !== k.id) return undefined;
-    const names = [...new Set([...id.vars, ...s.passThrough])].sort();
-    if (names.length && (!k || s.keyId !== k.id || s.envDigest !== envDigest(k, names, env))) return undefined;
-    return s;
-  } catch {}
-  return undefined;
+  // Any JSON object is what amux writes there (an older amux's snapshot too): it is only not used.
+  const s = readState(snapshotFile(root), (text) => {
+    const v = JSON.parse(text) as Snapshot | null;
+    return v && typeof v === "object" ? v : undefined;
+  });
+  if (s?.v !== 2 || s.key !== id.key || !Array.isArray(s.passThrough) || s.workspacesRoot === undefined || typeof s.name !== "string") return undefined;
+  if (!s.agents || !s.services || !s.hashes || !s.unresolved) return undefined;
+  const k = serverKeySecret ? serverKey(serverKeySecret) : undefined;
+  if (k && s.keyId !== k.id) return undefined;
+  const names = [...new Set([...id.vars, ...s.passThrough])].sort();
+  if (names.length && (!k || s.keyId !== k.id || s.envDigest !== envDigest(k, names, env))) return undefined;
+  return s;
 }
 
 function writeSnapshot(root: string, s: Snapshot): void {
-  const f = snapshotFile(root);
-  try {
-    ensureRuntimeDirs(root);
-    const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
-    renameSync(tmp, f);
-  } catch {}
+  ensureRuntimeDirs(root);
+  writeState(root, snapshotFile(root), JSON.stringify(s));
 }
 
 /** Writes the snapshot of a fully loaded project (commands that load it anyway keep it fresh). */
@@ -157,6 +161,7 @@ export function saveSnapshot(
     envDigest: null,
     unresolved: unresolvedServices(p),
     workspacesRoot: p.workspaces.root ?? null,
+    history: p.history,
   };
   try {
     const id = snapshotKey(loc, opts, env);

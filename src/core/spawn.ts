@@ -105,6 +105,7 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
       windowName: r.agent.windowName,
       labels,
       logFile: logFile(r.project.root, r.session),
+      logCap: { maxBytes: r.project.history.logMaxBytes, keep: r.project.history.logKeep },
     },
   };
 }

@@ -1,7 +1,7 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { NotFoundError } from "../errors.js";
 import { restartsOf } from "../reconcile/plan.js";
-import { readRecords, type SessionRecord } from "../state/records.js";
+import { readRecords, type SessionRecord, type StopCause } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import type { Status } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
@@ -36,7 +36,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const numOrNull = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null);
 
 /** A record of a live session, from its labels alone. */
-export function recordOf(s: ObservedSession, stoppedAt: string | null): SessionRecord {
+export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy: StopCause | null = null): SessionRecord {
   return {
     name: s.name,
     project: s.labels.project ?? "",
@@ -48,6 +48,7 @@ export function recordOf(s: ObservedSession, stoppedAt: string | null): SessionR
     stoppedAt,
     exitCode: s.exitCode,
     restarts: restartsOf(s),
+    stoppedBy: stoppedAt ? stoppedBy : null,
   };
 }
 
@@ -95,7 +96,7 @@ export async function listStatus(
         ...r,
         status: "stopped",
         pid: null,
-        statusReason: r.stoppedAt ? "stopped" : "gone from tmux",
+        statusReason: stopReason(r),
         kind: r.service ? "service" : "run",
         drift: null,
         driftReason: null,
@@ -124,4 +125,19 @@ export async function listStatus(
   const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
   filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
   return { project, rows: filtered };
+}
+
+/** Why a recorded session is no longer live, in words. */
+export function stopReason(r: Pick<SessionRecord, "stoppedAt" | "stoppedBy">): string {
+  if (!r.stoppedAt) return "gone from tmux";
+  switch (r.stoppedBy) {
+    case "stop":
+      return "stopped by amux stop";
+    case "down":
+      return "removed by amux down";
+    case "remove":
+      return "removed by convergence";
+    default:
+      return "stopped";
+  }
 }

@@ -1,5 +1,6 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
@@ -45,9 +46,43 @@ async function guard(fn: () => Promise<ToolResult>): Promise<ToolResult> {
 
 const sessionName = z.string().regex(NAME_PATTERNS.session, "session names match ^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$").describe("tmux session name");
 
+/**
+ * As strict as the CLI: a tool argument the tool does not know is refused, naming the key (the
+ * SDK's default is to drop it silently, so `session_run {"command": …}` would start the agent
+ * as if the command had been honoured).
+ */
+function strictTools(server: McpServer): McpServer {
+  const register = server.registerTool.bind(server);
+  server.registerTool = ((name: string, config: { inputSchema?: z.ZodRawShape }, cb: unknown) =>
+    register(name, { ...config, inputSchema: z.strictObject(config.inputSchema ?? {}) }, cb as never)) as typeof server.registerTool;
+  // zod drops a "__proto__" key inside a record without a word: refuse it before zod sees it.
+  const internals = server as unknown as { validateToolInput?: (tool: unknown, args: unknown, name: string) => Promise<unknown> };
+  const validate = internals.validateToolInput?.bind(server);
+  if (validate) {
+    internals.validateToolInput = async (tool, args, name) => {
+      const at = protoKeyPath(args);
+      if (at !== undefined)
+        throw new McpError(ErrorCode.InvalidParams, `Input validation error: Invalid arguments for tool ${name}: ${at}: "__proto__" is reserved`);
+      return validate(tool, args, name);
+    };
+  }
+  return server;
+}
+
+/** Where an own "__proto__" key stands in a JSON value (JSON.parse makes one an own key). */
+function protoKeyPath(v: unknown, path: string[] = []): string | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) return [...path, "__proto__"].join(".");
+  for (const [k, x] of Object.entries(v)) {
+    const found = protoKeyPath(x, [...path, k]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Builds the MCP server; every tool calls the same core functions as the CLI. */
 export function buildServer(opts: ProjectOptions): McpServer {
-  const server = new McpServer({ name: "amux", version: VERSION });
+  const server = strictTools(new McpServer({ name: "amux", version: VERSION }));
 
   server.registerTool(
     "session_list",
@@ -106,7 +141,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "session_stop",
     {
       title: "Stop a session",
-      description: "Stop one session (it stays listed as stopped with session_list all=true). Not for a whole fleet: use fleet_down.",
+      description:
+        "Stop one session (it stays listed as stopped with session_list all=true; a declared replica stays stopped under `amux watch` until session_start or fleet_up). Not for a whole fleet: use fleet_down.",
       inputSchema: { session: sessionName },
     },
     async ({ session }) =>
@@ -116,6 +152,35 @@ export function buildServer(opts: ProjectOptions): McpServer {
         return ok(text, { session, stopped: r.stopped.length > 0, sessions: r.stopped, service: r.service });
       }),
   );
+
+  for (const kind of ["start", "restart"] as const) {
+    server.registerTool(
+      `session_${kind}`,
+      {
+        title: kind === "start" ? "Start a stopped session" : "Restart a session in place",
+        description:
+          kind === "start"
+            ? "Start a stopped declared replica again (or every replica of a service) from the compose file, or an exited session in place (like `amux start`); a running one is left alone. Not for new sessions: use session_run or fleet_up."
+            : "Restart a session in place, running or not: same session, labels and log, restart count back to 0 (like `amux restart`). Not to apply config edits to the whole fleet: use fleet_up.",
+        inputSchema: { session: sessionName.describe("a session name, or a service name for all its replicas") },
+      },
+      async ({ session }) =>
+        guard(async () => {
+          const { startOrRestart } = await import("../core/lifecycle.js");
+          const r = await startOrRestart(kind, opts, [session], reporter);
+          const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
+          const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));
+          const text = [
+            ...done.map((a) => `${a.action} ${a.session} (${a.reason})`),
+            ...r.plan.upToDate.map((n) => `${n} is already running`),
+            ...failed.map((f) => `${f.session}: failed: ${f.error}`),
+            ...r.plan.notes.map((n) => `${n.kind} ${n.session}: ${n.message}`),
+          ].join("\n");
+          const result = ok(text || "nothing to do", { done, alreadyRunning: r.plan.upToDate, failed, notes: r.plan.notes });
+          return failed.length ? { ...result, isError: true } : result;
+        }),
+    );
+  }
 
   server.registerTool(
     "session_send",
@@ -300,10 +365,31 @@ export async function serveStdio(opts: ProjectOptions): Promise<void> {
   const server = buildServer(opts);
   const transport = new StdioServerTransport();
   await server.connect(transport);
+  // Requests already received are answered before the server goes: a host that pipes its
+  // requests and closes stdin gets every reply (each line is dispatched as it is read, so by
+  // stdin's end every request is counted).
+  const pending = new Set<string | number>();
+  let drained: (() => void) | undefined;
+  const received = transport.onmessage;
+  transport.onmessage = (msg) => {
+    if ("method" in msg && "id" in msg) pending.add(msg.id);
+    received?.(msg);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (msg) => {
+    await send(msg);
+    if (!("method" in msg) && "id" in msg && msg.id !== undefined) pending.delete(msg.id);
+    if (!pending.size) drained?.();
+  };
+  let closed = false;
   await new Promise<void>((resolve) => {
     process.stdin.once("end", resolve);
     process.stdin.once("close", resolve);
-    transport.onclose = () => resolve();
+    transport.onclose = () => {
+      closed = true;
+      resolve();
+    };
   });
+  if (!closed && pending.size) await new Promise<void>((r) => (drained = r));
   await server.close().catch(() => {});
 }

@@ -63,6 +63,15 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
     const scaleReason = `scale ${current.length} -> ${svc.replicas}`;
     for (const d of svc.sessions) {
       const obs = byName.get(d.session);
+      if (!obs && o.held?.has(d.session)) {
+        notes.push({
+          kind: "stopped",
+          session: d.session,
+          service: svc.name,
+          message: `stopped by amux stop; \`amux start ${d.session}\` or \`amux up\` starts it again`,
+        });
+        continue;
+      }
       if (!obs) {
         actions.push({ ...act("create", d), reason: current.length !== svc.replicas ? scaleReason : "missing" });
         continue;

@@ -42,9 +42,15 @@ export interface Action {
   service: string;
   replica: number;
   reason: string;
+  /**
+   * For restart: the restart count the session carries afterwards. Absent: one more than now (a
+   * policy restart); 0 for a restart a person asked for (`amux start`/`restart`), which gives the
+   * replica a fresh maxRestarts budget.
+   */
+  restarts?: number;
 }
 
-export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff"] as const;
+export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped"] as const;
 /** Something the user should know that needs no action (or that amux will not take). */
 export interface Note {
   kind: (typeof NOTE_KINDS)[number];
@@ -67,4 +73,9 @@ export interface PlanOptions {
   now: number;
   /** Sessions the status loop sees as stuck, with how long (watch mode). */
   stuck?: Map<string, string>;
+  /**
+   * Declared replicas that `amux stop` stopped: while they are not live, nothing is planned for
+   * them. The watcher passes them; `up` does not (a new `up` starts them again, as compose's does).
+   */
+  held?: ReadonlySet<string>;
 }

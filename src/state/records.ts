@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { recordsDir } from "./paths.js";
+import { ensureDir, readState, writeState } from "./safe-fs.js";
 
 /**
  * What amux remembers of a session after tmux forgets it (for `ps --all`). One small JSON file
- * per session; never secrets. Garbled files are ignored: tmux labels are the truth, and records
- * are rewritten from them whenever a session is created or stopped.
+ * per session; never secrets. Garbled files are set aside (said once): tmux labels are the truth,
+ * and records are rewritten from them whenever a session is created or stopped.
  */
 export interface SessionRecord {
   name: string;
@@ -18,20 +19,20 @@ export interface SessionRecord {
   stoppedAt: string | null;
   exitCode: number | null;
   restarts: number;
+  /**
+   * Who ended it: "stop" (`amux stop`: a declared replica stays stopped while `watch` runs, until
+   * `amux start` or `amux up`), "down", or "remove" (convergence removed it). Absent on older records.
+   */
+  stoppedBy?: StopCause | null;
 }
+
+export const STOP_CAUSES = ["stop", "down", "remove"] as const;
+export type StopCause = (typeof STOP_CAUSES)[number];
 
 export function writeRecords(root: string, records: SessionRecord[]): void {
   const dir = recordsDir(root);
-  for (const r of records) {
-    const file = join(dir, `${r.name}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
-      renameSync(tmp, file);
-    } catch {
-      // Records are a convenience for `ps --all`; tmux labels stay the truth.
-    }
-  }
+  // Records are a convenience for `ps --all`; tmux labels stay the truth.
+  for (const r of records) if (!writeState(root, join(dir, `${r.name}.json`), `${JSON.stringify(r)}\n`)) return;
 }
 
 function isRecord(v: unknown): v is SessionRecord {
@@ -43,15 +44,28 @@ export function readRecords(root: string): SessionRecord[] {
   let files: string[];
   try {
     files = readdirSync(recordsDir(root)).filter((f) => f.endsWith(".json"));
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A file where the folder belongs: set aside now, so the next write can make the folder.
+    if (code === "ENOTDIR") ensureDir(root, recordsDir(root));
     return [];
   }
   const out: SessionRecord[] = [];
   for (const f of files) {
-    try {
-      const v = JSON.parse(readFileSync(join(recordsDir(root), f), "utf8"));
-      if (isRecord(v)) out.push(v);
-    } catch {}
+    const v = readState(join(recordsDir(root), f), (t) => {
+      const j = JSON.parse(t) as unknown;
+      return isRecord(j) ? j : undefined;
+    });
+    if (v) out.push(v);
   }
   return out;
+}
+
+/** Deletes the records of these sessions (missing ones are fine). */
+export function removeRecords(root: string, names: string[]): void {
+  for (const n of names) {
+    try {
+      unlinkSync(join(recordsDir(root), `${n}.json`));
+    } catch {}
+  }
 }

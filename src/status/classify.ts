@@ -1,4 +1,5 @@
 import type { Classification, PaneSample, StatusProfile } from "./types.js";
+import { boundLine } from "./user-regex.js";
 
 export { WAITING_ROWS } from "./profiles.js";
 /** How many non-blank rows from the bottom an input prompt may stand in. */
@@ -11,8 +12,12 @@ export function stripEscapes(text: string): string {
   return text.replace(ESCAPES, "");
 }
 
+/** The first pattern matching a line; lines are bounded first (user patterns must not hang a ps). */
 function matchesAny(res: RegExp[], lines: string[]): RegExp | undefined {
-  for (const line of lines) for (const re of res) if (re.test(line)) return re;
+  for (const line of lines) {
+    const l = boundLine(line);
+    for (const re of res) if (re.test(l)) return re;
+  }
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { parseDuration } from "../duration.js";
 import type { StatusProfile } from "./types.js";
+import "./user-regex.js";
 
 /** How many non-blank rows from the bottom a question may stand in (full-screen agents). */
 export const WAITING_ROWS = 20;
@@ -103,7 +104,8 @@ export const BUILTIN_PROFILES: Record<string, ProfileSource> = {
 
 /** Picks the built-in profile by agent id, else the command's program name; generic otherwise. */
 export function pickBuiltin(agentId: string, command: string): string {
-  if (agentId in BUILTIN_PROFILES && agentId !== "generic") return agentId;
+  // Own keys only: an agent called "constructor" is not a built-in profile.
+  if (Object.hasOwn(BUILTIN_PROFILES, agentId) && agentId !== "generic") return agentId;
   const words = command
     .trim()
     .split(/\s+/)
@@ -123,7 +125,10 @@ export function pickBuiltin(agentId: string, command: string): string {
   return "generic";
 }
 
-/** JavaScript regexes written as source; `(?i:…)` groups are accepted for case-insensitive parts. */
+/**
+ * JavaScript regexes written as source; `(?i:…)` groups are accepted for case-insensitive parts.
+ * (Importing user-regex turns on V8's linear fallback before any pattern runs.)
+ */
 export function compilePattern(source: string): RegExp {
   if (source.startsWith("(?i:") && source.endsWith(")")) return new RegExp(source.slice(4, -1), "i");
   return new RegExp(source);
@@ -141,7 +146,7 @@ export interface StatusOverrides {
 /** Built-in profile + the agent's `status:` overrides (+ a service's stuckAfter). */
 export function buildProfile(agentId: string, command: string, o: StatusOverrides = {}, stuckAfter?: string): StatusProfile {
   const base = o.profile ?? pickBuiltin(agentId, command);
-  const src = BUILTIN_PROFILES[base] ?? (BUILTIN_PROFILES.generic as ProfileSource);
+  const src = (Object.hasOwn(BUILTIN_PROFILES, base) ? BUILTIN_PROFILES[base] : undefined) ?? (BUILTIN_PROFILES.generic as ProfileSource);
   const dur = (s: string | undefined, d: number) => (s === undefined ? d : (parseDuration(s) ?? d));
   return {
     base,

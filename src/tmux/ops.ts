@@ -1,7 +1,8 @@
 import { TmuxError } from "../errors.js";
 import { tmuxRaw, tmuxScript } from "./client.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
-import { commandLine, groupLine, sessionTarget, shQuote } from "./quote.js";
+import { type LogCap, logWriterCommand } from "./log-writer.js";
+import { commandLine, groupLine, sessionTarget } from "./quote.js";
 import type { Labels, SessionCreate } from "./types.js";
 
 /** History kept by tmux per pane; the log file keeps everything anyway. */
@@ -23,8 +24,9 @@ function labelCommands(name: string, labels: Labels): string[][] {
     .map(([k, v]) => ["set-option", "-t", sessionTarget(name), `@amux-${k}`, v as string]);
 }
 
-function pipeCommand(name: string, logFile: string): string[] {
-  return ["pipe-pane", "-o", "-t", sessionTarget(name), `exec cat >> ${shQuote(logFile)}`];
+/** Output capture into the session's log, through the capped rotating writer. */
+function pipeCommand(name: string, logFile: string, cap?: LogCap): string[] {
+  return ["pipe-pane", "-o", "-t", sessionTarget(name), logWriterCommand(logFile, cap)];
 }
 
 function envArgs(env: Record<string, string>): string[] {
@@ -43,7 +45,12 @@ export function createLine(c: SessionCreate): string {
   const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", c.cwd];
   if (c.windowName) create.push("-n", c.windowName);
   create.push(...envArgs(c.env), "--", ...c.argv);
-  return groupLine([create, ["set-option", "-w", "-t", t, "remain-on-exit", "on"], ...labelCommands(c.name, c.labels), pipeCommand(c.name, c.logFile)]);
+  return groupLine([
+    create,
+    ["set-option", "-w", "-t", t, "remain-on-exit", "on"],
+    ...labelCommands(c.name, c.labels),
+    pipeCommand(c.name, c.logFile, c.logCap),
+  ]);
 }
 
 /** Restarts a session's dead (or live, with kill) pane in place: same session, labels and log. */
@@ -56,7 +63,22 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
     // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
     // open a fresh one, so the restarted agent's output lands in the same log.
     ["pipe-pane", "-t", t],
-    pipeCommand(c.name, c.logFile),
+    pipeCommand(c.name, c.logFile, c.logCap),
+  ]);
+}
+
+/**
+ * Restarts a session's pane with the command, directory and environment it was started with
+ * (tmux keeps them): for `amux run` sessions, whose spawn spec amux does not store.
+ */
+export function respawnAsStartedLine(name: string, logFile: string, labels: Labels, cap?: LogCap): string {
+  const t = sessionTarget(name);
+  return groupLine([
+    ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
+    ["respawn-pane", "-k", "-t", t],
+    ...labelCommands(name, labels),
+    ["pipe-pane", "-t", t],
+    pipeCommand(name, logFile, cap),
   ]);
 }
 

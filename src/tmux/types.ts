@@ -1,3 +1,5 @@
+import type { LogCap } from "./log-writer.js";
+
 /** The `@amux-*` user options that make up a session's identity. */
 export const LABEL_KEYS = ["root", "project", "service", "replica", "agent", "hash", "workspace", "restarts", "state", "exit", "v", "spec"] as const;
 export type LabelKey = (typeof LABEL_KEYS)[number];
@@ -32,6 +34,8 @@ export interface SessionCreate {
   windowName?: string | undefined;
   labels: Labels;
   logFile: string;
+  /** Size cap and rotation of the log (default DEFAULT_LOG_CAP). */
+  logCap?: LogCap | undefined;
   width?: number;
   height?: number;
 }

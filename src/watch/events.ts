@@ -1,6 +1,7 @@
-import { appendFileSync, renameSync, statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
+import { kindOf, setAside } from "../state/safe-fs.js";
 
 /** One line of `amux events --json`. Never carries environment values. */
 export interface AmuxEvent {
@@ -31,17 +32,32 @@ export function appendEvents(root: string, events: AmuxEvent[]): void {
   try {
     ensureRuntimeDirs(root);
     try {
-      if (statSync(f).size > MAX_BYTES) renameSync(f, `${f}.1`);
+      const st = lstatSync(f);
+      // Appending to a FIFO would block until someone reads it: anything but a file is set aside.
+      if (!st.isFile() && !setAside(f, `${kindOf(st)} where a file belongs`)) return;
+      if (st.isFile() && st.size > MAX_BYTES) renameSync(f, `${f}.1`);
     } catch {}
-    appendFileSync(f, events.map((e) => `${JSON.stringify(e)}\n`).join(""), { mode: 0o600 });
+    // Non-blocking: a FIFO swapped in after the check fails the open instead of hanging it.
+    const fd = openSync(f, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
+    try {
+      writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // The event log is for watchers of the fleet; failing to write it must not stop supervision.
   }
 }
 
+/** A time of day on the 24-hour clock, local time: what `watch`, `events` and `top` print. */
+export function clock(d: Date): string {
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
 /** A human line for an event. */
 export function formatEvent(e: AmuxEvent): string {
-  const t = e.time.slice(11, 19);
+  const at = new Date(e.time);
+  const t = Number.isNaN(at.getTime()) ? e.time.slice(11, 19) : clock(at);
   switch (e.type) {
     case "status":
       return `${t} ${e.session}: ${e.from ?? "new"} -> ${e.to}${e.reason ? ` (${e.reason})` : ""}`;

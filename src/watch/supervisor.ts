@@ -6,12 +6,15 @@ import { desiredFleet } from "../core/desired.js";
 import { failedStarts } from "../core/first-second.js";
 import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { prunePassively } from "../core/prune.js";
 import { digestKeyFor, serverSetup } from "../core/server-key.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
+import { own } from "../names.js";
 import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
+import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
 import { observeServer } from "../tmux/observe.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
@@ -49,6 +52,8 @@ export class Supervisor {
   private fileStamp = "";
   private configError = "";
   private readonly notified = new Set<string>();
+  /** Whether a pass has planned yet (the first one ignores `amux stop` holds). */
+  private started = false;
   private pass: Promise<void> = Promise.resolve();
   readonly root: string;
 
@@ -143,7 +148,11 @@ export class Supervisor {
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Date.now() - s.activityAt));
     }
     const { desired } = this.fleetFor(project, tick.key);
-    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck };
+    // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
+    // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
+    const held = this.started ? heldStopped(project.root) : undefined;
+    const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held };
+    this.started = true;
     const first = planConvergence(desired, { sessions: tick.all }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
@@ -152,7 +161,7 @@ export class Supervisor {
       const server = await observeServer();
       const fleet = this.fleetFor(project, server.key);
       const observed = server.sessions;
-      const plan = planConvergence(fleet.desired, { sessions: observed }, { ...opts, now: Date.now() });
+      const plan = planConvergence(fleet.desired, { sessions: observed }, { ...opts, now: Date.now(), held: held && heldStopped(project.root) });
       if (!plan.actions.length) return;
       const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
@@ -176,6 +185,8 @@ export class Supervisor {
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
       const started = result.done.filter((a) => a.action !== "remove");
       if (started.length) void this.reportFailedStarts(project, started, startedAt);
+      // Sessions it removed joined the history: keep that bounded while watching for days.
+      await prunePassively(project.root, new Set(fleet.builds.keys()), project.history);
     } finally {
       await lock.release();
     }
@@ -254,7 +265,7 @@ export class Supervisor {
         reason: t.reason,
         exitCode: s?.exitCode ?? null,
       };
-      const svc = service ? project.services[service] : undefined;
+      const svc = service ? own(project.services, service) : undefined;
       if (t.to === "stuck" && svc?.onStuck === "notify" && !this.notified.has(t.name)) {
         this.notified.add(t.name);
         events.push({ time: now(), type: "notify", project: project.name, session: t.name, service, replica, reason: `stuck: ${t.reason}` });

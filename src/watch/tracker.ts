@@ -1,5 +1,7 @@
 import type { ProjectView } from "../core/project-view.js";
 import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
+import { stopReason } from "../core/status-view.js";
+import { readRecords, type SessionRecord } from "../state/records.js";
 import { classifyPane, stripEscapes } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import type { Classification, Status } from "../status/types.js";
@@ -45,6 +47,16 @@ export function needsCapture(activityAt: number, capturedAt: number | undefined)
 }
 
 /**
+ * When a session seen for the first time entered its status, as far as tmux tells: an exited one
+ * when its pane died, a quiet one (idle, waiting, stuck) when it last printed, a busy one when
+ * it was started. Not when this process first looked.
+ */
+export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activityAt" | "createdAt">, status: Status, now: number): number {
+  const t = s.dead ? (s.deadAt ?? now) : status === "running" ? s.createdAt : s.activityAt;
+  return Math.min(now, t || now);
+}
+
+/**
  * The status loop's memory. Each tick is one tmux round trip: the screens of panes that may
  * have printed since they were last captured, then the list of all panes. A quiet pane's
  * screen cannot have changed, so it is not captured again.
@@ -53,6 +65,7 @@ export class StatusTracker {
   private readonly screens = new Map<string, string[]>();
   /** When (wall clock, ms) the tmux call that last captured each pane began. */
   private readonly capturedAt = new Map<string, number>();
+  private readonly capturedDead = new Set<string>();
   private previous: ObservedSession[] = [];
   readonly state = new Map<string, SessionState>();
   /** Tmux round trips made, for the benchmark. */
@@ -69,7 +82,10 @@ export class StatusTracker {
     }
     const mine = projectSessions(project, all);
     // New panes have no screen yet: capture them now rather than guess their status.
-    const fresh = mine.filter((s) => !s.dead && !this.screens.has(s.paneId));
+    for (const s of mine) if (!s.dead) this.capturedDead.delete(s.paneId);
+    // A pane that died since it was last captured: its final screen holds its last words.
+    const fresh = mine.filter((s) => !this.screens.has(s.paneId) || (s.dead && !this.capturedDead.has(s.paneId)));
+    for (const s of fresh) if (s.dead) this.capturedDead.add(s.paneId);
     if (fresh.length) {
       const again = Date.now();
       const more = await capturePanes(fresh.map((s) => s.paneId));
@@ -89,25 +105,32 @@ export class StatusTracker {
       const c = classifyPane(sampleOf(s, screen, now, gaveUp(project, s)), profileFor(project, s));
       statuses.set(s.name, c);
       const prev = this.state.get(s.name);
-      const lastLine = stripEscapes((screen ?? []).filter((l) => l.trim()).pop() ?? "").trim();
+      // tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's.
+      const lastLine = stripEscapes((screen ?? []).filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).pop() ?? "").trim();
       if (!prev || prev.status !== c.status) {
         transitions.push({ session: s, name: s.name, from: prev?.status, to: c.status, reason: c.reason });
-        this.state.set(s.name, { status: c.status, reason: c.reason, since: now, lastLine });
+        this.state.set(s.name, { status: c.status, reason: c.reason, since: prev ? now : statusSince(s, c.status, now), lastLine });
       } else {
         prev.reason = c.reason;
         prev.lastLine = lastLine;
       }
     }
+    let records: Map<string, SessionRecord> | undefined;
     for (const [name, st] of this.state) {
       if (seen.has(name)) continue;
       this.state.delete(name);
-      if (st.status !== "stopped") transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: "gone" });
+      if (st.status === "stopped") continue;
+      // Rare (a session went away): the records say who ended it.
+      records ??= new Map(readRecords(project.root).map((r) => [r.name, r]));
+      const r = records.get(name);
+      transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: r ? stopReason(r) : "gone from tmux" });
     }
     const livePanes = new Set(all.map((s) => s.paneId));
     for (const id of [...this.screens.keys()]) {
       if (!livePanes.has(id)) {
         this.screens.delete(id);
         this.capturedAt.delete(id);
+        this.capturedDead.delete(id);
       }
     }
     this.previous = mine;

@@ -1,13 +1,14 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { WorkspaceSettings } from "../config/project.js";
 import type { Reporter } from "../core/io.js";
 import { AmuxError, UsageError } from "../errors.js";
 import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
+import { readState, writeState } from "../state/safe-fs.js";
 import { git, runSetup } from "./git.js";
 import { findGitTop, workspaceDir } from "./paths.js";
-import { recordCreated } from "./record.js";
+import { gitCommonDir, recordCreated, worktreeAdminDir } from "./record.js";
 
 export const BRANCH_PREFIX = "amux/";
 
@@ -41,8 +42,33 @@ export async function ensureWorkspace(host: WorkspaceHost, name: string, reporte
   if (host.workspaces.base !== undefined) assertBase(host.workspaces.base);
   const dir = workspaceDir(host.root, name, host.workspaces.root);
   if (!existsSync(dir)) await createWorkspace(host, name, dir, reporter, o);
+  else await assertUsable(host, name, dir);
   await setupOnce(host, name, dir, reporter);
   return dir;
+}
+
+/**
+ * An existing folder is used as a workspace only when it is what amux would have made there: a
+ * worktree of this repository (proven from both sides), or outside git a plain folder. A clone, a
+ * plain folder in a git project or a symbolic link holding the name is someone else's: no agent
+ * is started in it, and amux never removes it.
+ */
+async function assertUsable(host: WorkspaceHost, name: string, dir: string): Promise<void> {
+  const st = lstatSync(dir);
+  const refuse = (what: string) =>
+    new WorkspaceError(`workspace ${name}: ${dir} is ${what}, not a workspace amux made`, ["move it away, or choose another workspace name"]);
+  if (st.isSymbolicLink()) throw refuse("a symbolic link");
+  if (!st.isDirectory()) throw refuse("a file");
+  const top = findGitTop(host.root);
+  if (!top) {
+    if (existsSync(join(dir, ".git"))) throw refuse("a git repository");
+    return;
+  }
+  const dotgit = join(top, ".git");
+  const common = statSync(dotgit).isDirectory() ? dotgit : await gitCommonDir(top);
+  if (!common || !worktreeAdminDir(dir, common)) {
+    throw refuse(existsSync(join(dir, ".git")) ? "a git repository or another repository's worktree" : "a plain folder");
+  }
 }
 
 async function createWorkspace(host: WorkspaceHost, name: string, dir: string, reporter: Reporter, o: CreateOptions): Promise<void> {
@@ -94,12 +120,10 @@ async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporte
   // What is shown and remembered: `${VAR}` pieces masked, never their values.
   const shown = host.workspaces.setupShown ?? cmd;
   const marker = setupMarker(host.root, name);
-  try {
-    if (readFileSync(marker, "utf8") === shown) return;
-  } catch {}
+  if (readState(marker, (t) => t) === shown) return;
   reporter.info(`workspace ${name}: running setup: ${shown}`);
   const code = await runSetup(dir, cmd, (line) => reporter.info(`  ${name} | ${line}`));
   if (code !== 0) throw new WorkspaceError(`workspace ${name}: setup command failed with exit ${code} (it runs again next time)`);
-  mkdirSync(dirname(marker), { recursive: true });
-  writeFileSync(marker, shown, { mode: 0o600 });
+  // Without the marker (a read-only .amux/) the setup just runs again next time.
+  writeState(host.root, marker, shown);
 }

@@ -14,8 +14,10 @@ const TOOLS = [
   "fleet_up",
   "session_list",
   "session_logs",
+  "session_restart",
   "session_run",
   "session_send",
+  "session_start",
   "session_stop",
   "workspace_create",
   "workspace_list",
@@ -101,7 +103,7 @@ function waitForLogs(c: Conn, session: string, needle: string, timeoutMs = 10_00
 }
 
 describe("amux mcp", () => {
-  test("lists the ten tools, each with a description and an input schema", async ({ e2e, procs }) => {
+  test("lists the twelve tools, each with a description and an input schema", async ({ e2e, procs }) => {
     const repo = await e2e.newRepo("mp", { "amux.compose.yaml": COMPOSE });
     const c = await connect(e2e, procs, repo);
     expect(c.client.getServerVersion()?.name).toBe("amux");
@@ -231,6 +233,11 @@ describe("amux mcp", () => {
     expect(await e2e.liveSessions()).toEqual(["mp-helper-1"]);
     expect((await listed(c)).map((s) => s.name)).toEqual(["mp-helper-1"]);
     expect((await listed(c, true)).find((s) => s.name === "extra")?.status).toBe("stopped");
+
+    await callOk(c, "session_stop", { session: "mp-helper-1" });
+    expect(text(await callOk(c, "session_start", { session: "helper" }))).toContain("create mp-helper-1 (started by amux start)");
+    expect(await e2e.liveSessions()).toEqual(["mp-helper-1"]);
+    expect(text(await callOk(c, "session_restart", { session: "mp-helper-1" }))).toContain("restart mp-helper-1 (restarted by amux restart)");
 
     await callOk(c, "session_run", { agent: "prints-forever" });
     const down = await callOk(c, "fleet_down");

@@ -407,3 +407,33 @@ describe("how workspaces are made", () => {
     await waitFor(async () => (await e2e.liveSessions()).includes("plainproj-a-1"), 2000, "the session to stay");
   });
 });
+
+describe("a folder amux did not make is never used as a workspace", () => {
+  test("a clone, a plain folder and a symlink holding a workspace's name: refused (exit 1), untouched, no agent started there", async ({ e2e }) => {
+    const repo = await e2e.newRepo("foreignuse", { ".amux/config.yaml": fixtureAgentsYaml() });
+    const root = `${repo.dir}.worktrees`;
+    mkdirSync(root, { recursive: true });
+    await gitOk(e2e, root, ["clone", "-q", repo.dir, "clone"]);
+    mkdirSync(join(root, "plain"));
+    writeFileSync(join(root, "plain", "notes.txt"), "mine\n");
+    mkdirSync(join(root, "elsewhere"));
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync(join(root, "elsewhere"), join(root, "link"));
+    for (const [name, what] of [
+      ["clone", /a git repository/],
+      ["plain", /a plain folder/],
+      ["link", /a symbolic link/],
+    ] as const) {
+      const ws = await repo.amux(["ws", "create", name]);
+      expect(ws.code, ws.output).toBe(1);
+      expect(ws.stderr).toMatch(what);
+      const run = await repo.amux(["run", "waits-at-prompt", "--workspace", name]);
+      expect(run.code, run.output).toBe(1);
+      expect(run.stderr).toMatch(/not a workspace amux made/);
+    }
+    expect(readFileSync(join(root, "plain", "notes.txt"), "utf8")).toBe("mine\n");
+    expect(lstatSync(join(root, "link")).isSymbolicLink()).toBe(true);
+    const ls = await e2e.tmux(["list-sessions", "-F", "#{session_name}"]);
+    expect(ls.stdout.trim()).toBe("");
+  });
+});

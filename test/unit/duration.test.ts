@@ -14,11 +14,13 @@ describe("parseDuration", () => {
     ["0.25m", 15_000],
     [" 3s ", 3_000],
     ["1s500ms", 1_500],
+    ["7d", 604_800_000],
+    ["1d12h", 129_600_000],
   ])("%j → %i ms", (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["", "3", "s", "ms", "3 s", "-1s", "1d", "3sec", "1m 30s", "1.s", "abc", "3S"])("rejects %j", (text) => {
+  it.each(["", "3", "s", "ms", "3 s", "-1s", "1w", "3sec", "1m 30s", "1.s", "abc", "3S"])("rejects %j", (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 });
@@ -36,11 +38,13 @@ describe("formatDuration", () => {
     [3_600_000, "1h"],
     [5_400_000, "1h30m"],
     [3_661_000, "1h1m"],
+    [86_400_000, "1d"],
+    [90_000_000, "1d1h"],
   ])("%i ms → %j", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 
-  it.each(["500ms", "3s", "10m", "1h", "1m30s", "2h5m"])("round-trips %j", (text) => {
+  it.each(["500ms", "3s", "10m", "1h", "1m30s", "2h5m", "7d", "2d3h"])("round-trips %j", (text) => {
     const ms = parseDuration(text);
     expect(ms).toBeDefined();
     expect(formatDuration(ms as number)).toBe(text);

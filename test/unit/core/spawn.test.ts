@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { baselineOf } from "../../../src/agent-env.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../../../src/config/project.js";
 import { buildSpawn, EXIT_WRAPPER } from "../../../src/core/spawn.js";
+import { DEFAULT_HISTORY } from "../../../src/history.js";
 import { serverKey } from "../../../src/secrets.js";
 import { buildProfile } from "../../../src/status/profiles.js";
 
@@ -34,7 +35,7 @@ const agent: ResolvedAgent = {
   definedIn: ".amux/config.yaml",
   builtIn: false,
 };
-const project = { root: "/srv/p", name: "p" } as Project;
+const project = { root: "/srv/p", name: "p", history: DEFAULT_HISTORY } as Project;
 const service = { name: "s", environment: { DB_PASSWORD: "svc-canary" }, environmentSecretKeys: ["DB_PASSWORD"] } as unknown as ServiceDecl;
 
 describe("buildSpawn", () => {

@@ -290,6 +290,61 @@ describe("planConvergence + formatPlan", () => {
     });
   });
 
+  describe("replicas held stopped by `amux stop` (watch passes them as held)", () => {
+    const held = new Set(["acme-auth-2"]);
+    it.each([
+      {
+        what: "a held replica that is gone is left stopped, the others converge",
+        obs: () => observed(replica("auth", 1)),
+        replicas: 3,
+        held,
+        text: [
+          "+ create acme-auth-3 (scale 1 -> 3)",
+          "! stopped acme-auth-2: stopped by amux stop; `amux start acme-auth-2` or `amux up` starts it again",
+        ].join("\n"),
+      },
+      {
+        what: "without holds (amux up) the same replica is created again",
+        obs: () => observed(replica("auth", 1)),
+        replicas: 3,
+        held: undefined,
+        text: ["+ create acme-auth-2 (scale 1 -> 3)", "+ create acme-auth-3 (scale 1 -> 3)"].join("\n"),
+      },
+      {
+        what: "only held replicas missing: nothing to do",
+        obs: () => observed(replica("auth", 1)),
+        replicas: 2,
+        held,
+        text: [
+          "! stopped acme-auth-2: stopped by amux stop; `amux start acme-auth-2` or `amux up` starts it again",
+          "nothing to do, 1 session up to date",
+        ].join("\n"),
+      },
+      {
+        what: "a hold on a replica that is live again (amux start) changes nothing",
+        obs: () => observed(replica("auth", 1), replica("auth", 2)),
+        replicas: 2,
+        held,
+        text: "nothing to do, 2 sessions up to date",
+      },
+      {
+        what: "a hold beyond the replica count plans nothing for it",
+        obs: () => observed(replica("auth", 1)),
+        replicas: 1,
+        held,
+        text: "nothing to do, 1 session up to date",
+      },
+    ])("$what", ({ obs, replicas, held: h, text }) => {
+      expect(planText(desired(service("auth", { replicas })), obs(), { held: h })).toBe(text);
+    });
+
+    it("a hold does not stop a scale-down of live replicas", () => {
+      expect(planText(desired(service("auth", { replicas: 1 })), observed(replica("auth", 1), replica("auth", 3)), { held })).toBe(
+        "- remove acme-auth-3 (scale 2 -> 1)",
+      );
+    });
+  });
+
   it("plans only the services named with `only`", () => {
     const d = desired(service("auth", { replicas: 2 }), service("review"));
     expect(planText(d, observed(), { only: ["review"] })).toBe("+ create acme-review-1 (scale 0 -> 1)");

@@ -1,7 +1,9 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
 import { describe, expect, it } from "vitest";
+import { escapeTimeFormat } from "../../../src/tmux/args.js";
+import { logWriterCommand } from "../../../src/tmux/log-writer.js";
 import { confirmedLine, createLine, killLine, labelLine, parseOk, respawnLine, SERVER_OPTIONS } from "../../../src/tmux/ops.js";
-import { commandLine } from "../../../src/tmux/quote.js";
+import { commandLine, quoteArg } from "../../../src/tmux/quote.js";
 import type { SessionCreate } from "../../../src/tmux/types.js";
 import { parseTmuxLine } from "./parse-tmux-line.js";
 
@@ -28,7 +30,7 @@ describe("createLine", () => {
         "set-option -w -t =acme-auth-1: remain-on-exit on",
         "set-option -t =acme-auth-1: @amux-root /srv/acme",
         "set-option -t =acme-auth-1: @amux-service auth",
-        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/my acme/.amux/logs/it'\\\\''s ##1.log'"`,
+        `pipe-pane -o -t =acme-auth-1: ${quoteArg(escapeTimeFormat(logWriterCommand("/srv/my acme/.amux/logs/it's #1.log")))}`,
       ].join(" ; "),
     );
   });
@@ -40,7 +42,7 @@ describe("createLine", () => {
       ["set-option", "-w", "-t", "=acme-auth-1:", "remain-on-exit", "on"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-root", "/srv/acme"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-service", "auth"],
-      ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
+      ["pipe-pane", "-o", "-t", "=acme-auth-1:", logWriterCommand("/srv/acme/.amux/logs/acme-auth-1.log")],
     ]);
   });
 
@@ -62,7 +64,9 @@ describe("createLine", () => {
 
   it("shell-quotes the log path and doubles # and % for pipe-pane (formats, then strftime)", () => {
     const parsed = parseTmuxLine(createLine({ ...BASE, logFile: "/tmp/a b/$x #2;%Y.log" }));
-    expect(parsed[4]).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/tmp/a b/$x ##2;%%Y.log'"]);
+    expect(parsed[4]?.slice(0, 4)).toEqual(["pipe-pane", "-o", "-t", "=acme-auth-1:"]);
+    expect(parsed[4]?.[4]).toMatch(/^exec sh -c '.*' amux-log '\/tmp\/a b\/\$x ##2;%%Y\.log' 10485760 2$/s);
+    expect(parsed[4]?.[4]).toBe(escapeTimeFormat(logWriterCommand("/tmp/a b/$x #2;%Y.log")));
   });
 
   it("doubles # in the start directory and the window name, which tmux expands as formats", () => {
@@ -88,7 +92,7 @@ describe("respawnLine", () => {
       ["respawn-pane", "-k", "-t", "=acme-auth-1:", "-c", "/srv/acme", "-e", "MODE=fast", "--", "/bin/sh", "-c", "claude code"],
       ["set-option", "-t", "=acme-auth-1:", "@amux-restarts", "2"],
       ["pipe-pane", "-t", "=acme-auth-1:"],
-      ["pipe-pane", "-o", "-t", "=acme-auth-1:", "exec cat >> '/srv/acme/.amux/logs/acme-auth-1.log'"],
+      ["pipe-pane", "-o", "-t", "=acme-auth-1:", logWriterCommand("/srv/acme/.amux/logs/acme-auth-1.log")],
     ]);
   });
 });
@@ -147,7 +151,7 @@ describe("every value reaches tmux literally (formats, and strftime for pipe-pan
         'new-session -d -s acme-auth-1 -x 200 -y 50 -c "/srv/##(touch C)/~;x" -n "##{pane_id}%Y -m" -e "K=#(touch C)#{pane_id}" -e L=-rf -- /bin/sh -c "#(touch C) \\$(touch C)"',
         "set-option -w -t =acme-auth-1: remain-on-exit on",
         'set-option -t =acme-auth-1: @amux-root "/srv/#(touch C)"',
-        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/##(touch C) %%Y/.amux/logs/acme-auth-1.log'"`,
+        `pipe-pane -o -t =acme-auth-1: ${quoteArg(escapeTimeFormat(logWriterCommand("/srv/#(touch C) %Y/.amux/logs/acme-auth-1.log")))}`,
       ].join(" ; "),
     );
   });
@@ -159,7 +163,7 @@ describe("every value reaches tmux literally (formats, and strftime for pipe-pan
         'respawn-pane -k -t =acme-auth-1: -c "/srv/##(touch C)/~;x" -e "K=#(touch C)#{pane_id}" -e L=-rf -- /bin/sh -c "#(touch C) \\$(touch C)"',
         "set-option -t =acme-auth-1: @amux-restarts 1",
         "pipe-pane -t =acme-auth-1:",
-        `pipe-pane -o -t =acme-auth-1: "exec cat >> '/srv/##(touch C) %%Y/.amux/logs/acme-auth-1.log'"`,
+        `pipe-pane -o -t =acme-auth-1: ${quoteArg(escapeTimeFormat(logWriterCommand("/srv/#(touch C) %Y/.amux/logs/acme-auth-1.log")))}`,
       ].join(" ; "),
     );
   });

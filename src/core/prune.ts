@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_HISTORY, type HistoryPolicy } from "../history.js";
+import { logsDir, recordsDir } from "../state/paths.js";
+import { type GoneSession, logOwner, type RetentionRule, selectExpired } from "../state/retention.js";
+import { listSessions } from "../tmux/observe.js";
+
+export interface PruneResult {
+  /** Sessions forgotten (their records and logs removed). */
+  sessions: string[];
+  files: string[];
+  bytes: number;
+  /** Declared replicas kept because `amux stop` holds them stopped. */
+  held: string[];
+}
+
+interface Found {
+  gone: GoneSession[];
+  files: Map<string, { path: string; size: number }[]>;
+}
+
+/** Records and logs of sessions tmux does not have, grouped by session. Unreadable files are skipped. */
+function findGone(root: string, live: Set<string>, declared: Set<string>): Found {
+  const files = new Map<string, { path: string; size: number }[]>();
+  const newest = new Map<string, number>();
+  const stopped = new Map<string, { at: number; held: boolean }>();
+  const add = (name: string, path: string) => {
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) return;
+      files.set(name, [...(files.get(name) ?? []), { path, size: st.size }]);
+      newest.set(name, Math.max(newest.get(name) ?? 0, st.mtimeMs));
+    } catch {}
+  };
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  for (const f of list(recordsDir(root))) {
+    if (!f.endsWith(".json")) continue;
+    const name = f.slice(0, -5);
+    if (live.has(name)) continue;
+    const path = join(recordsDir(root), f);
+    add(name, path);
+    try {
+      const r = JSON.parse(readFileSync(path, "utf8")) as { stoppedAt?: unknown; stoppedBy?: unknown };
+      const at = typeof r.stoppedAt === "string" ? Date.parse(r.stoppedAt) : Number.NaN;
+      stopped.set(name, { at, held: r.stoppedBy === "stop" && declared.has(name) });
+    } catch {}
+  }
+  for (const f of list(logsDir(root))) {
+    const name = logOwner(f);
+    if (name === undefined || live.has(name)) continue;
+    add(name, join(logsDir(root), f));
+  }
+  const gone: GoneSession[] = [...files.keys()].map((name) => {
+    const s = stopped.get(name);
+    return { name, goneAt: s && Number.isFinite(s.at) ? s.at : (newest.get(name) ?? 0), pinned: !!s?.held };
+  });
+  return { gone, files };
+}
+
+/**
+ * Forgets gone sessions: those the rule selects (all of them for `amux prune`), never a live
+ * session's files, and not the hold of a declared replica unless `dropHolds` (`prune --all`).
+ */
+export async function pruneHistory(
+  root: string,
+  declared: Set<string>,
+  rule: RetentionRule | "all",
+  now = Date.now(),
+  dropHolds = false,
+): Promise<PruneResult> {
+  const live = new Set((await listSessions()).map((s) => s.name));
+  const found = findGone(root, live, declared);
+  const files = found.files;
+  const gone = dropHolds ? found.gone.map((g) => ({ ...g, pinned: false })) : found.gone;
+  const names = selectExpired(gone, now, rule === "all" ? { maxAgeMs: -1, maxStopped: 0 } : rule);
+  const out: PruneResult = {
+    sessions: [],
+    files: [],
+    bytes: 0,
+    held: gone
+      .filter((g) => g.pinned)
+      .map((g) => g.name)
+      .sort(),
+  };
+  for (const n of names) {
+    let any = false;
+    for (const f of files.get(n) ?? []) {
+      try {
+        unlinkSync(f.path);
+        out.files.push(f.path);
+        out.bytes += f.size;
+        any = true;
+      } catch {}
+    }
+    if (any) out.sessions.push(n);
+  }
+  return out;
+}
+
+/** The retention part of a history policy. */
+export function retentionOf(h: HistoryPolicy | undefined): RetentionRule {
+  return { maxAgeMs: (h ?? DEFAULT_HISTORY).maxAgeMs, maxStopped: (h ?? DEFAULT_HISTORY).maxStopped };
+}
+
+/** Opportunistic pruning by `up`, `down` and `stop`: a failure here never fails them. */
+export async function prunePassively(root: string, declared: Set<string>, h: HistoryPolicy | undefined): Promise<void> {
+  try {
+    await pruneHistory(root, declared, retentionOf(h));
+  } catch {}
+}

@@ -1,0 +1,72 @@
+import { describeChange } from "./plan.js";
+import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
+
+/** `amux start` or `amux restart`. */
+export type ManualKind = "start" | "restart";
+
+/** What a person named: declared replicas (by session), and live sessions that are not declared (`amux run` ones). */
+export interface ManualTargets {
+  declared: string[];
+  other: string[];
+}
+
+function parseSummary(json: string | undefined): Record<string, string> | undefined {
+  try {
+    const v = json ? (JSON.parse(json) as unknown) : undefined;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The plan for `amux start` / `amux restart`, as docker compose does them: start makes a stopped
+ * replica live again (create when tmux has forgotten it, respawn in place when its pane exited)
+ * and leaves a running one alone; restart respawns in place, running or not. A replica whose
+ * spawn spec changed since is recreated instead (a respawn would run the new spec under the old
+ * hash). A person's start or restart is not a policy restart: the count goes back to 0. Pure.
+ */
+export function planManual(kind: ManualKind, desired: DesiredState, observed: ObservedState, targets: ManualTargets): Plan {
+  const verb = kind === "start" ? "started by amux start" : "restarted by amux restart";
+  const actions: Action[] = [];
+  const notes: Plan["notes"] = [];
+  const upToDate: string[] = [];
+  const byName = new Map(observed.sessions.map((s) => [s.name, s]));
+  const declared = new Map<string, DesiredSession>();
+  for (const svc of desired.services) for (const d of svc.sessions) declared.set(d.session, d);
+  for (const name of targets.declared) {
+    const d = declared.get(name);
+    if (!d) continue;
+    const base = { session: d.session, service: d.service, replica: d.replica };
+    const obs = byName.get(name);
+    if (!obs) {
+      actions.push({ action: "create", ...base, reason: verb });
+      continue;
+    }
+    if (obs.labels.root !== desired.root || obs.labels.service !== d.service) {
+      const whose = obs.labels.root ? `amux session of ${obs.labels.root}` : "a session not made by amux";
+      notes.push({ kind: "conflict", session: name, service: d.service, message: `${whose} holds the name; left alone, ${name} not ${kind}ed` });
+      continue;
+    }
+    if (obs.labels.hash !== d.hash) {
+      actions.push({ action: "recreate", ...base, reason: `${verb}; ${describeChange(parseSummary(obs.labels.spec), d.summary)}` });
+      continue;
+    }
+    if (kind === "start" && !obs.dead) {
+      upToDate.push(name);
+      continue;
+    }
+    actions.push({ action: "restart", ...base, reason: verb, restarts: 0 });
+  }
+  for (const name of targets.other) {
+    const obs = byName.get(name);
+    if (!obs) continue;
+    if (kind === "start" && !obs.dead) {
+      upToDate.push(name);
+      continue;
+    }
+    const replica = obs.labels.replica && /^\d+$/.test(obs.labels.replica) ? Number(obs.labels.replica) : 0;
+    actions.push({ action: "restart", session: name, service: obs.labels.service ?? "", replica, reason: verb, restarts: 0 });
+  }
+  return { actions, notes, upToDate };
+}
