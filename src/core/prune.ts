@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_HISTORY, type HistoryPolicy } from "../history.js";
 import { logsDir, recordsDir } from "../state/paths.js";
@@ -46,6 +46,8 @@ function findGone(root: string, live: Set<string>, declared: Set<string>): Found
     const path = join(recordsDir(root), f);
     add(name, path);
     try {
+      // A FIFO or folder standing there is not read (a FIFO would block the read for good).
+      if (!lstatSync(path).isFile()) continue;
       const r = JSON.parse(readFileSync(path, "utf8")) as { stoppedAt?: unknown; stoppedBy?: unknown };
       const at = typeof r.stoppedAt === "string" ? Date.parse(r.stoppedAt) : Number.NaN;
       stopped.set(name, { at, held: r.stoppedBy === "stop" && declared.has(name) });

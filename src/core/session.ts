@@ -110,6 +110,8 @@ export function parseEnvFlags(flags: string[] = [], map: Record<string, string> 
   }
   for (const [k, v] of Object.entries(map)) {
     if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`environment ${JSON.stringify(k)}: variable names must match ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`environment.${k}: ${reserved}`);
     put(k, v, false);
   }
   return { values, secretKeys: secretKeysOf(values, fromEnv) };
