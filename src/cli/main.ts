@@ -5,6 +5,7 @@ import { withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
+import { registerLandCommands } from "./land-program.js";
 
 /**
  * commander wiring only: flags → options → a core call, loaded lazily per command so that
@@ -258,7 +259,7 @@ export function buildProgram(): Command {
   ws.command("ls")
     .description("list workspaces with branch, unsaved work and the sessions using them")
     .option("--json", "as JSON")
-    .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsLs(globals(cmd), o));
+    .action(async (o, cmd: Command) => (await import("./land-commands.js")).cmdWsLsRows(globals(cmd), o));
   ws.command("rm")
     .description("remove workspaces, refusing any with unsaved work or a live session")
     .argument("<name...>")
@@ -269,6 +270,8 @@ export function buildProgram(): Command {
     .option("--force", "also those with unsaved work (never what amux did not make, locked or in use)")
     .option("--dry-run", "say what would go")
     .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
+
+  registerLandCommands(program, globals);
 
   program
     .command("mcp")

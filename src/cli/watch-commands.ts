@@ -88,22 +88,18 @@ export async function cmdEvents(g: GlobalFlags, o: { json?: boolean }): Promise<
           exitCode: s?.exitCode ?? null,
         });
       }
+    } else own = false;
+    // The watcher's events, and what merge and push append (they run without a watcher too).
+    const chunk = readFrom(file, offset);
+    offset = chunk.size;
+    const text = partial + chunk.text;
+    const cut = text.lastIndexOf("\n");
+    partial = cut < 0 ? text : text.slice(cut + 1);
+    for (const line of (cut < 0 ? "" : text.slice(0, cut)).split("\n")) {
+      if (!line) continue;
       try {
-        offset = statSync(file).size;
+        print(JSON.parse(line) as AmuxEvent);
       } catch {}
-    } else {
-      own = false;
-      const chunk = readFrom(file, offset);
-      offset = chunk.size;
-      const text = partial + chunk.text;
-      const cut = text.lastIndexOf("\n");
-      partial = cut < 0 ? text : text.slice(cut + 1);
-      for (const line of (cut < 0 ? "" : text.slice(0, cut)).split("\n")) {
-        if (!line) continue;
-        try {
-          print(JSON.parse(line) as AmuxEvent);
-        } catch {}
-      }
     }
     await sleep(own ? 1000 : 250);
   }

@@ -6,8 +6,7 @@ import { EXIT } from "../errors.js";
 import { assertName } from "../names.js";
 import { listSessions } from "../tmux/observe.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { describeState, findWorkspace, keepReasons, listWorkspaces, removeWorkspaces, type WorkspaceInfo } from "../workspace/manage.js";
-import { paint, table, useColor } from "./style.js";
+import { findWorkspace, keepReasons, listWorkspaces, removeWorkspaces } from "../workspace/manage.js";
 import type { GlobalFlags } from "./types.js";
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -17,39 +16,6 @@ export async function cmdWsCreate(g: GlobalFlags, name: string, o: { branch?: st
   const project = loadProject(g);
   const dir = await ensureWorkspace(project, name, stderrReporter, { branch: o.branch, base: o.base });
   out(dir);
-}
-
-function branchCell(w: WorkspaceInfo): string {
-  if (w.branch) return w.branch;
-  if (w.kind === "directory") return "(directory)";
-  if (w.kind === "foreign") return "(foreign)";
-  return "(detached)";
-}
-
-export async function cmdWsLs(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
-  const view = await loadView(g, stderrReporter.warn);
-  const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
-  if (o.json) {
-    out(
-      JSON.stringify(
-        list.map((w) => ({ ...w, dirty: w.uncommitted + w.untracked > 0 })),
-        null,
-        2,
-      ),
-    );
-    return;
-  }
-  if (!list.length) {
-    out("no workspaces (amux ws create NAME, or a service's workspace:, makes one)");
-    return;
-  }
-  const color = useColor();
-  out(
-    table(
-      [["NAME", "BRANCH", "STATE", "SESSIONS", "PATH"], ...list.map((w) => [w.name, branchCell(w), describeState(w), w.sessions.join(",") || "-", w.path])],
-      (r, c, cell) => (r === 0 ? paint("bold", cell, color) : c === 2 && !["clean", "empty"].includes(cell.trim()) ? paint("yellow", cell, color) : cell),
-    ),
-  );
 }
 
 export async function cmdWsRm(g: GlobalFlags, names: string[], o: { force?: boolean }): Promise<void> {

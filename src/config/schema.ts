@@ -156,11 +156,16 @@ export const workspacesSchema = z
   })
   .describe("How workspaces (git worktrees) are made.");
 
-export const HOOK_EVENTS = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped", "notify"] as const;
+export const HOOK_EVENTS = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped", "notify", "workspace.merged", "workspace.pushed"] as const;
 
 export const hookSchema = z
   .strictObject({
-    on: z.array(z.enum(HOOK_EVENTS)).min(1).describe("Statuses that trigger the hook when a session enters them; notify = onStuck: notify."),
+    on: z
+      .array(z.enum(HOOK_EVENTS))
+      .min(1)
+      .describe(
+        "Statuses that trigger the hook when a session enters them; notify = onStuck: notify; workspace.merged / workspace.pushed = `amux merge` / `amux push` landed a workspace (AMUX_WORKSPACE, AMUX_BRANCH, AMUX_REMOTE).",
+      ),
     services: z.array(serviceName).optional().describe("Only sessions of these services (default: all, run sessions too)."),
     run: z
       .string()

@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_HISTORY, type HistoryPolicy } from "../history.js";
 import { logsDir, recordsDir } from "../state/paths.js";
 import { type GoneSession, logOwner, type RetentionRule, selectExpired } from "../state/retention.js";
+import { readRegular } from "../state/safe-fs.js";
 import { listSessions } from "../tmux/observe.js";
 
 export interface PruneResult {
@@ -45,10 +46,11 @@ function findGone(root: string, live: Set<string>, declared: Set<string>): Found
     if (live.has(name)) continue;
     const path = join(recordsDir(root), f);
     add(name, path);
+    // Never block on a FIFO or read a device: only a regular file of a record's size is read.
+    const text = readRegular(path, 64 * 1024);
+    if (!text.ok) continue;
     try {
-      // A FIFO or folder standing there is not read (a FIFO would block the read for good).
-      if (!lstatSync(path).isFile()) continue;
-      const r = JSON.parse(readFileSync(path, "utf8")) as { stoppedAt?: unknown; stoppedBy?: unknown };
+      const r = JSON.parse(text.text) as { stoppedAt?: unknown; stoppedBy?: unknown };
       const at = typeof r.stoppedAt === "string" ? Date.parse(r.stoppedAt) : Number.NaN;
       stopped.set(name, { at, held: r.stoppedBy === "stop" && declared.has(name) });
     } catch {}

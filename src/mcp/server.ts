@@ -8,10 +8,10 @@ import { loadProject } from "../config/project.js";
 import { describeFailedStart } from "../core/first-second.js";
 import { down, planFleet, up } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
+import { listWorkspaceRows } from "../core/land.js";
 import { readLog } from "../core/logs.js";
 import { projectSessions } from "../core/project-view.js";
 import { findSession, logTargets, runAgent, sendText, stopTarget } from "../core/session.js";
-import { loadView } from "../core/snapshot.js";
 import { listStatus } from "../core/status-view.js";
 import { AmuxError, describeError, NotFoundError } from "../errors.js";
 import { NAME_PATTERNS } from "../names.js";
@@ -20,7 +20,8 @@ import { capturePanes } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
 import { VERSION } from "../version.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { describeState, listWorkspaces } from "../workspace/manage.js";
+import { describeState } from "../workspace/manage.js";
+import { registerLandTools } from "./land-tools.js";
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -285,14 +286,15 @@ export function buildServer(opts: ProjectOptions): McpServer {
     {
       title: "List workspaces",
       description:
-        "List the project's workspaces (git worktrees): branch, uncommitted/untracked/unpushed work, and the sessions using each. Not for sessions: use session_list.",
+        "List the project's workspaces (git worktrees): branch, commits ahead of and behind its base, last commit, uncommitted/untracked/unpushed work, and the sessions using each. Not for sessions: use session_list; for what changed: workspace_diff.",
       inputSchema: {},
     },
     async () =>
       guard(async () => {
-        const view = await loadView(opts, reporter.warn);
-        const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
-        return ok(list.map((w) => `${w.name}\t${w.branch ?? "-"}\t${describeState(w)}\t${w.path}`).join("\n") || "no workspaces", { workspaces: list });
+        const list = await listWorkspaceRows(opts, reporter);
+        const line = (w: (typeof list)[number]) =>
+          `${w.name}\t${w.branch ?? "-"}\t${w.ahead === null ? "-" : `+${w.ahead} -${w.behind} ${w.base}`}\t${describeState(w)}\t${w.path}`;
+        return ok(list.map(line).join("\n") || "no workspaces", { workspaces: list });
       }),
   );
 
@@ -315,6 +317,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
         return ok(path, { name: a.name, path });
       }),
   );
+
+  registerLandTools(server, opts, { ok, guard, reporter });
 
   server.registerResource(
     "sessions",

@@ -6,7 +6,7 @@ import { kindOf, setAside } from "../state/safe-fs.js";
 /** One line of `amux events --json`. Never carries environment values. */
 export interface AmuxEvent {
   time: string;
-  type: "status" | "action" | "notify" | "hook" | "config" | "watch";
+  type: "status" | "action" | "notify" | "hook" | "config" | "watch" | "workspace";
   project: string;
   session?: string | undefined;
   service?: string | null | undefined;
@@ -17,6 +17,11 @@ export interface AmuxEvent {
   reason?: string | undefined;
   exitCode?: number | null | undefined;
   error?: string | undefined;
+  /** type workspace: the workspace, its branch, and where it went (into a branch, or a remote). */
+  workspace?: string | undefined;
+  branch?: string | undefined;
+  into?: string | undefined;
+  remote?: string | undefined;
 }
 
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -67,6 +72,8 @@ export function formatEvent(e: AmuxEvent): string {
       return `${t} NOTIFY ${e.session}: ${e.reason ?? ""}`;
     case "hook":
       return `${t} hook ${e.reason ?? ""}${e.session ? ` for ${e.session}` : ""}${e.error ? `: ${e.error}` : ""}`;
+    case "workspace":
+      return `${t} ${e.action} ${e.workspace} (${e.branch}${e.into ? ` into ${e.into}` : ""}${e.remote ? ` to ${e.remote}` : ""})${e.reason ? `: ${e.reason}` : ""}`;
     default:
       return `${t} ${e.type}: ${e.reason ?? e.error ?? ""}`;
   }

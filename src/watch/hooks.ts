@@ -14,6 +14,10 @@ export interface HookEvent {
   previousStatus: string | null;
   reason: string;
   exitCode: number | null;
+  /** workspace.* events: the workspace, its branch, and the remote pushed to. */
+  workspace?: string | undefined;
+  branch?: string | undefined;
+  remote?: string | undefined;
 }
 
 export function hookEnv(e: HookEvent): Record<string, string> {
@@ -28,6 +32,7 @@ export function hookEnv(e: HookEvent): Record<string, string> {
     AMUX_PREVIOUS_STATUS: e.previousStatus ?? "",
     AMUX_REASON: e.reason,
     AMUX_EXIT_CODE: e.exitCode === null ? "" : String(e.exitCode),
+    ...(e.workspace !== undefined ? { AMUX_WORKSPACE: e.workspace, AMUX_BRANCH: e.branch ?? "", AMUX_REMOTE: e.remote ?? "" } : {}),
   };
 }
 

@@ -111,7 +111,7 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
     mkdirSync(dirname(to), { recursive: true });
     symlinkSync(from, to);
   }
-  if (r.code === 0) await recordCreated(host.root, top, name, dir, branch, host.workspaces);
+  if (r.code === 0) await recordCreated(host.root, top, name, dir, branch, host.workspaces, exists ? undefined : base);
 }
 
 async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporter: Reporter): Promise<void> {

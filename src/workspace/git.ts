@@ -6,6 +6,8 @@ import { GitError } from "../errors.js";
  */
 const GIT_ENV: Record<string, string | undefined> = {
   GIT_TERMINAL_PROMPT: "0",
+  // Reading state (status, diff) never rewrites an index behind the user's back.
+  GIT_OPTIONAL_LOCKS: "0",
   GIT_DIR: undefined,
   GIT_WORK_TREE: undefined,
   GIT_INDEX_FILE: undefined,
@@ -42,4 +44,29 @@ export async function runSetup(cwd: string, command: string, onLine: (line: stri
   const r = await child;
   if (rest) onLine(rest);
   return r.exitCode ?? 1;
+}
+
+/**
+ * Shows text through the user's pager the way git would (`git var GIT_PAGER`: GIT_PAGER,
+ * core.pager, PAGER, else less with LESS=FRX), or writes it straight out when stdout is not a
+ * terminal or the pager is `cat`. The pager is the user's own shell line.
+ */
+export async function pageText(cwd: string, text: string): Promise<void> {
+  const pager = process.stdout.isTTY ? (await git(cwd, ["var", "GIT_PAGER"], { allowFail: true })).stdout.trim() : "";
+  if (!pager || pager === "cat") {
+    process.stdout.write(text);
+    return;
+  }
+  const { spawn } = await import("node:child_process");
+  await new Promise<void>((resolve) => {
+    const env = { ...process.env, LESS: process.env.LESS ?? "FRX", LV: process.env.LV ?? "-c" };
+    const child = spawn("/bin/sh", ["-c", pager], { cwd, env, stdio: ["pipe", "inherit", "inherit"] });
+    child.on("error", () => {
+      process.stdout.write(text);
+      resolve();
+    });
+    child.on("close", () => resolve());
+    child.stdin.on("error", () => {});
+    child.stdin.end(text);
+  });
 }

@@ -174,7 +174,7 @@ function entryNames(scan: Scan): string[] {
 }
 
 /** The git operation stopped half-way in a worktree, from the files git keeps in its admin folder. */
-function operationIn(admin: string): { op: string | null; branch: string | null } {
+export function operationIn(admin: string): { op: string | null; branch: string | null } {
   const has = (f: string) => existsSync(join(admin, f));
   const headName = (d: string) => {
     try {
@@ -208,7 +208,7 @@ async function uniqueCommits(top: string, tips: string[], except: string | null)
 }
 
 /** Whether an ignored path is one amux put there itself and still holds what the main checkout has. */
-function isAmuxCopy(top: string, dir: string, rel: string, rec: CreationRecord): boolean {
+export function isAmuxCopy(top: string, dir: string, rel: string, rec: CreationRecord): boolean {
   const norm = (p: string) => normalize(p).replace(/\/+$/, "");
   const within = (p: string, r: string) => p === norm(r) || p.startsWith(`${norm(r)}/`);
   try {

@@ -88,6 +88,7 @@ export async function recordCreated(
   dir: string,
   branch: string,
   made: { copy: string[]; symlink: string[] },
+  base?: string,
 ): Promise<void> {
   try {
     const common = await gitCommonDir(top);
@@ -101,7 +102,7 @@ export async function recordCreated(
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(
       tmp,
-      `${JSON.stringify({ name, path: dir, branch, token, copied: made.copy, linked: made.symlink, createdAt: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ name, path: dir, branch, base: base ?? null, token, copied: made.copy, linked: made.symlink, createdAt: new Date().toISOString() }, null, 2)}\n`,
       { mode: 0o600 },
     );
     renameSync(tmp, file);
@@ -113,6 +114,8 @@ export interface CreationRecord {
   copied: string[];
   /** Paths amux symlinked to the main checkout's. */
   linked: string[];
+  /** What its branch was made from (a branch name or commit), when amux made the branch. */
+  base: string | null;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
@@ -135,7 +138,7 @@ export function readRecord(root: string, name: string, dir: string, admin: strin
   if (r.name !== name || typeof r.path !== "string" || canonical(r.path) !== canonical(dir)) return undefined;
   if (typeof r.token !== "string" || !/^[0-9a-f]{32}$/.test(r.token)) return undefined;
   if (readText(join(admin, MARKER))?.trim() !== r.token) return undefined;
-  return { copied: strings(r.copied), linked: strings(r.linked) };
+  return { copied: strings(r.copied), linked: strings(r.linked), base: typeof r.base === "string" && r.base ? r.base : null };
 }
 
 /** Forgets a removed workspace: its record and its setup marker (a new one runs setup again). */

@@ -20,7 +20,9 @@ const TOOLS = [
   "session_start",
   "session_stop",
   "workspace_create",
+  "workspace_diff",
   "workspace_list",
+  "workspace_merge",
 ];
 
 const COMPOSE = "name: mp\nservices:\n  helper:\n    agent: waits-at-prompt\n";
@@ -103,7 +105,7 @@ function waitForLogs(c: Conn, session: string, needle: string, timeoutMs = 10_00
 }
 
 describe("amux mcp", () => {
-  test("lists the twelve tools, each with a description and an input schema", async ({ e2e, procs }) => {
+  test("lists every tool, each with a description and an input schema", async ({ e2e, procs }) => {
     const repo = await e2e.newRepo("mp", { "amux.compose.yaml": COMPOSE });
     const c = await connect(e2e, procs, repo);
     expect(c.client.getServerVersion()?.name).toBe("amux");

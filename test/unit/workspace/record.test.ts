@@ -66,7 +66,14 @@ describe("readRecord: only a record that names this very registration counts", (
 
   it("a matching record and marker", () => {
     record(repo, "feat", { ...good, path: wt });
-    expect(readRecord(repo, "feat", wt, admin)).toEqual({ copied: [".env"], linked: ["node_modules"] });
+    expect(readRecord(repo, "feat", wt, admin)).toEqual({ copied: [".env"], linked: ["node_modules"], base: null });
+  });
+
+  it("the base the branch was made from, when recorded", () => {
+    record(repo, "feat", { ...good, path: wt, base: "develop" });
+    expect(readRecord(repo, "feat", wt, admin)?.base).toBe("develop");
+    record(repo, "feat", { ...good, path: wt, base: 7 });
+    expect(readRecord(repo, "feat", wt, admin)?.base).toBeNull();
   });
 
   it.each([
