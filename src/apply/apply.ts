@@ -1,13 +1,15 @@
 import type { SpawnBuild } from "../core/spawn.js";
 import type { Action } from "../reconcile/types.js";
 import type { LogCap } from "../tmux/log-writer.js";
-import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch } from "../tmux/ops.js";
+import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch, type ServerSetup } from "../tmux/ops.js";
 import type { SessionCreate } from "../tmux/types.js";
 
 /** What happened to each action. */
 export interface ApplyResult {
   done: Action[];
   failed: { action: Action; error: string }[];
+  /** The server's digest key after the batch (null when the batch made no session). */
+  key: string | null;
 }
 
 export interface ApplyHooks {
@@ -42,7 +44,7 @@ function startOf(a: Action, b: SpawnBuild): SessionCreate {
  * action first; then every tmux change of the whole plan goes to ONE tmux process, each action
  * on its own line so that one failure does not stop the others.
  */
-export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuild>, hooks: ApplyHooks): Promise<ApplyResult> {
+export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuild>, hooks: ApplyHooks, setup: ServerSetup): Promise<ApplyResult> {
   const failed: ApplyResult["failed"] = [];
   const ready: { action: Action; line: string }[] = [];
   for (const a of actions) {
@@ -70,7 +72,7 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
   }
   const r = await runBatch(
     ready.map((x) => ({ name: x.action.session, line: x.line })),
-    ready.some((x) => x.action.action !== "remove"),
+    ready.some((x) => x.action.action !== "remove") ? setup : undefined,
   );
   const ok = new Set(r.ok);
   const done: Action[] = [];
@@ -84,5 +86,5 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
       hooks.onDone?.(x.action, error);
     }
   }
-  return { done, failed };
+  return { done, failed, key: r.key };
 }

@@ -6,6 +6,7 @@ import { stderrReporter } from "../core/io.js";
 import { runAgent } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, formatProblem, UsageError } from "../errors.js";
+import { throwawayKey } from "../secrets.js";
 import { attachSession } from "../tmux/attach.js";
 import type { GlobalFlags } from "./types.js";
 
@@ -53,13 +54,14 @@ export async function cmdRun(
 function configView(p: Project, showSecrets: boolean) {
   const agents: Record<string, unknown> = {};
   for (const a of Object.values(p.agents)) {
+    const shown = showSecrets ? { name: a.name, command: a.command, shell: a.shell, windowName: a.windowName } : a.shown;
     agents[a.id] = {
-      name: a.name,
+      name: shown.name,
       builtIn: a.builtIn,
       definedIn: a.definedIn,
-      command: a.command,
-      shell: a.shell ?? null,
-      windowName: a.windowName ?? null,
+      command: shown.command,
+      shell: shown.shell ?? null,
+      windowName: shown.windowName ?? null,
       autoAttach: a.autoAttach,
       environment: showSecrets ? a.environment : maskEnv(a.environment, a.secretKeys),
       status: {
@@ -74,8 +76,9 @@ function configView(p: Project, showSecrets: boolean) {
   }
   const services: Record<string, unknown> = {};
   for (const s of Object.values(p.services)) {
-    const { name: _n, environmentSecretKeys, ...rest } = s;
-    services[s.name] = { ...rest, environment: showSecrets ? s.environment : maskEnv((s.environment ?? {}) as Record<string, string>, environmentSecretKeys) };
+    const { name: _n, environmentSecretKeys, shown, environment, ...real } = s;
+    const fields = showSecrets ? real : shown;
+    services[s.name] = { ...fields, environment: showSecrets ? environment : maskEnv(environment, environmentSecretKeys) };
   }
   return { project: p.name, root: p.root, composeFile: p.composeFile ?? null, configFile: p.configFile ?? null, agents, services };
 }
@@ -98,7 +101,7 @@ export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
     services.map((s) => s.name),
   );
   for (const m of p.missing) process.stderr.write(`warning: ${formatProblem(m.problem)} (only matters when that agent is started)\n`);
-  desiredFleet(p);
+  desiredFleet(p, throwawayKey());
   out(`valid: ${files.join(", ")} (${plural(Object.keys(p.agents).length, "agent")}, ${plural(Object.keys(p.services).length, "service")})`);
 }
 

@@ -75,6 +75,7 @@ export function builtinAgents(env: Record<string, string | undefined> = process.
       report: b.report,
       environment,
       secretKeys: Object.keys(environment),
+      shown: { name: b.name, command: b.command, shell: undefined, windowName: undefined },
       status: buildProfile(id, b.command),
       statusSource: {},
       definedIn: BUILTIN_SOURCE,

@@ -1,19 +1,41 @@
+import { MASK } from "../secrets.js";
+
 /**
  * Expands `${VAR}`, `${VAR:-default}` and `$$` (a literal `$`) from env.
- * Returns the text, whether anything was expanded, and the unset variables.
+ * Returns the text, the same text with every expanded piece masked (what may be shown), whether
+ * anything was expanded, and the unset variables.
  */
-export function interpolate(text: string, env: Record<string, string | undefined>): { value: string; expanded: boolean; missing: string[] } {
+export function interpolate(text: string, env: Record<string, string | undefined>): { value: string; masked: string; expanded: boolean; missing: string[] } {
   const missing: string[] = [];
   let expanded = false;
-  const value = text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name?: string, def?: string) => {
-    if (whole === "$$") return "$";
+  let masked = "";
+  let value = "";
+  let last = 0;
+  for (const m of text.matchAll(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g)) {
+    const before = text.slice(last, m.index);
+    value += before;
+    masked += before;
+    last = m.index + m[0].length;
+    if (m[0] === "$$") {
+      value += "$";
+      masked += "$";
+      continue;
+    }
     expanded = true;
-    const v = env[name as string];
-    if (v !== undefined && v !== "") return v;
-    if (def !== undefined) return def;
-    if (v === "") return "";
-    missing.push(name as string);
-    return "";
-  });
-  return { value, expanded, missing };
+    const name = m[1] as string;
+    const def = m[2];
+    const v = env[name];
+    let piece: string;
+    if (v !== undefined && v !== "") piece = v;
+    else if (def !== undefined) piece = def;
+    else {
+      if (v === undefined) missing.push(name);
+      piece = "";
+    }
+    value += piece;
+    masked += piece === "" ? "" : MASK;
+  }
+  value += text.slice(last);
+  masked += text.slice(last);
+  return { value, masked, expanded, missing };
 }

@@ -6,7 +6,6 @@ import { mainCheckoutDir } from "./worktree.js";
 
 export const COMPOSE_NAMES = ["amux.compose.yaml", "amux.compose.yml"] as const;
 export const CONFIG_NAMES = ["config.yaml", "config.yml"] as const;
-export const SECRET_KEY = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
 /** Config and compose files are small; anything bigger is refused before it is read. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 

@@ -1,10 +1,11 @@
 import type { ReportKind } from "../agents/hooks.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { type HistoryPolicy, historyPolicy } from "../history.js";
+import { secretKeysOf } from "../secrets.js";
 import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import { builtinAgents } from "./builtins.js";
-import { locateProject, type ProjectOptions, projectName, SECRET_KEY } from "./locate.js";
+import { locateProject, type ProjectOptions, projectName } from "./locate.js";
 import { type AgentInput, type ComposeInput, composeSchema, configSchema, type HookInput, type ServiceInput, type WorkspacesInput } from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
 
@@ -19,6 +20,8 @@ export interface ResolvedAgent {
   environment: Record<string, string>;
   /** Keys of `environment` whose values must never be shown or stored. */
   secretKeys: string[];
+  /** name, command, shell and windowName as they may be shown: pieces that came from `${VAR}` masked. */
+  shown: { name: string; command: string; shell: string | undefined; windowName: string | undefined };
   status: StatusProfile;
   /** The `status:` block as written, for the project snapshot. */
   statusSource: StatusOverrides;
@@ -32,13 +35,19 @@ export interface ResolvedAgent {
   report?: ReportKind | undefined;
 }
 
-export type WorkspaceSettings = WorkspacesInput;
+/** compose `workspaces:`, with the setup command as it may be shown (`${VAR}` pieces masked). */
+export type WorkspaceSettings = WorkspacesInput & { setupShown?: string | undefined };
+
+/** A compose hook, with its command as it may be shown (`${VAR}` pieces masked). */
+export type Hook = HookInput & { shown: string };
 
 /** A declared service, validated. */
 export interface ServiceDecl extends Omit<ServiceInput, "environment"> {
   name: string;
   environment: Record<string, string>;
   environmentSecretKeys: string[];
+  /** The service's own fields as they may be shown: pieces that came from `${VAR}` masked. */
+  shown: Omit<ServiceInput, "environment">;
 }
 
 export interface Project {
@@ -49,11 +58,13 @@ export interface Project {
   agents: Record<string, ResolvedAgent>;
   services: Record<string, ServiceDecl>;
   /** compose `hooks:`. */
-  hooks: HookInput[];
+  hooks: Hook[];
   /** compose `workspaces:` settings. */
   workspaces: WorkspaceSettings;
   /** Unset `${VAR}`s, reported only when what uses them is started. */
   missing: MissingVarAt[];
+  /** Variables passed through from the invoking environment (keys with no value). */
+  passThrough: string[];
   /** compose `logs:` and `retention:`, resolved with their defaults. */
   history: HistoryPolicy;
 }
@@ -74,6 +85,7 @@ export function loadProject(
   // Built-ins first: the config file, then the compose file, replace them by id.
   const agents: Record<string, ResolvedAgent> = builtinAgents(env);
   const agentSources: Record<string, YamlFile> = {};
+  const passThrough = new Set<string>();
 
   let configYaml: YamlFile | undefined;
   if (loc.configFile) {
@@ -85,7 +97,7 @@ export function loadProject(
       else {
         pushAll(missing, configYaml.missing);
         for (const [id, a] of Object.entries(r.data.agents)) {
-          agents[id] = resolveAgent(id, a, configYaml);
+          agents[id] = resolveAgent(id, a, configYaml, env, passThrough);
           agentSources[id] = configYaml;
         }
       }
@@ -104,7 +116,7 @@ export function loadProject(
         compose = r.data;
         pushAll(missing, composeYaml.missing);
         for (const [id, a] of Object.entries(compose.agents ?? {})) {
-          agents[id] = resolveAgent(id, a, composeYaml);
+          agents[id] = resolveAgent(id, a, composeYaml, env, passThrough);
           agentSources[id] = composeYaml;
         }
       }
@@ -135,14 +147,23 @@ export function loadProject(
   }
   if (compose && composeYaml) {
     for (const [name, s] of Object.entries(compose.services)) {
-      const y = composeYaml;
-      const secret = Object.keys(s.environment ?? {}).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has(["services", name, "environment", k].join("\0")));
-      services[name] = { ...s, name, environment: stringifyEnv(s.environment), environmentSecretKeys: secret };
+      const { environment: _e, ...fields } = s;
+      const env_ = resolveEnv(s.environment, composeYaml, ["services", name, "environment"], env, passThrough);
+      services[name] = {
+        ...s,
+        name,
+        environment: env_.environment,
+        environmentSecretKeys: env_.secretKeys,
+        shown: shownFields(fields, composeYaml, ["services", name]),
+      };
     }
   }
   if (problems.length) throw new ConfigError(problems);
   const name = projectName(loc, opts, compose?.name);
-  const ws: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
+  const shownAt = (path: (string | number)[], value: string) => composeYaml?.maskedValues.get(path.join("\0")) ?? value;
+  const declaredWs: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
+  const ws: WorkspaceSettings = declaredWs.setup ? { ...declaredWs, setupShown: shownAt(["workspaces", "setup"], declaredWs.setup) } : declaredWs;
+  const hooks: Hook[] = (compose?.hooks ?? []).map((h, i) => ({ ...h, shown: shownAt(["hooks", i, "run"], h.run) }));
   return {
     root: loc.root,
     name,
@@ -151,8 +172,9 @@ export function loadProject(
     agents,
     services,
     workspaces: ws,
-    hooks: compose?.hooks ?? [],
+    hooks,
     missing,
+    passThrough: [...passThrough].sort(),
     history: historyPolicy(compose?.logs, compose?.retention),
   };
 }
@@ -162,16 +184,48 @@ function pushAll<T>(to: T[], list: readonly T[]): void {
   for (const x of list) to.push(x);
 }
 
-function stringifyEnv(env: Record<string, string | number | boolean> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env ?? {})) out[k] = String(v);
-  return out;
+/**
+ * An environment block resolved: numbers and booleans as text, a key with no value passed through
+ * from the invoking environment (left out when unset there), and which keys are secret by the rule.
+ */
+function resolveEnv(
+  block: Record<string, string | number | boolean | null> | undefined,
+  y: YamlFile,
+  base: string[],
+  env: Record<string, string | undefined>,
+  passThrough: Set<string>,
+): { environment: Record<string, string>; secretKeys: string[] } {
+  const environment: Record<string, string> = {};
+  const fromEnv = new Set<string>();
+  for (const [k, v] of Object.entries(block ?? {})) {
+    if (v === null) {
+      passThrough.add(k);
+      const passed = env[k];
+      if (passed === undefined) continue;
+      environment[k] = passed;
+      fromEnv.add(k);
+      continue;
+    }
+    environment[k] = String(v);
+    if (y.expandedPaths.has([...base, k].join("\0"))) fromEnv.add(k);
+  }
+  return { environment, secretKeys: secretKeysOf(environment, fromEnv) };
 }
 
-function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
-  const environment = stringifyEnv(a.environment);
-  const base = ["agents", id, "environment"];
-  const secretKeys = Object.keys(environment).filter((k) => SECRET_KEY.test(k) || y.expandedPaths.has([...base, k].join("\0")));
+/** A copy of an object's top-level strings as they may be shown: `${VAR}` pieces masked. */
+function shownFields<T extends object>(fields: T, y: YamlFile, base: string[]): T {
+  const out = { ...fields } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v !== "string") continue;
+    const masked = y.maskedValues.get([...base, k].join("\0"));
+    if (masked !== undefined) out[k] = masked;
+  }
+  return out as T;
+}
+
+function resolveAgent(id: string, a: AgentInput, y: YamlFile, env: Record<string, string | undefined>, passThrough: Set<string>): ResolvedAgent {
+  const { environment, secretKeys } = resolveEnv(a.environment, y, ["agents", id, "environment"], env, passThrough);
+  const params = shownFields(a.params, y, ["agents", id, "params"]);
   return {
     id,
     name: a.name ?? id,
@@ -182,6 +236,12 @@ function resolveAgent(id: string, a: AgentInput, y: YamlFile): ResolvedAgent {
     resume: a.params.resume,
     environment,
     secretKeys,
+    shown: {
+      name: a.name === undefined ? id : (y.maskedValues.get(["agents", id, "name"].join("\0")) ?? a.name),
+      command: params.command,
+      shell: params.shell,
+      windowName: params.windowName,
+    },
     status: buildProfile(id, a.params.command, a.status ?? {}),
     statusSource: a.status ?? {},
     definedIn: y.shown,
@@ -203,12 +263,6 @@ export function assertVarsSet(p: Project, agentIds: string[], serviceNames: stri
   if (used.length) throw new ConfigError(used.map((m) => m.problem));
 }
 
-/** Masks secret values for display. */
-export function maskEnv(env: Record<string, string>, secretKeys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) out[k] = secretKeys.includes(k) ? "********" : v;
-  return out;
-}
-
+export { maskEnv } from "../secrets.js";
 export type { ProjectOptions };
 export { locateProject, projectName };

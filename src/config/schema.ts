@@ -72,10 +72,10 @@ const envKey = z
   .string()
   .regex(NAME_PATTERNS.envKey, { message: "invalid environment variable name" })
   .refine(...notReserved("environment variable names"));
-export const environmentSchema = z
-  .record(envKey, z.union([z.string(), z.number(), z.boolean()]))
+export const environmentSchema = z.record(envKey, z.union([z.string(), z.number(), z.boolean(), z.null()])).describe(
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the syntax
-  .describe("Environment variables for the agent; ${VAR}, ${VAR:-default} and $$ are expanded from the invoking environment.");
+  "Environment variables for the agent; ${VAR}, ${VAR:-default} and $$ are expanded from the invoking environment; a key with no value passes that variable through from the invoking environment. Values from the environment, and values of keys like *KEY*, *TOKEN*, *SECRET*, *PASSWORD*, *CREDENTIAL*, are secrets: never shown or stored.",
+);
 
 export const agentSchema = z
   .strictObject({

@@ -24,6 +24,8 @@ export interface YamlFile {
   problems: ConfigProblem[];
   /** Paths (joined by "\0") whose value came from `${VAR}` expansion: secrets. */
   expandedPaths: Set<string>;
+  /** The same paths, each with its text as it may be shown: the expanded pieces masked. */
+  maskedValues: Map<string, string>;
   missing: MissingVarAt[];
 }
 
@@ -60,6 +62,7 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
   }
   if (problems.length === 0) for (const kp of keyProblems(doc, shown, at)) problems.push(kp);
   const expandedPaths = new Set<string>();
+  const maskedValues = new Map<string, string>();
   const missing: MissingVarAt[] = [];
   let value: unknown;
   if (problems.length === 0) {
@@ -70,7 +73,10 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
         const keyPath = pathOf(path, node);
         const r = interpolate(node.value, env);
         node.value = r.value;
-        if (r.expanded) expandedPaths.add(keyPath.join("\0"));
+        if (r.expanded) {
+          expandedPaths.add(keyPath.join("\0"));
+          maskedValues.set(keyPath.join("\0"), r.masked);
+        }
         for (const name of r.missing) {
           missing.push({
             name,
@@ -91,7 +97,7 @@ export function parseYamlText(file: string, text: string, env: Record<string, st
       problems.push({ file: shown, line: 1, col: 1, path: "", message: (e as Error).message });
     }
   }
-  return { file, shown, doc, lines, value, problems, expandedPaths, missing };
+  return { file, shown, doc, lines, value, problems, expandedPaths, maskedValues, missing };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Project } from "../config/project.js";
 import type { DesiredService, DesiredState } from "../reconcile/types.js";
+import type { DigestKey } from "../secrets.js";
 import { replicaWorkspace, workspaceDir } from "../workspace/paths.js";
 import { buildSpawn, type SpawnBuild } from "./spawn.js";
 
@@ -7,8 +8,8 @@ export function serviceSessionName(project: string, service: string, replica: nu
   return `${project}-${service}-${replica}`;
 }
 
-/** The declared fleet, resolved: the planner's input plus how to spawn each replica. */
-export function desiredFleet(p: Project): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
+/** The declared fleet, resolved: the planner's input plus how to spawn each replica; digests keyed by `key`. */
+export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
   const builds = new Map<string, SpawnBuild>();
   const services: DesiredService[] = [];
   for (const svc of Object.values(p.services).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -19,7 +20,7 @@ export function desiredFleet(p: Project): { desired: DesiredState; builds: Map<s
       const session = serviceSessionName(p.name, svc.name, n);
       const workspace = replicaWorkspace(svc.workspace, svc.isolation, n);
       const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
-      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null });
+      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key });
       builds.set(session, b);
       sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary, resume: b.resume });
     }

@@ -4,12 +4,13 @@ import { NotFoundError } from "../errors.js";
 import { own } from "../names.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
+import { serverKey } from "../secrets.js";
 import { acquireLock, isLocked, type Lock, requestStop } from "../state/lock.js";
-import { ensureRuntimeDirs } from "../state/paths.js";
+import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { writeRecords } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
-import { listSessions } from "../tmux/observe.js";
-import { killSessions } from "../tmux/ops.js";
+import { listSessions, observeServer } from "../tmux/observe.js";
+import { killSessions, labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { desiredFleet } from "./desired.js";
@@ -18,6 +19,7 @@ import { type Reporter, sleep } from "./io.js";
 import { previousReplicas } from "./previous.js";
 import { profileFor, projectSessions } from "./project-view.js";
 import { prunePassively } from "./prune.js";
+import { digestKeyFor, serverSetup } from "./server-key.js";
 import { rotateLog, sendWhenReady } from "./session.js";
 import { loadView, saveSnapshot } from "./snapshot.js";
 import type { SpawnBuild } from "./spawn.js";
@@ -52,20 +54,24 @@ export function checkServices(p: Project, only: string[]): void {
   }
 }
 
-/** Observe → plan: the plan for this project, from one list of the live server. */
-export async function planFleet(o: FleetOptions): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[] }> {
+/** Observe → plan: the plan for this project, from one look at the live server (its sessions and digest key). */
+export async function planFleet(
+  o: FleetOptions,
+): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[]; setup: ServerSetup }> {
   const project = loadProject(o);
   if (!project.composeFile) throw new NotFoundError("no amux.compose.yaml here or in any parent directory (use -f FILE)");
   const only = o.services ?? [];
   checkServices(project, only);
   const scope = only.length ? only : Object.keys(project.services);
   assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
-  const { desired, builds } = desiredFleet(project);
-  saveSnapshot(project, builds, o);
-  const observed = await listSessions();
+  const server = await observeServer();
+  const key = digestKeyFor(server.key);
+  const { desired, builds } = desiredFleet(project, key);
+  saveSnapshot(project, builds, o, key);
+  const observed = server.sessions;
   const previous = previousReplicas(project.root, builds, observed);
   const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
-  return { project, plan, builds, observed };
+  return { project, plan, builds, observed, setup: serverSetup(key, server) };
 }
 
 export interface UpOptions extends FleetOptions {
@@ -101,11 +107,11 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, "amux up", reporter);
   try {
-    const { project, plan, builds, observed } = await planFleet(o);
+    const { project, plan, builds, observed, setup } = await planFleet(o);
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its first second.
-    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, reporter, {
+    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
       onStart: progress.onStart,
       onDone: (a, error) => {
         if (error || a.action === "remove") progress.onDone?.(a, error);
@@ -149,32 +155,40 @@ export async function applyAndRecord(
   actions: Action[],
   builds: Map<string, SpawnBuild>,
   observed: ObservedSession[],
+  setup: ServerSetup,
   reporter: Reporter,
   progress: Pick<UpProgress, "onStart" | "onDone"> = {},
   logOf?: ApplyHooks["logOf"],
 ): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
-  const result = await applyPlan(actions, builds, {
-    prepare: async (a) => {
-      const b = builds.get(a.session);
-      const svc = project.services[a.service];
-      if (svc?.workspace && b) {
-        const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
-        await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
-      }
-      if (a.action !== "restart") rotateLog(project.root, a.session, project.history.logKeep);
+  const result = await applyPlan(
+    actions,
+    builds,
+    {
+      prepare: async (a) => {
+        const b = builds.get(a.session);
+        const svc = project.services[a.service];
+        if (svc?.workspace && b) {
+          const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
+          await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
+        }
+        if (a.action !== "restart") rotateLog(project.root, a.session, project.history.logKeep);
+        else createPrivateFile(logFile(project.root, a.session));
+      },
+      restartsOf: (a) => {
+        const s = byName.get(a.session);
+        return s ? restartsOf(s) : 0;
+      },
+      onStart: progress.onStart,
+      onDone: progress.onDone,
+      logOf,
     },
-    restartsOf: (a) => {
-      const s = byName.get(a.session);
-      return s ? restartsOf(s) : 0;
-    },
-    onStart: progress.onStart,
-    onDone: progress.onDone,
-    logOf,
-  });
-  const after = await listSessions();
+    setup,
+  );
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
+  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
+  const after = await listSessions();
   const removed = result.done
     .filter((a) => a.action === "remove")
     .map((a) => byName.get(a.session))
@@ -186,6 +200,19 @@ export async function applyAndRecord(
     .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
     .filter((p) => p.text);
   return { result, prompts };
+}
+
+/**
+ * Another amux set the server's key first (both started a fresh server at once): the sessions
+ * just made carry digests of a key the server does not hold. Label them with the server's.
+ */
+async function relabel(project: Project, key: string, sessions: Set<string>): Promise<void> {
+  const { builds } = desiredFleet(project, serverKey(key));
+  const entries = [...sessions].flatMap((name) => {
+    const b = builds.get(name);
+    return b ? [{ name, line: labelLine(name, { hash: b.hash, spec: b.create.labels.spec }) }] : [];
+  });
+  await runBatch(entries);
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */

@@ -5,11 +5,12 @@ import { type ManualKind, type ManualTargets, planManual } from "../reconcile/ma
 import type { Plan } from "../reconcile/types.js";
 import { logFile } from "../state/paths.js";
 import { readRecords } from "../state/records.js";
-import { listSessions } from "../tmux/observe.js";
+import { observeServer } from "../tmux/observe.js";
 import { desiredFleet } from "./desired.js";
 import { applyAndRecord, lockProject } from "./fleet.js";
 import type { Reporter } from "./io.js";
 import { projectSessions } from "./project-view.js";
+import { digestKeyFor, serverSetup } from "./server-key.js";
 import { sendWhenReady } from "./session.js";
 
 export interface ManualResult {
@@ -34,8 +35,10 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
   let project: Project;
   try {
     project = loadProject(o);
-    const { desired, builds } = desiredFleet(project);
-    const observed = await listSessions();
+    const server = await observeServer();
+    const key = digestKeyFor(server.key);
+    const { desired, builds } = desiredFleet(project, key);
+    const observed = server.sessions;
     const mine = projectSessions(project, observed);
     const targets: ManualTargets = { declared: [], other: [] };
     const records = readRecords(project.root);
@@ -77,7 +80,7 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
     const plan = planManual(kind, desired, { sessions: observed }, targets, { fresh: !!o.fresh });
-    const applied = await applyAndRecord(project, plan.actions, builds, observed, reporter, {}, (a) => ({
+    const applied = await applyAndRecord(project, plan.actions, builds, observed, serverSetup(key, server), reporter, {}, (a) => ({
       file: logFile(project.root, a.session),
       cap: { maxBytes: project.history.logMaxBytes, keep: project.history.logKeep },
     }));

@@ -25,14 +25,16 @@ function readKnown(root: string): string[] {
  * panes. Only panes new since then cost a second call. (Pane ids are unique for a server's life,
  * and a capture of a pane that is gone just fails its own line.)
  */
-export async function observeProject(root: string): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]> }> {
+export async function observeProject(
+  root: string,
+): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const known = readKnown(root);
-  const { sessions: all, screens } = await observeWithScreens(known);
+  const { sessions: all, screens, key } = await observeWithScreens(known);
   const mine = projectSessions({ root }, all);
   const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
   const ids = mine.filter((s) => !s.dead).map((s) => s.paneId);
   // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
   if (ids.join(",") !== known.join(",") && existsSync(join(amuxDir(root), "state"))) writeState(root, cacheFile(root), JSON.stringify(ids));
-  return { all, mine, screens };
+  return { all, mine, screens, key };
 }

@@ -5,13 +5,14 @@ import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
-import { ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
+import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { kindOf, setAside } from "../state/safe-fs.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/sample.js";
 import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
-import { listSessions } from "../tmux/observe.js";
+import { listSessions, observeServer } from "../tmux/observe.js";
 import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
@@ -19,6 +20,7 @@ import { failedStarts } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
 import { type ProjectView, profileFor, projectSessions } from "./project-view.js";
 import { prunePassively } from "./prune.js";
+import { digestKeyFor, serverSetup } from "./server-key.js";
 import { buildSpawn } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 import { resolveTarget, type Target, whatExists } from "./targets.js";
@@ -67,15 +69,33 @@ export interface RunOptions extends ProjectOptions {
   agent: string;
   workspace?: string | undefined;
   name?: string | undefined;
+  /** `-e K=V` flags; `-e K` passes K through from the invoking environment. */
   env?: string[] | undefined;
+  /** Variables given as a map (MCP `environment`), applied after `env`. */
+  environment?: Record<string, string> | undefined;
   prompt?: string | undefined;
   /** How long to wait for the agent to be ready for its prompt (default 60 s). */
   promptTimeoutMs?: number | undefined;
 }
 
-/** Parses `-e K=V` flags. */
-export function parseEnvFlags(flags: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Variables given at runtime, and which of them are secret by the one rule. */
+export interface RuntimeEnv {
+  values: Record<string, string>;
+  secretKeys: string[];
+}
+
+/**
+ * Parses `-e K=V` flags and an environment map. A value is secret by the rule: a credential-like
+ * key, or a value from the invoking environment (`-e K`, or `-e K=$VAR` which reaches amux expanded).
+ */
+export function parseEnvFlags(flags: string[] = [], map: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
+  const values: Record<string, string> = {};
+  const fromEnv = new Set<string>();
+  const put = (k: string, v: string, passed: boolean) => {
+    values[k] = v;
+    if (passed || cameFromEnvironment(v, env)) fromEnv.add(k);
+    else fromEnv.delete(k);
+  };
   for (const f of flags) {
     const i = f.indexOf("=");
     const k = i > 0 ? f.slice(0, i) : f;
@@ -83,19 +103,24 @@ export function parseEnvFlags(flags: string[] = []): Record<string, string> {
     const reserved = reservedNameProblem(k);
     if (reserved) throw new UsageError(`-e ${f}: ${reserved}`);
     if (i < 0) {
-      const v = process.env[k];
+      const v = env[k];
       if (v === undefined) throw new UsageError(`-e ${k}: variable ${k} is not set`);
-      out[k] = v;
-    } else out[k] = f.slice(i + 1);
+      put(k, v, true);
+    } else put(k, f.slice(i + 1), false);
   }
-  return out;
+  for (const [k, v] of Object.entries(map)) {
+    if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`environment ${JSON.stringify(k)}: variable names must match ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`environment.${k}: ${reserved}`);
+    put(k, v, false);
+  }
+  return { values, secretKeys: secretKeysOf(values, fromEnv) };
 }
 
 /** `amux run`: starts one agent session now and returns its name. */
 export async function runAgent(
   o: RunOptions,
   reporter: Reporter,
-  extraSecretKeys: string[] = [],
 ): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
   const { loadProject, assertVarsSet } = await import("../config/project.js");
   const project = loadProject(o);
@@ -108,13 +133,14 @@ export async function runAgent(
   }
   if (o.name !== undefined) assertName("session", o.name);
   if (o.workspace !== undefined) assertName("workspace", o.workspace);
-  const extraEnv = parseEnvFlags(o.env);
+  const extra = parseEnvFlags(o.env, o.environment);
   assertVarsSet(project, [agent.id], []);
   const cwd = o.workspace ? await ensureWorkspace(project, o.workspace, reporter) : project.root;
   ensureRuntimeDirs(project.root);
+  const pending: { secret?: string } = {};
   for (let attempt = 0; attempt < 5; attempt++) {
-    const all = await listSessions();
-    const taken = new Set(all.map((s) => s.name));
+    const server = await observeServer();
+    const taken = new Set(server.sessions.map((s) => s.name));
     let session = o.name;
     if (session !== undefined) {
       if (taken.has(session)) throw new UsageError(`session name ${session} is in use`, ["pick another --name, or `amux stop` it first"]);
@@ -123,10 +149,21 @@ export async function runAgent(
       while (taken.has(`${agent.id}-${n}`)) n++;
       session = `${agent.id}-${n}`;
     }
-    const b = buildSpawn({ project, agent, session, workspace: o.workspace ?? null, cwd, extraEnv, extraSecretKeys, prompt: o.prompt ?? null });
+    const key = digestKeyFor(server.key, pending);
+    const b = buildSpawn({
+      project,
+      agent,
+      session,
+      workspace: o.workspace ?? null,
+      cwd,
+      extraEnv: extra.values,
+      extraSecretKeys: extra.secretKeys,
+      prompt: o.prompt ?? null,
+      key,
+    });
     rotateLog(project.root, session, project.history.logKeep);
     const startedAt = Date.now();
-    const r = await createSessions([b.create]);
+    const r = await createSessions([b.create], serverSetup(key, server));
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
       throw new TmuxError(`cannot start ${session}: ${r.failed[0]?.error}`);
@@ -163,6 +200,8 @@ export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.
     else if (keep > 0) renameSync(f, `${f}.1`);
     else unlinkSync(f);
   } catch {}
+  // tmux's pipe appends to it with the server's umask: it must exist, private, first.
+  createPrivateFile(f);
 }
 
 /**

@@ -1,16 +1,24 @@
+import { baselineOf, PANE_KEYS } from "../agent-env.js";
 import { withReporting } from "../agents/hooks.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../config/project.js";
-import { hashSpec, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
+import { hashSummary, type SpawnSpec, summarizeSpec } from "../reconcile/spec.js";
+import type { DigestKey } from "../secrets.js";
 import { logFile } from "../state/paths.js";
 import type { Labels, SessionCreate } from "../tmux/types.js";
 
 /**
  * Runs the agent's command under its shell, then records the exit code as the pane option
  * @amux-exit: tmux 3.3a sometimes loses pane_dead_status of a respawned pane that has a pipe.
- * The trap keeps this small parent alive through Ctrl-C (which the agent itself receives, with
- * its default disposition restored at exec); a hang-up (kill-session) ends both.
+ * First it drops every variable not named in $3: the tmux server's global environment holds
+ * whatever its starter had (a server amux did not start, or an older amux's), and none of it
+ * may reach the agent. The trap keeps this small parent alive through Ctrl-C (which the agent
+ * itself receives, with its default disposition restored at exec); a hang-up (kill-session)
+ * ends both.
  */
-export const EXIT_WRAPPER = 'trap : INT QUIT; "$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
+export const EXIT_WRAPPER =
+  "trap : INT QUIT; " +
+  `for __amux_v in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do case " $3 " in *" $__amux_v "*) ;; *) unset "$__amux_v" 2>/dev/null ;; esac; done; unset __amux_v; ` +
+  '"$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
 
 /** Everything needed to start (or compare) one session. */
 export interface SpawnBuild {
@@ -24,6 +32,8 @@ export interface SpawnBuild {
   resume: string | null;
   /** The program and its arguments that resume instead of starting afresh (same shell and wrapper). */
   resumeArgv: string[] | null;
+  /** The key its digests were made with. */
+  key: DigestKey;
 }
 
 export interface SpawnRequest {
@@ -37,6 +47,8 @@ export interface SpawnRequest {
   extraEnv?: Record<string, string> | undefined;
   extraSecretKeys?: string[] | undefined;
   prompt: string | null;
+  /** The tmux server's digest key (`@amux-key`). */
+  key: DigestKey;
 }
 
 /** Builds the spawn spec, its hash and the tmux creation request for one session. Pure. */
@@ -51,8 +63,9 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     prompt: r.prompt,
     windowName: r.agent.windowName ?? null,
   };
-  const hash = hashSpec(spec);
-  const summary = summarizeSpec(spec, secretKeys);
+  const shown = { command: r.agent.shown.command, shell: r.agent.shown.shell ?? "default", windowName: r.agent.shown.windowName ?? null };
+  const summary = summarizeSpec(spec, { secretKeys, shown }, r.key);
+  const hash = hashSummary(summary);
   const amuxEnv: Record<string, string> = {
     AMUX_PROJECT: r.project.name,
     AMUX_ROOT: r.project.root,
@@ -78,9 +91,13 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
   if (r.replica !== undefined) labels.replica = String(r.replica);
   if (r.workspace) labels.workspace = r.workspace;
   const shell = r.agent.shell ?? (env.SHELL || "/bin/sh");
+  // The invoking baseline first (tmux sets the pane's TERM itself), then what was declared.
+  const { TERM: _term, ...baseline } = baselineOf(env);
+  const agentEnv = { ...baseline, ...declared, ...amuxEnv };
+  const keep = [...new Set([...Object.keys(agentEnv), ...PANE_KEYS])].join(" ");
   // A built-in agent reports its state through its own hooks: options added at spawn time, outside the hash.
   const program = r.agent.command.trim().split(/\s+/)[0] ?? "";
-  const launch = (line: string) => ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, withReporting(line, r.agent.report, program)];
+  const launch = (line: string) => ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, withReporting(line, r.agent.report, program), keep];
   const resume = r.agent.resume ?? null;
   return {
     spec,
@@ -90,11 +107,12 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     prompt: r.prompt,
     resume,
     resumeArgv: resume === null ? null : launch(resume),
+    key: r.key,
     create: {
       name: r.session,
       cwd: r.cwd,
       argv: launch(r.agent.command),
-      env: { ...declared, ...amuxEnv },
+      env: agentEnv,
       windowName: r.agent.windowName,
       labels,
       logFile: logFile(r.project.root, r.session),

@@ -1,4 +1,4 @@
-import type { ProjectOptions } from "../config/locate.js";
+import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { NotFoundError } from "../errors.js";
 import { restartsOf } from "../reconcile/plan.js";
 import { readRecords, type SessionRecord, type StopCause } from "../state/records.js";
@@ -63,8 +63,9 @@ export async function listStatus(
   opts: ProjectOptions & { all?: boolean; services?: string[] },
   reporter: Reporter,
 ): Promise<{ project: ProjectView; rows: SessionRow[] }> {
-  const project = await loadView(opts, reporter.warn);
-  const { mine: live, screens } = await observeProject(project.root);
+  // The server first: its digest key says whether the snapshot's desired hashes still apply.
+  const { mine: live, screens, key } = await observeProject(locateProject(opts).root);
+  const project = await loadView(opts, reporter.warn, key);
   const now = Date.now();
   const { statuses, writes } = statusesOf({ sessions: live, screens, profileOf: (s) => profileFor(project, s), gaveUpOf: (s) => gaveUp(project, s), now });
   // A busy pane whose screen progressed: remember when, for the next look (one more tmux call,

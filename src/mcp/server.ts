@@ -3,7 +3,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
-import { locateProject, SECRET_KEY } from "../config/locate.js";
+import { locateProject } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
 import { describeFailedStart } from "../core/first-second.js";
 import { down, planFleet, up } from "../core/fleet.js";
@@ -119,9 +119,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async (a) =>
       guard(async () => {
-        const env = Object.entries(a.environment ?? {}).map(([k, v]) => `${k}=${v}`);
-        const secret = Object.keys(a.environment ?? {}).filter((k) => SECRET_KEY.test(k));
-        const r = await runAgent({ ...opts, agent: a.agent, workspace: a.workspace, name: a.name, env, prompt: a.prompt }, reporter, secret);
+        const r = await runAgent({ ...opts, agent: a.agent, workspace: a.workspace, name: a.name, environment: a.environment, prompt: a.prompt }, reporter);
         if (r.exited) {
           return {
             content: [{ type: "text", text: `${r.session} exited at once with code ${r.exited.code}:\n${r.exited.lastLines.join("\n")}` }],

@@ -84,7 +84,12 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         continue;
       }
       if (obs.labels.hash !== d.hash) {
-        actions.push({ ...act("recreate", d), reason: describeChange(parseSummary(obs.labels.spec), d.summary) });
+        const recipe = (h: string | undefined) => h?.split(":")[0];
+        const reason =
+          recipe(obs.labels.hash) !== recipe(d.hash)
+            ? `spawn spec recorded by another amux version (${recipe(obs.labels.hash) ?? "none"} -> ${recipe(d.hash)})`
+            : describeChange(parseSummary(obs.labels.spec), d.summary);
+        actions.push({ ...act("recreate", d), reason });
         continue;
       }
       if (obs.dead) {

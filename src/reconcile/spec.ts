@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { type DigestKey, digest } from "../secrets.js";
 
 /** Version of the hash recipe; bump when what goes into it changes. */
-export const SPEC_VERSION = 1;
+export const SPEC_VERSION = 2;
 
 /**
  * What is fixed when a session is spawned. Its hash (`@amux-hash`) decides recreation, so it
@@ -20,8 +21,10 @@ export interface SpawnSpec {
   windowName: string | null;
 }
 
-function sha(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
+/** Which parts of a spec are secret: env keys, and the strings as they may be shown (`${VAR}` pieces masked). */
+export interface SpecSecrets {
+  secretKeys: readonly string[];
+  shown: { command: string; shell: string; windowName: string | null };
 }
 
 /** JSON with sorted keys at every level. */
@@ -35,22 +38,45 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function hashSpec(spec: SpawnSpec): string {
-  return `v${SPEC_VERSION}:${sha(canonicalJson({ v: SPEC_VERSION, ...spec })).slice(0, 16)}`;
+/** A string with masked pieces: the masked text and a keyed digest of the real one, so a change still shows. */
+function shownWithDigest(key: DigestKey, field: string, real: string, shown: string): string {
+  return real === shown ? real : `${shown} (${digest(key, `${field}=${real}`)})`;
 }
 
 /**
  * A flat, shareable picture of a spec (kept in the `@amux-spec` label) from which a later plan
- * names what changed. Secret values and prompts appear only as short digests.
+ * names what changed. Secret values, `${VAR}` pieces and prompts appear only masked or as keyed
+ * digests: nothing in it gives a secret back, not even by guessing short ones.
  */
-export function summarizeSpec(spec: SpawnSpec, secretKeys: readonly string[]): Record<string, string> {
+export function summarizeSpec(spec: SpawnSpec, secrets: SpecSecrets, key: DigestKey): Record<string, string> {
   const out: Record<string, string> = {
-    command: spec.command,
-    shell: spec.shell,
+    command: shownWithDigest(key, "command", spec.command, secrets.shown.command),
+    shell: shownWithDigest(key, "shell", spec.shell, secrets.shown.shell),
     workspace: spec.cwd,
-    windowName: spec.windowName ?? "",
-    prompt: spec.prompt === null ? "" : `sha:${sha(spec.prompt).slice(0, 12)}`,
+    windowName: shownWithDigest(key, "windowName", spec.windowName ?? "", secrets.shown.windowName ?? ""),
+    prompt: spec.prompt === null ? "" : digest(key, `prompt=${spec.prompt}`),
   };
-  for (const [k, v] of Object.entries(spec.env)) out[`environment.${k}`] = secretKeys.includes(k) ? `sha:${sha(`${k}=${v}`).slice(0, 12)}` : v;
+  for (const [k, v] of Object.entries(spec.env)) out[`environment.${k}`] = secrets.secretKeys.includes(k) ? digest(key, `${k}=${v}`) : v;
   return out;
+}
+
+/**
+ * The spec's hash: of its summary, which holds every part of the spec (the secret ones as keyed
+ * digests), so that the hash, too, is keyed wherever a secret went into it.
+ */
+export function hashSummary(summary: Record<string, string>): string {
+  return `v${SPEC_VERSION}:${createHash("sha256")
+    .update(canonicalJson({ v: SPEC_VERSION, ...summary }))
+    .digest("hex")
+    .slice(0, 16)}`;
+}
+
+/** The hash of a spec (of its summary). */
+export function hashSpec(spec: SpawnSpec, secrets: SpecSecrets, key: DigestKey): string {
+  return hashSummary(summarizeSpec(spec, secrets, key));
+}
+
+/** The secrets of a spec that has none: no secret keys, every string shown as it is. */
+export function noSecrets(spec: SpawnSpec): SpecSecrets {
+  return { secretKeys: [], shown: { command: spec.command, shell: spec.shell, windowName: spec.windowName } };
 }

@@ -127,7 +127,7 @@ export function ensureDir(base: string, dir: string): boolean {
       if (!setAside(cur, "a symlink where a folder belongs")) return false;
     } else if (st && !setAside(cur, `${kindOf(st)} where a folder belongs`)) return false;
     try {
-      mkdirSync(cur);
+      mkdirSync(cur, { mode: 0o700 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST" && lstatOrUndefined(cur)?.isDirectory()) continue;
       warnUnwritable(cur, e);
@@ -223,7 +223,8 @@ export function writeState(base: string, path: string, text: string): boolean {
       unlinkSync(tmp);
     } catch {}
     // "wx": never opens whatever might stand at the temp path (a FIFO would block the write).
-    writeFileSync(tmp, text, { flag: "wx" });
+    // 0600: state is the user's alone.
+    writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
     renameSync(tmp, path);
     return true;
   } catch (e) {

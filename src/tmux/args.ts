@@ -37,6 +37,7 @@ export const TMUX_COMMANDS: Readonly<Record<string, CommandArgs>> = {
   "set-option": { flags: "aFgopqst:uUw", positional: { withFlag: "F" } },
   "set-environment": { flags: "Fhgrt:u", positional: { withFlag: "F" } },
   "show-options": { flags: "AgHpqst:vw" },
+  "show-environment": { flags: "hgst:" },
   "display-message": { flags: "aCc:d:INpt:F:v" },
   "list-panes": { flags: "asF:f:t:" },
   "list-sessions": { flags: "F:f:" },

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { TmuxError } from "../errors.js";
 import { literalArgs } from "./args.js";
-import { socketName, tmuxRaw } from "./client.js";
+import { clientEnv, socketName, tmuxRaw } from "./client.js";
 import { sessionTarget } from "./quote.js";
 
 /** Attaches the terminal to a session; inside amux's own server, switches the client instead. */
@@ -15,9 +15,11 @@ export async function attachSession(name: string): Promise<void> {
       return;
     }
   }
-  const env = { ...process.env };
-  // Attaching from inside another tmux is nesting on purpose: tmux refuses it while TMUX is set.
-  delete env.TMUX;
+  // The baseline (TERM, LANG, LC_*, COLORTERM: what a terminal client needs) and terminfo's own
+  // paths, nothing more: attach-session may start the server, which keeps its starter's
+  // environment. Attaching from inside another tmux is nesting on purpose: no TMUX here.
+  const env = clientEnv();
+  for (const k of ["TERMINFO", "TERMINFO_DIRS"]) if (process.env[k]) env[k] = process.env[k];
   await new Promise<void>((resolve, reject) => {
     const child = spawn("tmux", ["-L", socketName(), ...literalArgs(["attach-session", "-t", sessionTarget(name)])], { stdio: "inherit", env });
     child.on("error", (e) => reject(new TmuxError(`cannot run tmux: ${e.message}`)));

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { baselineOf } from "../agent-env.js";
 import { TmuxError } from "../errors.js";
 import { literalArgv } from "./args.js";
 
@@ -6,9 +7,6 @@ import { literalArgv } from "./args.js";
  * The only code that starts tmux. It uses node:child_process directly rather than execa:
  * this is the hot path of every command, and execa's import alone costs more than a tmux call.
  */
-
-/** Variables that must not leak from the invoking shell into the amux server and its agents. */
-const SCRUBBED = ["TMUX", "TMUX_PANE", "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_SSE_PORT", "AMUX_TMUX_SOCKET"];
 
 export function socketName(env: NodeJS.ProcessEnv = process.env): string {
   return env.AMUX_TMUX_SOCKET || "amux";
@@ -20,10 +18,15 @@ export interface TmuxResult {
   code: number;
 }
 
-function scrubbedEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of SCRUBBED) delete env[k];
-  return env;
+/**
+ * The environment of every tmux client amux starts: the agents' baseline and nothing else, since
+ * a client that starts the server gives it its environment, and that becomes the global
+ * environment every pane inherits. TMUX_TMPDIR stays: tmux finds the socket with it.
+ */
+export function clientEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = baselineOf(env);
+  if (env.TMUX_TMPDIR) out.TMUX_TMPDIR = env.TMUX_TMPDIR;
+  return out;
 }
 
 /**
@@ -32,7 +35,7 @@ function scrubbedEnv(): NodeJS.ProcessEnv {
  */
 export function tmuxRaw(args: readonly string[], input?: string): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", ["-u", "-L", socketName(), ...literalArgv(args)], { env: scrubbedEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("tmux", ["-u", "-L", socketName(), ...literalArgv(args)], { env: clientEnv(), stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

@@ -20,6 +20,8 @@ export const DEFAULT_LOG_CAP: LogCap = { maxBytes: 10 * 1024 * 1024, keep: 2 };
  * the log is kept, uncapped.
  */
 export const LOG_WRITER = [
+  // Logs are the user's alone, rotated ones too (the file after a rotation is made here).
+  "umask 077",
   "f=$1 m=$2 k=$3",
   // A dd without count_bytes (BSD, macOS): keep the log, uncapped, rather than lose it.
   'dd if=/dev/null of=/dev/null count=0 iflag=count_bytes status=none 2>/dev/null || exec cat >>"$f"',

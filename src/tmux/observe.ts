@@ -1,6 +1,7 @@
 import { TmuxError } from "../errors.js";
 import { captureLine, endLine, isPaneId, newNonce, parseFrames } from "./capture.js";
 import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
+import { hasInvalidKey, KEY_COMMANDS, parseKey } from "./key.js";
 import { groupLine } from "./quote.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
 
@@ -77,6 +78,17 @@ export async function listSessions(): Promise<ObservedSession[]> {
   return parsePanes(r.stdout);
 }
 
+/** Names in `show-environment -g` output (`NAME=value`, `-NAME` when marked for removal). Pure. */
+export function parseEnvironmentNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const line of text.split("\n")) {
+    const m = /^-?([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(line);
+    if (m) names.add(m[1] as string);
+  }
+  return [...names];
+}
+
+/**
 /**
  * A pane's capture (captureLine, same framing) only when it may have printed since `capturedAt`
  * (ms): tmux decides, from the pane's activity at the moment it runs the line, so a pane that
@@ -89,33 +101,93 @@ export function captureIfActiveLine(paneId: string, capturedAt: number, nonce: s
 }
 
 /**
- * One tmux round trip for a status tick: the screens of the given panes, then the list of all
- * panes (optionally after some lines that print nothing, such as pane marks to write). Captures of panes that have gone are simply missing. The screens are framed by a nonce
- * (see capture.ts), and so is the start of the list: no screen content can pass for either.
+ * Splits what follows the frames into the sections printed after `<nonce> <name>` end lines,
+ * in order. Pure.
+ */
+function sections(rest: string, nonce: string, names: string[]): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  const lines = rest.split("\n");
+  let at = 0;
+  for (let n = 0; n < names.length; n++) {
+    const next = names[n + 1];
+    const end = next === undefined ? lines.length : lines.indexOf(`${nonce} ${next}`, at);
+    if (end < 0) return undefined;
+    out.set(names[n] as string, lines.slice(at, end).join("\n"));
+    at = end + 1;
+  }
+  return out;
+}
+
+/**
+ * One tmux round trip for a status tick: lines owed from the last look that print nothing (pane
+ * marks to write), the screens of the given panes (each only if it printed since `capturedAt`,
+ * when known), the server's digest key, then the list of all panes. Captures of panes that have
+ * gone are simply missing. The screens are framed by a nonce (see capture.ts), and so are the
+ * key and the list: no screen content can pass for either.
  */
 export async function observeWithScreens(
   paneIds: string[],
   before: readonly string[] = [],
   capturedAt?: ReadonlyMap<string, number>,
-): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]> }> {
+): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const nonce = newNonce();
   const lines = [
-    // Writes owed from the last look (pane marks): they print nothing, and a failure skips only its line.
+    // A failure of one of these skips only its own line.
     ...before,
     ...paneIds.filter(isPaneId).map((id) => {
       const at = capturedAt?.get(id);
       return at === undefined ? captureLine(id, nonce) : captureIfActiveLine(id, at, nonce);
     }),
-    `${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
+    `${endLine(nonce, "key")} ; ${groupLine([KEY_COMMANDS[1] as string[]])} ; ${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
   const r = await tmuxScript(lines, false);
-  if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map() };
-  const { frames, rest } = parseFrames(r.stdout, nonce, "list");
-  if (rest === undefined) {
-    if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map() };
+  if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map(), key: null };
+  const { frames, rest } = parseFrames(r.stdout, nonce, "key");
+  const parts = rest === undefined ? undefined : sections(rest, nonce, ["key", "list"]);
+  if (parts === undefined) {
+    if (/no server running|error connecting/i.test(r.stderr) || r.stdout === "") return { sessions: [], screens: new Map(), key: null };
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
   }
   const screens = new Map<string, string[]>();
   for (const [id, f] of frames) screens.set(id, f.rows);
-  return { screens, sessions: parsePanes(rest) };
+  const key = (parts.get("key") ?? "").trim();
+  return { screens, key: /^[0-9a-f]{64}$/.test(key) ? key : null, sessions: parsePanes(parts.get("list") ?? "") };
+}
+
+/** The live server as a use case that may create sessions needs it, in one tmux call. */
+export interface ServerState {
+  sessions: ObservedSession[];
+  /** The server's digest key (`@amux-key`), null when no server runs or it has none yet. */
+  key: string | null;
+  /** Names in the server's global environment. */
+  globalEnvironment: string[];
+  /** `@amux-key` holds something amux did not make: the next batch replaces it. */
+  keyInvalid: boolean;
+}
+
+/** Sessions, digest key and global environment names in one tmux call; empty when no server runs. */
+export async function observeServer(): Promise<ServerState> {
+  const nonce = newNonce();
+  const r = await tmuxScript(
+    [
+      `${groupLine(KEY_COMMANDS)} ; ${endLine(nonce, "env")} ; ${groupLine([["show-environment", "-g"]])} ; ${endLine(nonce, "list")} ; ${groupLine([
+        ["list-panes", "-a", "-F", PANE_FORMAT],
+      ])}`,
+    ],
+    false,
+  );
+  const { rest } = parseFrames(r.stdout, nonce, "env");
+  const parts = rest === undefined ? undefined : sections(rest, nonce, ["env", "list"]);
+  if (rest === undefined || parts === undefined) {
+    if (isNoServer(r) || /no server running|error connecting/i.test(r.stderr) || r.stdout === "")
+      return { sessions: [], key: null, globalEnvironment: [], keyInvalid: false };
+    throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
+  }
+  const keyPart = r.stdout.slice(0, r.stdout.indexOf(`${nonce} env\n`));
+  return {
+    key: parseKey(keyPart),
+    keyInvalid: hasInvalidKey(keyPart),
+    globalEnvironment: parseEnvironmentNames(parts.get("env") ?? ""),
+    sessions: parsePanes(parts.get("list") ?? ""),
+  };
 }

@@ -1,5 +1,6 @@
 import { TmuxError } from "../errors.js";
 import { tmuxRaw, tmuxScript } from "./client.js";
+import { KEY_COMMANDS, parseKey } from "./key.js";
 import { type LogCap, logWriterCommand } from "./log-writer.js";
 import { commandLine, groupLine, sessionTarget } from "./quote.js";
 import type { Labels, SessionCreate } from "./types.js";
@@ -115,23 +116,47 @@ export interface BatchResult {
   failed: { name: string; error: string }[];
 }
 
-/** Runs one line per name in ONE tmux process; reports per name. */
-export async function runBatch(entries: { name: string; line: string }[], withServerOptions = false): Promise<BatchResult> {
-  if (!entries.length) return { ok: [], failed: [] };
-  const lines = [...(withServerOptions ? SERVER_OPTIONS.map((c) => groupLine([c])) : []), ...entries.map((e, i) => confirmedLine(e.line, i))];
-  const r = await tmuxScript(lines, withServerOptions);
+/**
+ * What a batch that creates sessions also does to the server, first: amux's options, its digest
+ * key set only if unset (so that two amux at once agree on one), and variables dropped from the
+ * global environment, which every new pane would otherwise inherit.
+ */
+export interface ServerSetup {
+  /** The key to set when the server has none (`set-option -o`: the first one set wins). */
+  key: string;
+  /** Global environment variables to remove. */
+  unsetEnvironment: string[];
+  /** The server's key is not one amux made: set this one over it. */
+  replaceKey?: boolean | undefined;
+}
+
+function setupLines(setup: ServerSetup): string[] {
+  return [
+    ...SERVER_OPTIONS.map((c) => groupLine([c])),
+    // Its own line: -o fails when a key is set already, and only that command should.
+    groupLine([["set-option", "-g", ...(setup.replaceKey ? [] : ["-o"]), "@amux-key", setup.key]]),
+    ...(setup.unsetEnvironment.length ? [groupLine(setup.unsetEnvironment.map((k) => ["set-environment", "-g", "-u", k]))] : []),
+    groupLine(KEY_COMMANDS),
+  ];
+}
+
+/** Runs one line per name in ONE tmux process; reports per name, and the key the server holds after a setup. */
+export async function runBatch(entries: { name: string; line: string }[], setup?: ServerSetup): Promise<BatchResult & { key: string | null }> {
+  if (!entries.length) return { ok: [], failed: [], key: null };
+  const lines = [...(setup ? setupLines(setup) : []), ...entries.map((e, i) => confirmedLine(e.line, i))];
+  const r = await tmuxScript(lines, !!setup);
   const ok = parseOk(r.stdout);
-  const errs = r.stderr.split("\n").filter(Boolean);
+  const errs = r.stderr.split("\n").filter((l) => l && !l.startsWith("already set: @amux-key"));
   const failed = entries
     .filter((_, i) => !ok.has(i))
     .map((e) => ({ name: e.name, error: errs.find((l) => l.includes(e.name)) ?? errs[0] ?? "tmux did not confirm" }));
-  return { ok: entries.filter((_, i) => ok.has(i)).map((e) => e.name), failed };
+  return { ok: entries.filter((_, i) => ok.has(i)).map((e) => e.name), failed, key: setup ? parseKey(r.stdout) : null };
 }
 
-export function createSessions(creates: SessionCreate[]): Promise<BatchResult> {
+export function createSessions(creates: SessionCreate[], setup: ServerSetup): Promise<BatchResult & { key: string | null }> {
   return runBatch(
     creates.map((c) => ({ name: c.name, line: createLine(c) })),
-    true,
+    setup,
   );
 }
 

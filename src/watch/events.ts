@@ -43,7 +43,7 @@ export function appendEvents(root: string, events: AmuxEvent[]): void {
       if (st.isFile() && st.size > MAX_BYTES) renameSync(f, `${f}.1`);
     } catch {}
     // Non-blocking: a FIFO swapped in after the check fails the open instead of hanging it.
-    const fd = openSync(f, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK);
+    const fd = openSync(f, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
     try {
       writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
     } finally {

@@ -37,7 +37,7 @@ export function hookEnv(e: HookEvent): Record<string, string> {
 }
 
 /** Hooks that fire for an event: `on` names it, and `services` (if any) holds the session's service. */
-export function matchingHooks(hooks: HookInput[], event: string, service: string | null): HookInput[] {
+export function matchingHooks<H extends HookInput>(hooks: H[], event: string, service: string | null): H[] {
   return hooks.filter((h) => (h.on as string[]).includes(event) && (!h.services || (service !== null && h.services.includes(service))));
 }
 

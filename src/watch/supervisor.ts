@@ -8,6 +8,7 @@ import { applyAndRecord, checkServices, lockProject } from "../core/fleet.js";
 import type { Reporter } from "../core/io.js";
 import { previousReplicas } from "../core/previous.js";
 import { prunePassively } from "../core/prune.js";
+import { digestKeyFor, serverSetup } from "../core/server-key.js";
 import { sendWhenReady } from "../core/session.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors.js";
@@ -16,7 +17,7 @@ import { planConvergence } from "../reconcile/plan.js";
 import type { Action } from "../reconcile/types.js";
 import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
-import { listSessions } from "../tmux/observe.js";
+import { observeServer } from "../tmux/observe.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "./events.js";
 import { type HookEvent, matchingHooks, runHook } from "./hooks.js";
 import { StatusTracker, type Transition } from "./tracker.js";
@@ -40,8 +41,10 @@ const now = () => new Date().toISOString();
  */
 export class Supervisor {
   private project: Project | undefined;
-  /** The declared fleet of `project`, resolved once per (re)load rather than on every tick. */
-  private fleet: ReturnType<typeof desiredFleet> | undefined;
+  /** The declared fleet of `project`, resolved once per (re)load (and server key) rather than on every tick. */
+  private fleet: (ReturnType<typeof desiredFleet> & { keyId: string | null }) | undefined;
+  /** A digest key for a server that has none yet: the next batch sets it. */
+  private readonly pendingKey: { secret?: string } = {};
   private readonly tracker = new StatusTracker();
   private running = false;
   private dirty = true;
@@ -96,7 +99,7 @@ export class Supervisor {
       // Services named on the command line must exist when watching starts (later edits may drop them).
       if (first) checkServices(p, this.o.services ?? []);
       this.project = p;
-      this.fleet = desiredFleet(p);
+      this.fleet = undefined;
       if (this.configError || !first)
         this.emit([{ time: now(), type: "config", project: p.name, reason: this.configError ? "configuration valid again" : "configuration reloaded" }]);
       this.configError = "";
@@ -146,7 +149,7 @@ export class Supervisor {
       const st = tick.statuses.get(s.name);
       if (st?.status === "stuck") stuck.set(s.name, formatDuration(Math.max(Date.now() - s.activityAt, tick.stalled.get(s.name) ?? 0)));
     }
-    const { desired, builds } = this.fleet ?? desiredFleet(project);
+    const { desired } = this.fleetFor(project, tick.key);
     // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
     // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
     const held = this.started ? heldStopped(project.root) : undefined;
@@ -157,17 +160,20 @@ export class Supervisor {
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
-      const observed = await listSessions();
+      const server = await observeServer();
+      const fleet = this.fleetFor(project, server.key);
+      const observed = server.sessions;
       // Replicas whose session was lost (the tmux server went away) come back resuming.
       const plan = planConvergence(
-        desired,
+        fleet.desired,
         { sessions: observed },
-        { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, builds, observed) },
+        { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, fleet.builds, observed) },
       );
       if (!plan.actions.length) return;
+      const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
-      const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, this.reporter, {
+      const { result, prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
         onDone: (a: Action, error?: string) =>
           this.emit([
             {
@@ -187,12 +193,19 @@ export class Supervisor {
       const started = result.done.filter((a) => a.action !== "remove");
       if (started.length) void this.reportFailedStarts(project, started, startedAt);
       // Sessions it removed joined the history: keep that bounded while watching for days.
-      await prunePassively(project.root, new Set(builds.keys()), project.history);
+      await prunePassively(project.root, new Set(fleet.builds.keys()), project.history);
     } finally {
       await lock.release();
     }
     // Something changed: look again soon rather than at the next tick.
     this.dirty = true;
+  }
+
+  /** The fleet with digests keyed by the server's key; made again when the server's key changes. */
+  private fleetFor(project: Project, serverKeySecret: string | null): ReturnType<typeof desiredFleet> {
+    const key = digestKeyFor(serverKeySecret, this.pendingKey);
+    if (!this.fleet || this.fleet.keyId !== key.id) this.fleet = { ...desiredFleet(project, key), keyId: key.id };
+    return this.fleet;
   }
 
   /**
@@ -275,7 +288,7 @@ export class Supervisor {
 
   private async runOneHook(project: Project, h: Project["hooks"][number], e: HookEvent): Promise<void> {
     const r = await runHook(h, e, project.root);
-    const label = h.run.length > 60 ? `${h.run.slice(0, 57)}...` : h.run;
+    const label = h.shown.length > 60 ? `${h.shown.slice(0, 57)}...` : h.shown;
     if (!r.ok) {
       const why = r.timedOut ? `timed out after ${h.timeout}` : `exited with ${r.code}`;
       this.reporter.warn(`hook "${label}" for ${e.session} (${e.event}) ${why}${r.output ? `: ${r.output.split("\n").slice(-3).join(" / ")}` : ""}`);

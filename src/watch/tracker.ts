@@ -35,6 +35,8 @@ export interface TickResult {
    * it stays quiet: a tick then tells idle without waiting for the next regular one.
    */
   wakeAt: number | undefined;
+  /** The server's digest key (`@amux-key`), null when it has none. */
+  key: string | null;
 }
 
 /** What a live view shows of a session beyond its status. */
@@ -91,7 +93,7 @@ export class StatusTracker {
     // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
     const owed = paneMarkLines("progress", this.owedMarks);
     this.owedMarks = [];
-    const { sessions: all, screens } = await observeWithScreens(stale, owed, this.capturedAt);
+    const { sessions: all, screens, key } = await observeWithScreens(stale, owed, this.capturedAt);
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
@@ -171,6 +173,6 @@ export class StatusTracker {
       if (!livePanes.has(id)) this.marks.delete(id);
     }
     this.previous = mine;
-    return { all, mine, statuses, stalled: observed.stalled, transitions, wakeAt };
+    return { all, mine, statuses, stalled: observed.stalled, transitions, wakeAt, key };
   }
 }

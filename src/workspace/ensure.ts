@@ -117,11 +117,13 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
 async function setupOnce(host: WorkspaceHost, name: string, dir: string, reporter: Reporter): Promise<void> {
   const cmd = host.workspaces.setup;
   if (!cmd) return;
+  // What is shown and remembered: `${VAR}` pieces masked, never their values.
+  const shown = host.workspaces.setupShown ?? cmd;
   const marker = setupMarker(host.root, name);
-  if (readState(marker, (t) => t) === cmd) return;
-  reporter.info(`workspace ${name}: running setup: ${cmd}`);
+  if (readState(marker, (t) => t) === shown) return;
+  reporter.info(`workspace ${name}: running setup: ${shown}`);
   const code = await runSetup(dir, cmd, (line) => reporter.info(`  ${name} | ${line}`));
   if (code !== 0) throw new WorkspaceError(`workspace ${name}: setup command failed with exit ${code} (it runs again next time)`);
   // Without the marker (a read-only .amux/) the setup just runs again next time.
-  writeState(host.root, marker, cmd);
+  writeState(host.root, marker, shown);
 }

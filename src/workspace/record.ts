@@ -103,6 +103,7 @@ export async function recordCreated(
     writeFileSync(
       tmp,
       `${JSON.stringify({ name, path: dir, branch, base: base ?? null, token, copied: made.copy, linked: made.symlink, createdAt: new Date().toISOString() }, null, 2)}\n`,
+      { mode: 0o600 },
     );
     renameSync(tmp, file);
   } catch {}

@@ -362,3 +362,45 @@ describe("loadProject with temporary files", () => {
     ]);
   });
 });
+
+describe("loadProject: secrets by the one rule, `${VAR}` pieces masked", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "amux-secrets-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const ENV_S = { CMD_KEY: "ck-canary", WIN: "win-canary", PROFILE_VAL: "prof-canary", AWS_PROFILE: "aws-canary", PROMPT_BIT: "pr-canary" };
+
+  function load(config: string, compose?: string) {
+    const dir = join(tmp, `p${Math.random().toString(36).slice(2)}`);
+    mkdirSync(join(dir, ".amux"), { recursive: true });
+    writeFileSync(join(dir, ".amux/config.yaml"), config);
+    if (compose !== undefined) writeFileSync(join(dir, "amux.compose.yaml"), compose);
+    return loadProject({ cwd: dir }, ENV_S);
+  }
+
+  it("runs the real command and shows it with the expanded pieces masked", () => {
+    const p = load(
+      "agents:\n  a:\n    name: A ${WIN}\n    params: { command: 'claude --key ${CMD_KEY} --model ${MODEL:-opus}', windowName: 'w-${WIN}', shell: /bin/sh }\n",
+    );
+    const a = p.agents.a;
+    expect(a?.command).toBe("claude --key ck-canary --model opus");
+    expect(a?.shown).toEqual({ name: "A ********", command: "claude --key ******** --model ********", shell: "/bin/sh", windowName: "w-********" });
+    expect(a?.windowName).toBe("w-win-canary");
+  });
+
+  it("passes a key with no value through from the invoking environment, as a secret", () => {
+    const p = load("agents:\n  a:\n    environment: { AWS_PROFILE: , UNSET_ONE: , MODEL: opus }\n    params: { command: x }\n");
+    expect(p.agents.a?.environment).toEqual({ AWS_PROFILE: "aws-canary", MODEL: "opus" });
+    expect(p.agents.a?.secretKeys).toEqual(["AWS_PROFILE"]);
+    expect(p.passThrough).toEqual(["AWS_PROFILE", "UNSET_ONE"]);
+  });
+
+  it("masks a service's prompt pieces and marks its ${VAR} and *_PASSWORD values secret", () => {
+    const p = load(
+      "agents:\n  a:\n    params: { command: x }\n",
+      "services:\n  s:\n    agent: a\n    prompt: 'do ${PROMPT_BIT}'\n    environment: { DB_PASSWORD: literal-pw, P: '${PROFILE_VAL}', MODE: fast }\n",
+    );
+    const s = p.services.s;
+    expect(s?.prompt).toBe("do pr-canary");
+    expect(s?.shown.prompt).toBe("do ********");
+    expect(s?.environmentSecretKeys.sort()).toEqual(["DB_PASSWORD", "P"]);
+  });
+});

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type ManualKind, planManual } from "../../../src/reconcile/manual.js";
 import { formatPlan } from "../../../src/reconcile/plan.js";
-import { hashSpec, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
+import { hashSpec, noSecrets, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
 import type { DesiredState } from "../../../src/reconcile/types.js";
+import { serverKey } from "../../../src/secrets.js";
 import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
+
+const KEY = serverKey("0".repeat(64));
 
 const ROOT = "/srv/acme";
 const spec = (mode: string): SpawnSpec => ({ command: "claude", shell: "default", cwd: ROOT, env: { MODE: mode }, prompt: null, windowName: null });
@@ -23,8 +26,8 @@ const desired: DesiredState = {
         service: "auth",
         replica: n,
         agent: "claude",
-        hash: hashSpec(NOW_SPEC),
-        summary: summarizeSpec(NOW_SPEC, []),
+        hash: hashSpec(NOW_SPEC, noSecrets(NOW_SPEC), KEY),
+        summary: summarizeSpec(NOW_SPEC, noSecrets(NOW_SPEC), KEY),
       })),
     },
   ],
@@ -37,8 +40,8 @@ function labels(n: number, s = NOW_SPEC, extra: Labels = {}): Labels {
     service: "auth",
     replica: String(n),
     agent: "claude",
-    hash: hashSpec(s),
-    spec: JSON.stringify(summarizeSpec(s, [])),
+    hash: hashSpec(s, noSecrets(s), KEY),
+    spec: JSON.stringify(summarizeSpec(s, noSecrets(s), KEY)),
     ...extra,
   };
 }

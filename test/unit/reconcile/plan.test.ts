@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { BACKOFF_CAP_MS, backoffMs, describeChange, formatPlan, planConvergence } from "../../../src/reconcile/plan.js";
-import { hashSpec, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
+import { hashSpec, noSecrets, type SpawnSpec, summarizeSpec } from "../../../src/reconcile/spec.js";
 import type { DesiredService, DesiredState, ObservedState, PlanOptions } from "../../../src/reconcile/types.js";
+import { serverKey } from "../../../src/secrets.js";
 import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
+
+const KEY = serverKey("0".repeat(64));
 
 const ROOT = "/srv/acme";
 const NOW = 1_700_000_000_000;
@@ -34,8 +37,8 @@ function service(name: string, o: ServiceOpts = {}): DesiredService {
       service: name,
       replica: i + 1,
       agent: "claude",
-      hash: hashSpec(s),
-      summary: summarizeSpec(s, []),
+      hash: hashSpec(s, noSecrets(s), KEY),
+      summary: summarizeSpec(s, noSecrets(s), KEY),
     })),
   };
 }
@@ -52,10 +55,10 @@ function labelsFor(svc: string, replica: number, s: SpawnSpec = BASE, extra: Lab
     service: svc,
     replica: String(replica),
     agent: "claude",
-    hash: hashSpec(s),
+    hash: hashSpec(s, noSecrets(s), KEY),
     restarts: "0",
     v: "1",
-    spec: JSON.stringify(summarizeSpec(s, [])),
+    spec: JSON.stringify(summarizeSpec(s, noSecrets(s), KEY)),
     ...extra,
   };
 }
@@ -159,8 +162,13 @@ describe("planConvergence + formatPlan", () => {
   });
 
   it("falls back to 'spawn spec changed' when the old session kept no spec summary", () => {
-    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v1:0000000000000000", spec: undefined });
+    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v2:0000000000000000", spec: undefined });
     expect(planText(desired(service("auth")), observed(old))).toBe("~ recreate acme-auth-1 (spawn spec changed)");
+  });
+
+  it("says when a replica was labelled by another amux version's hash recipe, rather than name fields that did not change", () => {
+    const old = live("acme-auth-1", { ...labelsFor("auth", 1), hash: "v1:0000000000000000" });
+    expect(planText(desired(service("auth")), observed(old))).toBe("~ recreate acme-auth-1 (spawn spec recorded by another amux version (v1 -> v2))");
   });
 
   it("recreates rather than restarts a dead replica whose spec changed", () => {
