@@ -121,7 +121,7 @@ describe.concurrent("a service name where it means one session", { timeout: SLOW
       expect(many.isError).toBe(true);
       expect(many.text).toMatch(/nm-web-1, nm-web-2/);
       for (const tool of ["session_stop", "session_logs", "session_send"]) {
-        const r = await c.call(tool, { session: "nosuch", text: "x" });
+        const r = await c.call(tool, tool === "session_send" ? { session: "nosuch", text: "x" } : { session: "nosuch" });
         expect(r.isError, tool).toBe(true);
         expect(r.text, tool).toMatch(LISTS);
       }
