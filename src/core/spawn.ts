@@ -16,9 +16,13 @@ import type { Labels, SessionCreate } from "../tmux/types.js";
  * ends both.
  */
 export const EXIT_WRAPPER =
-  "trap : INT QUIT; " +
-  `for __amux_v in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do case " $3 " in *" $__amux_v "*) ;; *) unset "$__amux_v" 2>/dev/null ;; esac; done; unset __amux_v; ` +
-  '"$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
+  "trap : INT QUIT\n" +
+  // Shell builtins only (export -p, read, case): no process per variable, none per agent.
+  "while IFS= read -r __amux_l; do case $__amux_l in 'export '*|'declare -x '*) " +
+  "__amux_v=${__amux_l#export }; __amux_v=${__amux_v#declare -x }; __amux_v=${__amux_v%%=*}; " +
+  'case " $3 " in *" $__amux_v "*) ;; *) unset "$__amux_v" 2>/dev/null ;; esac ;; esac; done <<__amux_env\n' +
+  "$(export -p)\n__amux_env\nunset __amux_l __amux_v; " +
+'"$1" -c "$2"; c=$?; tmux set-option -p -t "$TMUX_PANE" @amux-exit "$c" >/dev/null 2>&1; exit "$c"';
 
 /** Everything needed to start (or compare) one session. */
 export interface SpawnBuild {

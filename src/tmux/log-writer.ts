@@ -22,21 +22,26 @@ export const DEFAULT_LOG_CAP: LogCap = { maxBytes: 10 * 1024 * 1024, keep: 2 };
 export const LOG_WRITER = [
   // Logs are the user's alone, rotated ones too (the file after a rotation is made here).
   "umask 077",
-  "f=$1 m=$2 k=$3",
-  // A dd without count_bytes (BSD, macOS): keep the log, uncapped, rather than lose it.
-  'dd if=/dev/null of=/dev/null count=0 iflag=count_bytes status=none 2>/dev/null || exec cat >>"$f"',
+  "f=$1 m=$2 k=$3 s=0 first=1",
+  // A new session's log is empty (no process to measure it); a restarted one's is measured once.
+  '[ ! -s "$f" ] || { s=$({ wc -c <"$f"; } 2>/dev/null) || s=0; s=$((s+0)); }',
   "while :; do",
-  ' s=$({ wc -c <"$f"; } 2>/dev/null) || s=0',
-  " s=$((s+0))",
   " if [ $s -lt $m ]; then",
-  '  dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >>"$f" || exit 0',
+  '  if ! dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >>"$f" 2>/dev/null; then',
+  // A dd without count_bytes (BSD, macOS) refuses before reading: keep the log, uncapped.
+  '   [ $first = 0 ] || exec cat >>"$f"',
+  "   exit 0",
+  "  fi",
+  "  first=0",
   '  n=$({ wc -c <"$f"; } 2>/dev/null) || n=0',
   "  [ $((n+0)) -gt $s ] || exit 0",
-  "  [ $((n+0)) -ge $m ] || continue",
+  "  s=$((n+0))",
+  "  [ $s -ge $m ] || continue",
   " fi",
   " i=$k",
   ' while [ $i -gt 1 ]; do j=$((i-1)); [ ! -e "$f.$j" ] || mv -f "$f.$j" "$f.$i"; i=$j; done',
   ' if [ $k -gt 0 ]; then mv -f "$f" "$f.1"; else : >"$f"; fi',
+  " s=0",
   "done",
 ].join("\n");
 
