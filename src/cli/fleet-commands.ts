@@ -1,5 +1,4 @@
 import { describeFailedStart } from "../core/first-second.js";
-import { down, up } from "../core/fleet.js";
 import { type Reporter, stderrReporter } from "../core/io.js";
 import { EXIT, UsageError } from "../errors.js";
 import { formatPlan, nothingToDo } from "../reconcile/plan.js";
@@ -54,6 +53,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
     promptTimeoutMs: o.promptTimeout,
   };
   if (o.dryRun) {
+    const { up } = await import("../core/fleet.js");
     const r = await up(opts, stderrReporter);
     out(o.json ? JSON.stringify(planJson(r.plan), null, 2) : formatPlan(r.plan));
     return;
@@ -62,6 +62,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   let listr: Promise<unknown> | undefined;
   const settle = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const reporter: Reporter = stderrReporter;
+  const { up } = await import("../core/fleet.js");
   const r = await up(opts, reporter, {
     onPlan: (plan) => {
       for (const n of plan.notes) process.stderr.write(`${paint("yellow", `! ${n.kind}`)} ${n.session}: ${n.message}\n`);
@@ -123,6 +124,7 @@ function startListr(actions: Action[], settle: Map<string, { resolve: () => void
 
 export async function cmdDown(g: GlobalFlags, o: { workspaces?: boolean; force?: boolean }): Promise<void> {
   if (o.force && !o.workspaces) throw new UsageError("--force goes with --workspaces");
+  const { down } = await import("../core/down.js");
   const r = await down(g, stderrReporter);
   for (const n of r.removed) out(`- removed ${n}`);
   for (const f of r.failed) process.stderr.write(`amux: cannot remove ${f.name}: ${f.error}\n`);

@@ -5,6 +5,13 @@ import { readLog } from "./logs.js";
 /** How long a new agent must live for its start to count: one that dies sooner failed to start. */
 export const FIRST_SECOND_MS = 1000;
 
+/**
+ * How long `up` watches its new agents, from the start of its batch (at least as long as its own
+ * work took): exec failures (a command that does not exist, a bad interpreter) show well within
+ * it. `run` watches its one agent through FIRST_SECOND_MS.
+ */
+export const UP_START_WATCH_MS = 300;
+
 /** A session that died within its first second, with its exit code and its last words. */
 export interface FailedStart {
   session: string;

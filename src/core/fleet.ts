@@ -5,7 +5,7 @@ import { own } from "../names.js";
 import { planConvergence, restartsOf } from "../reconcile/plan.js";
 import type { Action, Plan } from "../reconcile/types.js";
 import { serverKey } from "../secrets.js";
-import { acquireLock, isLocked, type Lock, requestStop } from "../state/lock.js";
+
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { writeRecords } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
@@ -14,8 +14,10 @@ import { killSessions, labelLine, runBatch, type ServerSetup } from "../tmux/ops
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { desiredFleet } from "./desired.js";
-import { type FailedStart, failedStarts } from "./first-second.js";
+import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "./first-second.js";
 import { type Reporter, sleep } from "./io.js";
+import { lockProject } from "./lock-project.js";
+import { rememberPanes } from "./observe-project.js";
 import { previousReplicas } from "./previous.js";
 import { profileFor, projectSessions } from "./project-view.js";
 import { prunePassively } from "./prune.js";
@@ -30,17 +32,6 @@ export interface FleetOptions extends ProjectOptions {
   removeOrphans?: boolean | undefined;
   /** Start every replica clean: never resume a conversation (`up --fresh`). */
   fresh?: boolean | undefined;
-}
-
-/** How long `up`/`down` wait for another amux working on the same project. */
-export const LOCK_WAIT_MS = 120_000;
-
-export function lockProject(root: string, what: string, reporter: Reporter): Promise<Lock> {
-  return acquireLock(root, "project", {
-    what,
-    waitMs: LOCK_WAIT_MS,
-    onWait: (holder) => reporter.info(`waiting for another amux working on this project (${holder})…`),
-  });
 }
 
 /** Service names given on the command line must be declared: exit 2 listing those that are. */
@@ -110,7 +101,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     const { project, plan, builds, observed, setup } = await planFleet(o);
     progress.onPlan?.(plan);
     const startedAt = Date.now();
-    // A started agent is done only once it has lived through its first second.
+    // A started agent is done only once it has lived through its start (failedStarts below).
     const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
       onStart: progress.onStart,
       onDone: (a, error) => {
@@ -120,11 +111,17 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
+    // `up` does not hold a fleet through a whole first second (that alone would triple the time
+    // of a large `up`): it watches its new agents for UP_START_WATCH_MS from the start of its
+    // batch, or as long as its own work took, and names those that died in it (a command that
+    // does not exist, a bad interpreter, a crash on start-up). `up --wait`, `ps` and `watch`
+    // catch later deaths.
     const dead = started.length
       ? await failedStarts(
           project.root,
           started.map((a) => a.session),
           startedAt,
+          UP_START_WATCH_MS,
         )
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);
@@ -189,6 +186,7 @@ export async function applyAndRecord(
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
   const after = await listSessions();
+  rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
     .filter((a) => a.action === "remove")
     .map((a) => byName.get(a.session))
@@ -232,36 +230,5 @@ export async function waitHealthy(project: Project, only: string[], timeoutMs: n
   }
 }
 
-export interface DownResult {
-  removed: string[];
-  failed: { name: string; error: string }[];
-}
-
-/** `amux down`: removes every session of the project, found by its labels alone. */
-export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownResult> {
-  const loc = locateProject(o);
-  // A watcher would bring the fleet straight back: ask it to stop first, and wait for it to go.
-  const watcher = await requestStop(loc.root, "watch");
-  if (watcher) {
-    reporter.info(`stopped amux watch (${watcher}) so that it does not bring the fleet back`);
-    for (let i = 0; i < 50 && (await isLocked(loc.root, "watch")); i++) await sleep(100);
-  }
-  const lock = await lockProject(loc.root, "amux down", reporter);
-  try {
-    const mine = projectSessions(loc, await listSessions());
-    if (mine.length) {
-      ensureRuntimeDirs(loc.root);
-      const stamp = new Date().toISOString();
-      writeRecords(
-        loc.root,
-        mine.map((s) => recordOf(s, stamp, "down")),
-      );
-    }
-    const r = await killSessions(mine.map((s) => s.name));
-    const view = await loadView(o, () => {}).catch(() => undefined);
-    await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
-    return { removed: r.ok, failed: r.failed };
-  } finally {
-    await lock.release();
-  }
-}
+export { type DownResult, down } from "./down.js";
+export { LOCK_WAIT_MS, lockProject } from "./lock-project.js";

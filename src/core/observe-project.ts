@@ -33,8 +33,16 @@ export async function observeProject(
   const mine = projectSessions({ root }, all);
   const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
+  rememberPanes(root, mine, known);
+  return { all, mine, screens, key };
+}
+
+/**
+ * Remembers this project's live panes for the next observeProject (which captures their screens
+ * in its one round trip). `up` calls it after creating sessions, so the `ps` after it is one call.
+ */
+export function rememberPanes(root: string, mine: ObservedSession[], known: string[] = readKnown(root)): void {
   const ids = mine.filter((s) => !s.dead).map((s) => s.paneId);
   // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
   if (ids.join(",") !== known.join(",") && existsSync(join(amuxDir(root), "state"))) writeState(root, cacheFile(root), JSON.stringify(ids));
-  return { all, mine, screens, key };
 }

@@ -112,7 +112,7 @@ export function trackProgress(
     marks.set(p.paneId, mark);
     stalled.set(p.name, Math.max(0, now - mark.since));
     // A blank screen has nothing to make progress on: no mark worth a tmux write.
-    const blank = !p.title && screen.every((r) => stripEscapes(r).trim() === "");
+    const blank = screen.every((r) => stripEscapes(r).trim() === "");
     if (!blank && (changed || parseProgress(p.progress)?.fingerprint !== mark.fingerprint)) writes.push({ paneId: p.paneId, value: formatProgress(mark) });
   }
   return { stalled, marks, writes };

@@ -46,8 +46,9 @@ export const LOG_WRITER = [
 ].join("\n");
 
 /** The shell line pipe-pane runs (commandLine escapes it for tmux's format and strftime expansion). */
-export function logWriterCommand(file: string, cap: LogCap = DEFAULT_LOG_CAP): string {
+export function logWriterCommand(file: string, cap: LogCap = DEFAULT_LOG_CAP, script?: string): string {
   const max = Math.max(1024, Math.floor(cap.maxBytes));
   const keep = Math.max(0, Math.floor(cap.keep));
-  return `exec sh -c ${shQuote(LOG_WRITER)} amux-log ${shQuote(file)} ${max} ${keep}`;
+  const run = script === undefined ? `sh -c ${shQuote(LOG_WRITER)} amux-log` : `sh ${shQuote(script)}`;
+  return `exec ${run} ${shQuote(file)} ${max} ${keep}`;
 }

@@ -3,6 +3,7 @@ import { tmuxRaw, tmuxScript } from "./client.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
 import { type LogCap, logWriterCommand } from "./log-writer.js";
 import { commandLine, groupLine, sessionTarget } from "./quote.js";
+import { ensureScripts, paneArgv, type Scripts } from "./scripts.js";
 import type { Labels, SessionCreate } from "./types.js";
 
 /** History kept by tmux per pane; the log file keeps everything anyway. */
@@ -25,8 +26,13 @@ function labelCommands(name: string, labels: Labels): string[][] {
 }
 
 /** Output capture into the session's log, through the capped rotating writer. */
-function pipeCommand(name: string, logFile: string, cap?: LogCap): string[] {
-  return ["pipe-pane", "-o", "-t", sessionTarget(name), logWriterCommand(logFile, cap)];
+function pipeCommand(name: string, logFile: string, cap?: LogCap, scripts?: Scripts): string[] {
+  return ["pipe-pane", "-o", "-t", sessionTarget(name), logWriterCommand(logFile, cap, scripts?.log)];
+}
+
+/** The request with the shared script files it can name (written once beside the logs). */
+export function withScripts(c: SessionCreate): SessionCreate {
+  return { ...c, scripts: ensureScripts(c.logFile) };
 }
 
 function envArgs(env: Record<string, string>): string[] {
@@ -44,12 +50,12 @@ export function createLine(c: SessionCreate): string {
   const t = sessionTarget(c.name);
   const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", c.cwd];
   if (c.windowName) create.push("-n", c.windowName);
-  create.push(...envArgs(c.env), "--", ...c.argv);
+  create.push(...envArgs(c.env), "--", ...paneArgv(c.argv, c.scripts));
   return groupLine([
     create,
     ["set-option", "-w", "-t", t, "remain-on-exit", "on"],
     ...labelCommands(c.name, c.labels),
-    pipeCommand(c.name, c.logFile, c.logCap),
+    pipeCommand(c.name, c.logFile, c.logCap, c.scripts),
   ]);
 }
 
@@ -61,12 +67,12 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
     // What the last run reported or how it progressed says nothing about the next one.
     ["set-option", "-p", "-u", "-t", t, "@amux-reported"],
     ["set-option", "-p", "-u", "-t", t, "@amux-progress"],
-    ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...c.argv],
+    ["respawn-pane", "-k", "-t", t, "-c", c.cwd, ...envArgs(c.env), "--", ...paneArgv(c.argv, c.scripts)],
     ...labelCommands(c.name, labels),
     // tmux 3.3a keeps a dead pane's old pipe half-working across a respawn: close it, then
     // open a fresh one, so the restarted agent's output lands in the same log.
     ["pipe-pane", "-t", t],
-    pipeCommand(c.name, c.logFile, c.logCap),
+    pipeCommand(c.name, c.logFile, c.logCap, c.scripts),
   ]);
 }
 
@@ -74,7 +80,7 @@ export function respawnLine(c: SessionCreate, labels: Labels): string {
  * Restarts a session's pane with the command, directory and environment it was started with
  * (tmux keeps them): for `amux run` sessions, whose spawn spec amux does not store.
  */
-export function respawnAsStartedLine(name: string, logFile: string, labels: Labels, cap?: LogCap): string {
+export function respawnAsStartedLine(name: string, logFile: string, labels: Labels, cap?: LogCap, scripts?: Scripts): string {
   const t = sessionTarget(name);
   return groupLine([
     ["set-option", "-p", "-u", "-t", t, "@amux-exit"],
@@ -83,7 +89,7 @@ export function respawnAsStartedLine(name: string, logFile: string, labels: Labe
     ["respawn-pane", "-k", "-t", t],
     ...labelCommands(name, labels),
     ["pipe-pane", "-t", t],
-    pipeCommand(name, logFile, cap),
+    pipeCommand(name, logFile, cap, scripts),
   ]);
 }
 
@@ -155,7 +161,7 @@ export async function runBatch(entries: { name: string; line: string }[], setup?
 
 export function createSessions(creates: SessionCreate[], setup: ServerSetup): Promise<BatchResult & { key: string | null }> {
   return runBatch(
-    creates.map((c) => ({ name: c.name, line: createLine(c) })),
+    creates.map((c) => ({ name: c.name, line: createLine(withScripts(c)) })),
     setup,
   );
 }

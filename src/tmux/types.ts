@@ -1,4 +1,5 @@
 import type { LogCap } from "./log-writer.js";
+import type { Scripts } from "./scripts.js";
 
 /**
  * The `@amux-*` user options that make up a session's identity and state (session options), and
@@ -56,6 +57,8 @@ export interface SessionCreate {
   logFile: string;
   /** Size cap and rotation of the log (default DEFAULT_LOG_CAP). */
   logCap?: LogCap | undefined;
+  /** Shared script files the line may name instead of carrying them (scripts.ts). */
+  scripts?: Scripts | undefined;
   width?: number;
   height?: number;
 }
