@@ -199,7 +199,10 @@ describe.concurrent("bounded history", { timeout: SLOW }, () => {
     const stopped = (await repo.ps(["--all"])).filter((r) => r.status === "stopped").map((r) => r.name);
     expect(stopped.sort()).toEqual(["g3", "g4"]);
     // Session logs only (the shared pane and log scripts beside them are amux's own, never pruned).
-    const logs = () => readdirSync(join(repo.dir, ".amux", "logs")).filter((f) => !f.startsWith(".amux-")).sort();
+    const logs = () =>
+      readdirSync(join(repo.dir, ".amux", "logs"))
+        .filter((f) => !f.startsWith(".amux-"))
+        .sort();
     expect(logs()).toEqual(["g3.log", "g4.log", "live1.log"]);
 
     const p = await repo.amuxOk(["prune"]);
