@@ -23,13 +23,15 @@ export const LOG_WRITER = [
   // Logs are the user's alone, rotated ones too (the file after a rotation is made here).
   "umask 077",
   "f=$1 m=$2 k=$3 s=0 first=1",
+  // One open file for the copies: a log removed meanwhile (prune, a test's clean-up) is never made again.
+  'exec 3>>"$f" || exit 0',
   // A new session's log is empty (no process to measure it); a restarted one's is measured once.
   '[ ! -s "$f" ] || { s=$({ wc -c <"$f"; } 2>/dev/null) || s=0; s=$((s+0)); }',
   "while :; do",
   " if [ $s -lt $m ]; then",
-  '  if ! dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >>"$f" 2>/dev/null; then',
+  '  if ! dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >&3 2>/dev/null; then',
   // A dd without count_bytes (BSD, macOS) refuses before reading: keep the log, uncapped.
-  '   [ $first = 0 ] || exec cat >>"$f"',
+  '   [ $first = 0 ] || exec cat >&3',
   "   exit 0",
   "  fi",
   "  first=0",
@@ -41,6 +43,7 @@ export const LOG_WRITER = [
   " i=$k",
   ' while [ $i -gt 1 ]; do j=$((i-1)); [ ! -e "$f.$j" ] || mv -f "$f.$j" "$f.$i"; i=$j; done',
   ' if [ $k -gt 0 ]; then mv -f "$f" "$f.1"; else : >"$f"; fi',
+  ' exec 3>>"$f" || exit 0',
   " s=0",
   "done",
 ].join("\n");
