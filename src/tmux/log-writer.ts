@@ -29,9 +29,9 @@ export const LOG_WRITER = [
   '[ ! -s "$f" ] || { s=$({ wc -c <"$f"; } 2>/dev/null) || s=0; s=$((s+0)); }',
   "while :; do",
   " if [ $s -lt $m ]; then",
-  '  if ! dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >&3 2>/dev/null; then',
+  "  if ! dd bs=4096 count=$((m-s)) iflag=count_bytes status=none >&3 2>/dev/null; then",
   // A dd without count_bytes (BSD, macOS) refuses before reading: keep the log, uncapped.
-  '   [ $first = 0 ] || exec cat >&3',
+  "   [ $first = 0 ] || exec cat >&3",
   "   exit 0",
   "  fi",
   "  first=0",
