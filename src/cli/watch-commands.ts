@@ -132,7 +132,7 @@ export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<
     const width = tty ? (process.stdout.columns ?? 160) : 160;
     const rows = t.mine
       .slice()
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((s) => {
         const st = tracker.state.get(s.name);
         const status = st?.status ?? "running";

@@ -131,7 +131,8 @@ export async function listStatus(
       );
   }
   const filtered = only.length ? rows.filter((r) => (r.service && only.includes(r.service)) || only.includes(r.name)) : rows;
-  filtered.sort((a, b) => (a.service ?? "\uffff").localeCompare(b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || a.name.localeCompare(b.name));
+  // Ordinal comparison: names are ASCII, and localeCompare alone costs ps several ms (the ICU collator).
+  filtered.sort((a, b) => byText(a.service ?? "\uffff", b.service ?? "\uffff") || (a.replica ?? 0) - (b.replica ?? 0) || byText(a.name, b.name));
   return { project, rows: filtered };
 }
 
@@ -148,4 +149,8 @@ export function stopReason(r: Pick<SessionRecord, "stoppedAt" | "stoppedBy">): s
     default:
       return "stopped";
   }
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -27,7 +27,7 @@ export function resolveTarget(name: string, mine: ObservedSession[], declared: {
   if (own) return { sessions: [own], service: null };
   const replicas = mine
     .filter((s) => s.labels.service === name)
-    .sort((a, b) => Number(a.labels.replica ?? 0) - Number(b.labels.replica ?? 0) || a.name.localeCompare(b.name));
+    .sort((a, b) => Number(a.labels.replica ?? 0) - Number(b.labels.replica ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (replicas.length > 1 && want === "one")
     throw new UsageError(`service ${name} has ${replicas.length} sessions; name one of them`, [`sessions: ${replicas.map((s) => s.name).join(", ")}`]);
   if (replicas.length || declared.services.includes(name)) return { sessions: replicas, service: name };
