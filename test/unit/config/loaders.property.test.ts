@@ -8,6 +8,8 @@ import { loadProject, type Project } from "../../../src/config/project.js";
 import { parseYamlText } from "../../../src/config/yaml-file.js";
 import { ConfigError } from "../../../src/errors.js";
 
+// Pure loader tests: "tmux" below is an agent's `type:` value; nothing here starts tmux or opens a socket.
+
 // Both loaders, fed anything: the outcome is a valid project or located ConfigError problems,
 // never another throw.
 
