@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect } from "vitest";
-import { AMUX_BIN, type E2E, fixture, listFiles, q, type Repo, SLOW, waitFor } from "./harness.js";
+import { type E2E, fixture, listFiles, q, type Repo, SLOW, waitFor } from "./harness.js";
 import { panePath, test } from "./harness-extra.js";
+import { mcpClient } from "./mcp-client.js";
 
 /*
  * Every place a value from a flag, a config file or MCP reaches tmux or git, fed values that try
@@ -285,16 +284,8 @@ describe.concurrent("hostile values reach tmux and git literally, or are refused
   test("MCP workspace_create and session_run: bad branch and base refused, environment literal", async ({ e2e, procs }) => {
     const repo = await e2e.newRepo("proj", { "amux.compose.yaml": `name: hx\nagents:\n  dump: { params: { command: ${yamlLiteral(envDumper(e2e))} } }\n` });
     const before = await gitState(repo);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-    const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: repo.dir, env, stderr: "pipe" });
-    const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-    await client.connect(transport);
-    if (transport.pid) procs.adopt(transport.pid);
-    const call = async (name: string, args: Record<string, unknown>) => {
-      const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content?: { type: string; text?: string }[] };
-      return { isError: !!r.isError, text: (r.content ?? []).map((c) => c.text ?? "").join("\n") };
-    };
+    const client = await mcpClient(e2e, procs, repo.dir);
+    const call = (name: string, args: Record<string, unknown>) => client.call(name, args);
     try {
       const refBad = [...hostile("mcp").filter((v) => v !== "#{pane_id}#{session_name}"), "a..b", "x.lock", "@{-1}", "main:README.md", "a b"];
       for (const v of refBad) {

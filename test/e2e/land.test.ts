@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect } from "vitest";
 import { AMUX_BIN, type E2E, q, type Repo, waitFor } from "./harness.js";
 import { type Procs, test } from "./harness-extra.js";
+import { connectMcp } from "./mcp-client.js";
 
 // Reviewing and landing agents' work: amux diff, ws ls, merge and push on real git repositories,
 // and the same over MCP. A refused merge must leave both checkouts byte-for-byte as they were.
@@ -462,13 +462,7 @@ describe("amux push", () => {
 
 describe("over MCP", () => {
   async function connect(e2e: E2E, procs: Procs, repo: Repo): Promise<Client> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-    const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: repo.dir, env, stderr: "pipe" });
-    const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-    await client.connect(transport);
-    if (transport.pid) procs.adopt(transport.pid);
-    return client;
+    return (await connectMcp(e2e, procs, repo.dir)).client;
   }
   type Result = Awaited<ReturnType<Client["callTool"]>>;
   const text = (r: Result) =>

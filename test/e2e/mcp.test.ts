@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect } from "vitest";
-import { AMUX_BIN, type E2E, type Repo, waitFor } from "./harness.js";
+import { type E2E, type Repo, waitFor } from "./harness.js";
 import { isAlive, type Procs, test } from "./harness-extra.js";
+import { connectMcp, type McpConnection } from "./mcp-client.js";
 
 // `amux mcp` driven by the SDK's own client over stdio, as an MCP host would.
 
@@ -27,27 +27,10 @@ const TOOLS = [
 
 const COMPOSE = "name: mp\nservices:\n  helper:\n    agent: waits-at-prompt\n";
 
-interface Conn {
-  client: Client;
-  transport: StdioClientTransport;
-  pid: number;
-  stderr: () => string;
-}
+type Conn = McpConnection;
 
 async function connect(e2e: E2E, procs: Procs, repo: Repo): Promise<Conn> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: repo.dir, env, stderr: "pipe" });
-  let err = "";
-  transport.stderr?.on("data", (d: Buffer) => {
-    err += d.toString("utf8");
-  });
-  const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-  await client.connect(transport);
-  const pid = transport.pid;
-  if (!pid) throw new Error("the MCP server has no pid");
-  procs.adopt(pid);
-  return { client, transport, pid, stderr: () => err };
+  return connectMcp(e2e, procs, repo.dir);
 }
 
 type Result = Awaited<ReturnType<Client["callTool"]>>;

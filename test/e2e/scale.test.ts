@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect } from "vitest";
-import { AMUX_BIN, type E2E, fixture, type PsRow, q, type Repo, SLOW, type Status, sleep, waitFor } from "./harness.js";
-import { type EventLine, panePath, test } from "./harness-extra.js";
+import { type E2E, fixture, type PsRow, q, type Repo, SLOW, type Status, sleep, waitFor } from "./harness.js";
+import { type EventLine, type Procs, panePath, test } from "./harness-extra.js";
+import { mcpClient } from "./mcp-client.js";
 
 // Status on a busy server: pane ids far past %150 and 40+ agents of every kind at once. Screens
 // are read through tmux's display-message, which expands strftime `%` sequences: any pane id
@@ -100,18 +99,12 @@ async function screen(e2e: E2E, session: string): Promise<string> {
 }
 
 /** amux's MCP server, driven by the SDK's client as a host would. */
-async function mcpScreen(e2e: E2E, repo: Repo, session: string): Promise<string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: repo.dir, env, stderr: "pipe" });
-  const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-  await client.connect(transport);
+async function mcpScreen(e2e: E2E, procs: Procs, repo: Repo, session: string): Promise<string> {
+  const client = await mcpClient(e2e, procs, repo.dir);
   try {
-    const r = await client.callTool({ name: "session_logs", arguments: { session, screen: true } });
-    const content = (r.content ?? []) as { type: string; text?: string }[];
-    const text = content.map((c) => c.text ?? "").join("\n");
-    if (r.isError) throw new Error(`session_logs failed: ${text}`);
-    return text;
+    const r = await client.call("session_logs", { session, screen: true });
+    if (r.isError) throw new Error(`session_logs failed: ${r.text}`);
+    return r.text;
   } finally {
     await client.close();
   }
@@ -194,11 +187,11 @@ describe("status at scale", { timeout: SLOW }, () => {
 
     // MCP session_logs screen:true reads the screen of a pane past %150, look-alike lines and all.
     const imitator = rows.find((r) => r.service === "i")?.name ?? "";
-    const text = await mcpScreen(e2e, repo, imitator);
+    const text = await mcpScreen(e2e, procs, repo, imitator);
     expect(text).toContain("@@amux-list");
     expect(text).toContain("0123456789abcdef0123456789abcdef %1 50 0");
     expect(text).toContain("Overwrite file? [y/N]");
-    expect(await mcpScreen(e2e, repo, "ask-p")).toContain("Do you want to proceed? [y/N]");
+    expect(await mcpScreen(e2e, procs, repo, "ask-p")).toContain("Do you want to proceed? [y/N]");
   });
 
   test("a project path with # and %, a window name with formats: taken literally", async ({ e2e }) => {

@@ -2,11 +2,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect } from "vitest";
-import { AMUX_BIN, type E2E, listFiles, q, type Repo, SLOW, waitFor } from "./harness.js";
+import { type E2E, listFiles, q, type Repo, SLOW, waitFor } from "./harness.js";
 import { type Procs, test } from "./harness-extra.js";
+import { connectMcp } from "./mcp-client.js";
 
 // The secrets sweep: canary values given on every path a secret can take (run -e, a value from
 // the environment, compose ${VAR} in environment and in command, a pass-through key, a service
@@ -54,22 +53,13 @@ services:
 }
 
 async function mcpRun(e2e: E2E, procs: Procs, repo: Repo, args: Record<string, unknown>): Promise<string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e2e.env)) if (v !== undefined) env[k] = v;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [AMUX_BIN, "mcp"], cwd: repo.dir, env, stderr: "pipe" });
-  let err = "";
-  transport.stderr?.on("data", (d: Buffer) => {
-    err += d.toString("utf8");
-  });
-  const client = new Client({ name: "amux-e2e", version: "0.0.0" });
-  await client.connect(transport);
-  if (transport.pid) procs.adopt(transport.pid);
+  const { client, stderr } = await connectMcp(e2e, procs, repo.dir);
   try {
     const r = await client.callTool({ name: "session_run", arguments: args });
     const text = ((r.content ?? []) as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
-    if (r.isError) throw new Error(`session_run failed: ${text}\n${err}`);
+    if (r.isError) throw new Error(`session_run failed: ${text}\n${stderr()}`);
     const list = await client.callTool({ name: "session_list", arguments: { all: true } });
-    return `${text}\n${JSON.stringify(r)}\n${JSON.stringify(list)}\n${err}`;
+    return `${text}\n${JSON.stringify(r)}\n${JSON.stringify(list)}\n${stderr()}`;
   } finally {
     await client.close();
   }
