@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readRegular, writeState } from "../state/safe-fs.js";
 import { EXIT_WRAPPER } from "./agent-wrapper.js";
@@ -19,7 +20,9 @@ const written = new Map<string, Scripts | undefined>();
  */
 export function ensureScripts(logFile: string): Scripts | undefined {
   const dir = dirname(logFile);
-  if (written.has(dir)) return written.get(dir);
+  const known = written.get(dir);
+  // Written earlier by this process (a long `watch`): still there? Someone may have removed them.
+  if (known && existsSync(known.agent) && existsSync(known.log)) return known;
   const root = dirname(dirname(dir));
   let out: Scripts | undefined = { agent: join(dir, ".amux-agent.sh"), log: join(dir, ".amux-log.sh") };
   for (const [path, text] of [

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,6 +21,16 @@ describe("shared pane scripts", () => {
     expect(paneArgv(argv, undefined)).toEqual(argv);
     expect(paneArgv(["/bin/sh", "-c", "other"], s)).toEqual(["/bin/sh", "-c", "other"]);
     expect(logWriterCommand("/x/a b.log", { maxBytes: 2048, keep: 1 }, "/x/.amux-log.sh")).toBe("exec sh '/x/.amux-log.sh' '/x/a b.log' 2048 1");
+  });
+
+  it("are written again when removed while amux runs (a long watch)", () => {
+    const root = mkdtempSync(join(tmpdir(), "amux-scripts-gone-"));
+    const logs = join(root, ".amux", "logs");
+    mkdirSync(logs, { recursive: true });
+    const s = ensureScripts(join(logs, "a-1.log"));
+    rmSync(join(logs, ".amux-agent.sh"));
+    expect(ensureScripts(join(logs, "a-2.log"))).toEqual(s);
+    expect(readFileSync(join(logs, ".amux-agent.sh"), "utf8")).toBe(EXIT_WRAPPER);
   });
 
   it("where they cannot be written, lines carry them inline", () => {
