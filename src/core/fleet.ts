@@ -10,7 +10,7 @@ import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js
 import { writeRecords } from "../state/records.js";
 import { classifySessions } from "../status/sample.js";
 import { listSessions, observeServer } from "../tmux/observe.js";
-import { killSessions, labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
+import { labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { desiredFleet } from "./desired.js";
@@ -23,7 +23,7 @@ import { profileFor, projectSessions } from "./project-view.js";
 import { prunePassively } from "./prune.js";
 import { digestKeyFor, serverSetup } from "./server-key.js";
 import { rotateLog, sendWhenReady } from "./session.js";
-import { loadView, saveSnapshot } from "./snapshot.js";
+import { saveSnapshot } from "./snapshot.js";
 import type { SpawnBuild } from "./spawn.js";
 import { recordOf } from "./status-view.js";
 

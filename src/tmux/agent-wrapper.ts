@@ -11,6 +11,7 @@ export const EXIT_WRAPPER =
   "trap : INT QUIT\n" +
   // Shell builtins only (export -p, read, case): no process per variable, none per agent.
   "while IFS= read -r __amux_l; do case $__amux_l in 'export '*|'declare -x '*) " +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's parameter expansion
   "__amux_v=${__amux_l#export }; __amux_v=${__amux_v#declare -x }; __amux_v=${__amux_v%%=*}; " +
   'case " $3 " in *" $__amux_v "*) ;; *) unset "$__amux_v" 2>/dev/null ;; esac ;; esac; done <<__amux_env\n' +
   "$(export -p)\n__amux_env\nunset __amux_l __amux_v; " +
