@@ -47,7 +47,14 @@ export async function failedStarts(root: string, sessions: string[], startedAt: 
     if (!watching.size) break;
     await sleep(Math.min(150, Math.max(20, end - Date.now())));
   }
-  return [...dead].map(([session, exitCode]) => ({ session, exitCode, lastLines: lastLines(root, session) }));
+  // The log writer copies what tmux pipes to it a moment after the pane printed it: an agent that
+  // died at once may have died before its last words reached the log. Give them a moment.
+  const out = [...dead].map(([session, exitCode]) => ({ session, exitCode, lastLines: lastLines(root, session) }));
+  for (const deadline = Date.now() + 500; out.some((f) => !f.lastLines.length) && Date.now() < deadline; ) {
+    await sleep(50);
+    for (const f of out) if (!f.lastLines.length) f.lastLines = lastLines(root, f.session);
+  }
+  return out;
 }
 
 /** The last few non-blank lines of a session's log. */
