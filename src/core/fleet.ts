@@ -108,7 +108,8 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
         if (error || a.action === "remove") progress.onDone?.(a, error);
       },
     });
-    await prunePassively(project.root, new Set(builds.keys()), project.history);
+    // Only what this `up` removed joined the history (down and stop prune what they end).
+    if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
     // `up` does not hold a fleet through a whole first second (that alone would triple the time
