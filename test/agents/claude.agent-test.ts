@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
-import { type E2E, type PsRow, REPO_ROOT, type Repo, test, waitFor } from "../e2e/harness.js";
+import { type E2E, test, waitFor } from "../e2e/harness.js";
+import { findCli, startStandIn, until } from "./helpers.js";
 
 // Opt-in (npm run test:agents): the real Claude Code, talking to a stand-in Anthropic API on
 // loopback (fixtures/api/anthropic-stand-in.mjs), driven through idle -> running -> waiting ->
@@ -10,31 +10,6 @@ import { type E2E, type PsRow, REPO_ROOT, type Repo, test, waitFor } from "../e2
 // that the hooks amux adds through --settings report through the pane option, and that the
 // status truth holds against the real screen.
 // Claude Code is found as $AMUX_TEST_CLAUDE, else `claude` on PATH, else in npm's npx cache.
-
-function findClaude(): string {
-  if (process.env.AMUX_TEST_CLAUDE) return process.env.AMUX_TEST_CLAUDE;
-  try {
-    return execFileSync("sh", ["-c", "command -v claude"]).toString().trim();
-  } catch {}
-  const npx = join(process.env.HOME ?? "/root", ".npm", "_npx");
-  for (const d of existsSync(npx) ? readdirSync(npx) : []) {
-    const bin = join(npx, d, "node_modules", ".bin", "claude");
-    if (existsSync(bin)) return bin;
-  }
-  throw new Error("Claude Code not found: set AMUX_TEST_CLAUDE, put claude on PATH, or run `npx -y @anthropic-ai/claude-code --help` once");
-}
-
-async function standIn(log: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "fixtures/api/anthropic-stand-in.mjs")], {
-    env: { ...process.env, STANDIN_LOG: log },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once("exit", (c) => reject(new Error(`stand-in API exited ${c}`)));
-  });
-  return { port, child };
-}
 
 const KEY = "sk-ant-api03-standin-0123456789abcdefghij";
 
@@ -52,28 +27,10 @@ function claudeHome(e2e: E2E, repoDir: string): void {
   writeFileSync(join(e2e.home, ".claude", "settings.json"), JSON.stringify({ permissions: { defaultMode: "default" } }));
 }
 
-async function until(repo: Repo, name: string, pred: (r: PsRow) => boolean, what: string, ms = 60_000): Promise<PsRow> {
-  const seen: string[] = [];
-  const screen = async () => (await repo.e2e.tmux(["capture-pane", "-p", "-t", `=${name}:`])).stdout.replace(/\n\s*\n/g, "\n");
-  return waitFor(
-    async () => {
-      const r = await repo.psRow(name);
-      const s = r ? `${r.status}/${r.statusSource}` : "absent";
-      if (seen[seen.length - 1] !== s) seen.push(s);
-      return r && pred(r) ? r : undefined;
-    },
-    ms,
-    () => `${name}: ${what} (seen ${seen.join(" -> ")})`,
-    300,
-  ).catch(async (e: Error) => {
-    throw new Error(`${e.message}\nscreen:\n${await screen()}`);
-  });
-}
-
 test("real Claude Code: reported and screen status through a turn, a permission question, a stalled call, and a resumed re-creation", async ({ e2e }) => {
-  const claude = findClaude();
+  const claude = findCli("claude", "AMUX_TEST_CLAUDE", "npx -y @anthropic-ai/claude-code --help");
   const log = join(e2e.tmp, "standin.log");
-  const { port, child } = await standIn(log);
+  const { port, child } = await startStandIn("anthropic-stand-in.mjs", log);
   try {
     const repo = await e2e.newRepo("rc", { "amux.compose.yaml": "name: rc\nservices:\n  c:\n    agent: claude\n    stuckAfter: 5s\n" });
     claudeHome(e2e, repo.dir);

@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
-import { type E2E, type PsRow, REPO_ROOT, type Repo, test, waitFor } from "../e2e/harness.js";
+import { type E2E, test, waitFor } from "../e2e/harness.js";
+import { findCli, startStandIn, until } from "./helpers.js";
 
 // Opt-in (npm run test:agents): the real Codex CLI, talking to a stand-in OpenAI Responses API on
 // loopback (fixtures/api/openai-stand-in.mjs), driven through idle -> running -> waiting ->
@@ -13,31 +13,6 @@ import { type E2E, type PsRow, REPO_ROOT, type Repo, test, waitFor } from "../e2
 // command asks to run outside the sandbox (sandbox_permissions "require_escalated"), which Codex
 // puts to the user as an approval question.
 // Codex is found as $AMUX_TEST_CODEX, else `codex` on PATH, else in npm's npx cache.
-
-function findCodex(): string {
-  if (process.env.AMUX_TEST_CODEX) return process.env.AMUX_TEST_CODEX;
-  try {
-    return execFileSync("sh", ["-c", "command -v codex"]).toString().trim();
-  } catch {}
-  const npx = join(process.env.HOME ?? "/root", ".npm", "_npx");
-  for (const d of existsSync(npx) ? readdirSync(npx) : []) {
-    const bin = join(npx, d, "node_modules", ".bin", "codex");
-    if (existsSync(bin)) return bin;
-  }
-  throw new Error("Codex CLI not found: set AMUX_TEST_CODEX, put codex on PATH, or run `npx -y @openai/codex --help` once");
-}
-
-async function standIn(log: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "fixtures/api/openai-stand-in.mjs")], {
-    env: { ...process.env, STANDIN_LOG: log },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once("exit", (c) => reject(new Error(`stand-in API exited ${c}`)));
-  });
-  return { port, child };
-}
 
 /** Codex's config in the test's HOME: the stand-in as its provider, approvals on request, the repo trusted. */
 function codexHome(e2e: E2E, repoDir: string, port: number): void {
@@ -64,28 +39,10 @@ function codexHome(e2e: E2E, repoDir: string, port: number): void {
   );
 }
 
-async function until(repo: Repo, name: string, pred: (r: PsRow) => boolean, what: string, ms = 60_000): Promise<PsRow> {
-  const seen: string[] = [];
-  const screen = async () => (await repo.e2e.tmux(["capture-pane", "-p", "-t", `=${name}:`])).stdout.replace(/\n\s*\n/g, "\n");
-  return waitFor(
-    async () => {
-      const r = await repo.psRow(name);
-      const s = r ? `${r.status}/${r.statusSource}` : "absent";
-      if (seen[seen.length - 1] !== s) seen.push(s);
-      return r && pred(r) ? r : undefined;
-    },
-    ms,
-    () => `${name}: ${what} (seen ${seen.join(" -> ")})`,
-    300,
-  ).catch(async (e: Error) => {
-    throw new Error(`${e.message}\nscreen:\n${await screen()}`);
-  });
-}
-
 test("real Codex CLI: notify-reported and screen status through a turn, an approval question, a stalled stream, and a resumed re-creation", async ({ e2e }) => {
-  const codex = findCodex();
+  const codex = findCli("codex", "AMUX_TEST_CODEX", "npx -y @openai/codex --help");
   const log = join(e2e.tmp, "standin.log");
-  const { port, child } = await standIn(log);
+  const { port, child } = await startStandIn("openai-stand-in.mjs", log);
   try {
     const repo = await e2e.newRepo("rx", { "amux.compose.yaml": "name: rx\nservices:\n  c:\n    agent: codex\n    stuckAfter: 5s\n" });
     codexHome(e2e, repo.dir, port);
