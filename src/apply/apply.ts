@@ -1,5 +1,5 @@
-import type { SpawnBuild } from "../core/spawn.js";
-import type { Action } from "../reconcile/types.js";
+import type { SpawnBuild } from "../desired/spawn.js";
+import type { Action } from "../plan/types.js";
 import type { LogCap } from "../tmux/log-writer.js";
 import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch, type ServerSetup, withScripts } from "../tmux/ops.js";
 import { ensureScripts } from "../tmux/scripts.js";

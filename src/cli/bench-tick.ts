@@ -1,5 +1,5 @@
-import { stderrReporter } from "../core/io.js";
-import { loadView } from "../core/snapshot.js";
+import { loadView } from "../desired/snapshot.js";
+import { stderrReporter } from "../io.js";
 import { StatusTracker } from "../watch/tracker.js";
 
 /** Hidden: times watch-mode status ticks against the live project, for `npm run bench`. */

@@ -1,13 +1,13 @@
 import { stringify } from "yaml";
 import { assertVarsSet, loadProject, maskEnv, type Project } from "../config/project.js";
 import { jsonSchemaFor } from "../config/schema.js";
-import { desiredFleet } from "../core/desired.js";
-import { stderrReporter } from "../core/io.js";
-import { runAgent } from "../core/session.js";
+import { desiredFleet } from "../desired/desired.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, formatProblem, UsageError } from "../errors.js";
+import { stderrReporter } from "../io.js";
 import { throwawayKey } from "../secrets.js";
 import { attachSession } from "../tmux/attach.js";
+import { runAgent } from "../usecases/session.js";
 import type { GlobalFlags } from "./types.js";
 
 const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);

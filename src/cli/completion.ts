@@ -130,7 +130,7 @@ export async function listNames(kind: NameSource, g: { file?: string | undefined
     const live = (await listSessions().catch(() => [])).filter((s) => s.labels.root === loc.root).map((s) => s.name);
     return sortUnique([...live, ...readRecords(loc.root).map((r) => r.name)]);
   }
-  const { loadView } = await import("../core/snapshot.js");
+  const { loadView } = await import("../desired/snapshot.js");
   const view = await loadView(g, () => {});
   if (kind === "services") return sortUnique(Object.keys(view.services));
   if (kind === "agents") {

@@ -1,8 +1,8 @@
-import { describeFailedStart } from "../core/first-second.js";
-import { type Reporter, stderrReporter } from "../core/io.js";
 import { EXIT, UsageError } from "../errors.js";
-import { formatPlan, nothingToDo } from "../reconcile/plan.js";
-import type { Action, Plan } from "../reconcile/types.js";
+import { type Reporter, stderrReporter } from "../io.js";
+import { describeFailedStart } from "../observe/first-second.js";
+import { formatPlan, nothingToDo } from "../plan/plan.js";
+import type { Action, Plan } from "../plan/types.js";
 import { paint } from "./style.js";
 import type { GlobalFlags } from "./types.js";
 
@@ -53,7 +53,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
     promptTimeoutMs: o.promptTimeout,
   };
   if (o.dryRun) {
-    const { up } = await import("../core/fleet.js");
+    const { up } = await import("../usecases/fleet.js");
     const r = await up(opts, stderrReporter);
     out(o.json ? JSON.stringify(planJson(r.plan), null, 2) : formatPlan(r.plan));
     return;
@@ -62,7 +62,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   let listr: Promise<unknown> | undefined;
   const settle = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const reporter: Reporter = stderrReporter;
-  const { up } = await import("../core/fleet.js");
+  const { up } = await import("../usecases/fleet.js");
   const r = await up(opts, reporter, {
     onPlan: (plan) => {
       for (const n of plan.notes) process.stderr.write(`${paint("yellow", `! ${n.kind}`)} ${n.session}: ${n.message}\n`);
@@ -124,7 +124,7 @@ function startListr(actions: Action[], settle: Map<string, { resolve: () => void
 
 export async function cmdDown(g: GlobalFlags, o: { workspaces?: boolean; force?: boolean }): Promise<void> {
   if (o.force && !o.workspaces) throw new UsageError("--force goes with --workspaces");
-  const { down } = await import("../core/down.js");
+  const { down } = await import("../usecases/down.js");
   const r = await down(g, stderrReporter);
   for (const n of r.removed) out(`- removed ${n}`);
   for (const f of r.failed) process.stderr.write(`amux: cannot remove ${f.name}: ${f.error}\n`);

@@ -1,6 +1,6 @@
-import { stderrReporter } from "../core/io.js";
-import { diffTarget, listWorkspaceRows, mergeTarget, pushTarget, type WorkspaceRow } from "../core/land.js";
 import { EXIT, UsageError } from "../errors.js";
+import { stderrReporter } from "../io.js";
+import { diffTarget, listWorkspaceRows, mergeTarget, pushTarget, type WorkspaceRow } from "../usecases/land.js";
 import { renderDiff } from "../workspace/diff.js";
 import { pageText } from "../workspace/git.js";
 import { describeState } from "../workspace/manage.js";

@@ -1,7 +1,7 @@
-import { stderrReporter } from "../core/io.js";
-import { startOrRestart } from "../core/lifecycle.js";
 import { EXIT } from "../errors.js";
-import type { ManualKind } from "../reconcile/manual.js";
+import { stderrReporter } from "../io.js";
+import type { ManualKind } from "../plan/manual.js";
+import { startOrRestart } from "../usecases/lifecycle.js";
 import type { GlobalFlags } from "./types.js";
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -43,8 +43,8 @@ export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: s
 
 /** `amux prune`: forgets every session that is gone (records and logs), live ones untouched. */
 export async function cmdPrune(g: GlobalFlags, o: { json?: boolean; all?: boolean }): Promise<void> {
-  const { loadView } = await import("../core/snapshot.js");
-  const { pruneHistory } = await import("../core/prune.js");
+  const { loadView } = await import("../desired/snapshot.js");
+  const { pruneHistory } = await import("../usecases/prune.js");
   const view = await loadView(g, stderrReporter.warn);
   const r = await pruneHistory(view.root, new Set(Object.keys(view.hashes)), "all", Date.now(), !!o.all);
   if (o.json) {

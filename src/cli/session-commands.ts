@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { stderrReporter } from "../core/io.js";
-import { followLogs, readLog } from "../core/logs.js";
-import { findSession, logTargets, sendText, stopTarget } from "../core/session.js";
-import { listStatus, type SessionRow } from "../core/status-view.js";
 import { UsageError } from "../errors.js";
+import { stderrReporter } from "../io.js";
+import { followLogs, readLog } from "../state/logs.js";
 import { attachSession } from "../tmux/attach.js";
+import { findSession, logTargets, sendText, stopTarget } from "../usecases/session.js";
+import { listStatus, type SessionRow } from "../usecases/status.js";
 import { ago, type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
 import type { GlobalFlags } from "./types.js";
 

@@ -1,11 +1,11 @@
 import { statSync } from "node:fs";
-import { sleep, stderrReporter } from "../core/io.js";
-import { readFrom } from "../core/logs.js";
-import { loadView } from "../core/snapshot.js";
+import { loadView } from "../desired/snapshot.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, LockError } from "../errors.js";
+import { sleep, stderrReporter } from "../io.js";
+import { type AmuxEvent, clock, eventsFile, formatEvent } from "../state/events.js";
 import { isLocked } from "../state/lock.js";
-import { type AmuxEvent, clock, eventsFile, formatEvent } from "../watch/events.js";
+import { readFrom } from "../state/logs.js";
 import { lockWatcher, Supervisor } from "../watch/supervisor.js";
 import { StatusTracker } from "../watch/tracker.js";
 import { type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";

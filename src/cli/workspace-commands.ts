@@ -1,8 +1,8 @@
 import { loadProject } from "../config/project.js";
-import { stderrReporter } from "../core/io.js";
-import { projectSessions } from "../core/project-view.js";
-import { loadView } from "../core/snapshot.js";
+import { loadView } from "../desired/snapshot.js";
+import { projectSessions } from "../desired/view.js";
 import { EXIT } from "../errors.js";
+import { stderrReporter } from "../io.js";
 import { assertName } from "../names.js";
 import { listSessions } from "../tmux/observe.js";
 import { ensureWorkspace } from "../workspace/ensure.js";

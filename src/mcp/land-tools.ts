@@ -1,9 +1,9 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
-import type { Reporter } from "../core/io.js";
-import { diffTarget, mergeTarget } from "../core/land.js";
+import type { Reporter } from "../io.js";
 import { NAME_PATTERNS } from "../names.js";
+import { diffTarget, mergeTarget } from "../usecases/land.js";
 import { describeMerge, MergeRefused } from "../workspace/merge.js";
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };

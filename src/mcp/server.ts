@@ -5,19 +5,19 @@ import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
-import { describeFailedStart } from "../core/first-second.js";
-import { down, planFleet, up } from "../core/fleet.js";
-import type { Reporter } from "../core/io.js";
-import { listWorkspaceRows } from "../core/land.js";
-import { readLog } from "../core/logs.js";
-import { projectSessions } from "../core/project-view.js";
-import { findSession, logTargets, runAgent, sendText, stopTarget } from "../core/session.js";
-import { listStatus } from "../core/status-view.js";
+import { projectSessions } from "../desired/view.js";
 import { AmuxError, describeError, NotFoundError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import { NAME_PATTERNS } from "../names.js";
-import { formatPlan } from "../reconcile/plan.js";
+import { describeFailedStart } from "../observe/first-second.js";
+import { formatPlan } from "../plan/plan.js";
+import { readLog } from "../state/logs.js";
 import { capturePanes } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
+import { down, planFleet, up } from "../usecases/fleet.js";
+import { listWorkspaceRows } from "../usecases/land.js";
+import { findSession, logTargets, runAgent, sendText, stopTarget } from "../usecases/session.js";
+import { listStatus } from "../usecases/status.js";
 import { VERSION } from "../version.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { describeState } from "../workspace/manage.js";
@@ -170,7 +170,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
       },
       async ({ session, fresh }) =>
         guard(async () => {
-          const { startOrRestart } = await import("../core/lifecycle.js");
+          const { startOrRestart } = await import("../usecases/lifecycle.js");
           const r = await startOrRestart(kind, { ...opts, fresh: !!fresh }, [session], reporter);
           const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
           const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));

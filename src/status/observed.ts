@@ -1,8 +1,8 @@
+import { sampleOf } from "../observe/sample.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { classifyPane } from "./classify.js";
 import { type ProgressMark, trackProgress } from "./progress.js";
 import { combineStatus, parseReported, type SourcedClassification } from "./reported.js";
-import { sampleOf } from "./sample.js";
 import type { StatusProfile } from "./types.js";
 
 export interface StatusInputs {

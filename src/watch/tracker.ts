@@ -1,6 +1,5 @@
-import type { ProjectView } from "../core/project-view.js";
-import { gaveUp, profileFor, projectSessions } from "../core/project-view.js";
-import { stopReason } from "../core/status-view.js";
+import type { ProjectView } from "../desired/view.js";
+import { gaveUp, profileFor, projectSessions } from "../desired/view.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { stripEscapes } from "../status/classify.js";
 import { statusesOf } from "../status/observed.js";
@@ -11,6 +10,7 @@ import { capturePanes } from "../tmux/capture.js";
 import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
 import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { stopReason } from "../usecases/status.js";
 
 /** A status change seen by the loop. */
 export interface Transition {

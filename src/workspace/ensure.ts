@@ -1,8 +1,8 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { WorkspaceSettings } from "../config/project.js";
-import type { Reporter } from "../core/io.js";
 import { AmuxError, UsageError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
 import { readState, writeState } from "../state/safe-fs.js";

@@ -1,7 +1,7 @@
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join, normalize, resolve } from "node:path";
-import type { Reporter } from "../core/io.js";
 import { UsageError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import { assertName, checkName } from "../names.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { BRANCH_PREFIX, type WorkspaceHost } from "./ensure.js";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import type { Reporter } from "../core/io.js";
 import { AmuxError, GitError, UsageError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { assertBranchName } from "./branch-name.js";
 import { assertDiffable, commitsBetween, type DiffCommit, type DiffFile, filesOf, mainHead, untrackedWork } from "./diff.js";

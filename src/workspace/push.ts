@@ -1,5 +1,5 @@
-import type { Reporter } from "../core/io.js";
 import { GitError, UsageError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import { assertBranchName, configuredRemotes } from "./branch-name.js";
 import { assertDiffable } from "./diff.js";
 import { git } from "./git.js";

@@ -1,7 +1,7 @@
 import type { ProjectOptions } from "../config/locate.js";
-import type { Reporter } from "../core/io.js";
-import { projectSessions } from "../core/project-view.js";
-import { loadView } from "../core/snapshot.js";
+import { loadView } from "../desired/snapshot.js";
+import { projectSessions } from "../desired/view.js";
+import type { Reporter } from "../io.js";
 import { listSessions } from "../tmux/observe.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "./manage.js";
 

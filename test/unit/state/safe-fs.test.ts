@@ -3,10 +3,10 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { appendEvents, eventsFile } from "../../../src/state/events.js";
 import { ensureRuntimeDirs, GITIGNORE } from "../../../src/state/paths.js";
 import { readRecords } from "../../../src/state/records.js";
 import { ensureDir, readRegular, readState, setWarningSink, writeState } from "../../../src/state/safe-fs.js";
-import { appendEvents, eventsFile } from "../../../src/watch/events.js";
 
 // What .amux/ holds is never trusted: each kind of garbage is set aside (said once) or refused
 // without blocking, and the state amux needs is rebuilt.

@@ -1,0 +1,30 @@
+import type { Project } from "../config/project.js";
+import type { DesiredService, DesiredState } from "../plan/types.js";
+import type { DigestKey } from "../secrets.js";
+import { replicaWorkspace, workspaceDir } from "../workspace/paths.js";
+import { buildSpawn, type SpawnBuild } from "./spawn.js";
+
+export function serviceSessionName(project: string, service: string, replica: number): string {
+  return `${project}-${service}-${replica}`;
+}
+
+/** The declared fleet, resolved: the planner's input plus how to spawn each replica; digests keyed by `key`. */
+export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
+  const builds = new Map<string, SpawnBuild>();
+  const services: DesiredService[] = [];
+  for (const svc of Object.values(p.services).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const agent = p.agents[svc.agent];
+    if (!agent) continue;
+    const sessions = [];
+    for (let n = 1; n <= svc.replicas; n++) {
+      const session = serviceSessionName(p.name, svc.name, n);
+      const workspace = replicaWorkspace(svc.workspace, svc.isolation, n);
+      const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
+      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key });
+      builds.set(session, b);
+      sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary, resume: b.resume });
+    }
+    services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });
+  }
+  return { desired: { project: p.name, root: p.root, services }, builds };
+}

@@ -1,0 +1,52 @@
+import type { HistoryPolicy } from "../history.js";
+import { own } from "../names.js";
+import { restartsOf } from "../plan/plan.js";
+import { buildProfile } from "../status/profiles.js";
+import type { StatusProfile } from "../status/types.js";
+import type { ObservedSession } from "../tmux/types.js";
+
+/** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
+export interface ProjectView {
+  root: string;
+  name: string;
+  composeFile: string | undefined;
+  configFile: string | undefined;
+  agents: Record<string, { id: string; command: string; status: StatusProfile }>;
+  services: Record<string, { name: string; agent: string; restart: "no" | "on-failure" | "always"; maxRestarts: number; stuckAfter?: string | undefined }>;
+  /** compose `workspaces:` settings that locate workspaces. */
+  workspaces: { root?: string | undefined };
+  /** Desired @amux-hash per service session, to show drift. */
+  hashes: Record<string, string>;
+  /** Why a service's desired state is unknown (an unset variable), by service. */
+  unresolved?: Record<string, string> | undefined;
+  /** The configuration is invalid (its first problem): nothing's drift is known. */
+  configError?: string | undefined;
+  /** compose `logs:` and `retention:` (defaults when absent). */
+  history?: HistoryPolicy | undefined;
+}
+
+/** This project's sessions: the ones labelled with its root. */
+export function projectSessions(p: { root: string }, all: ObservedSession[]): ObservedSession[] {
+  return all.filter((s) => s.labels.root === p.root);
+}
+
+/** The status rules for a session: its agent's profile, with its service's stuckAfter. */
+export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {
+  const agentId = s.labels.agent ?? "";
+  const agent = own(p.agents, agentId);
+  const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
+  // A built-in agent (or one no longer defined): the rules its id picks.
+  if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
+  if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
+  return agent.status;
+}
+
+/** A dead replica whose restart policy has given up. */
+export function gaveUp(p: Pick<ProjectView, "services">, s: ObservedSession): boolean {
+  if (!s.dead) return false;
+  if (s.labels.state === "failed") return true;
+  const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
+  if (!svc || svc.restart === "no") return false;
+  if (svc.restart === "on-failure" && s.exitCode === 0) return false;
+  return restartsOf(s) >= svc.maxRestarts;
+}

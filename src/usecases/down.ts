@@ -1,0 +1,46 @@
+import { locateProject, type ProjectOptions } from "../config/locate.js";
+import { loadView } from "../desired/snapshot.js";
+import { projectSessions } from "../desired/view.js";
+import { type Reporter, sleep } from "../io.js";
+import { isLocked, requestStop } from "../state/lock.js";
+import { ensureRuntimeDirs } from "../state/paths.js";
+import { lockProject } from "../state/project-lock.js";
+import { writeRecords } from "../state/records.js";
+import { listSessions } from "../tmux/observe.js";
+import { killSessions } from "../tmux/ops.js";
+import { prunePassively } from "./prune.js";
+import { recordOf } from "./status.js";
+
+export interface DownResult {
+  removed: string[];
+  failed: { name: string; error: string }[];
+}
+
+/** `amux down`: removes every session of the project, found by its labels alone. */
+export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownResult> {
+  const loc = locateProject(o);
+  // A watcher would bring the fleet straight back: ask it to stop first, and wait for it to go.
+  const watcher = await requestStop(loc.root, "watch");
+  if (watcher) {
+    reporter.info(`stopped amux watch (${watcher}) so that it does not bring the fleet back`);
+    for (let i = 0; i < 50 && (await isLocked(loc.root, "watch")); i++) await sleep(100);
+  }
+  const lock = await lockProject(loc.root, "amux down", reporter);
+  try {
+    const mine = projectSessions(loc, await listSessions());
+    if (mine.length) {
+      ensureRuntimeDirs(loc.root);
+      const stamp = new Date().toISOString();
+      writeRecords(
+        loc.root,
+        mine.map((s) => recordOf(s, stamp, "down")),
+      );
+    }
+    const r = await killSessions(mine.map((s) => s.name));
+    const view = await loadView(o, () => {}).catch(() => undefined);
+    await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
+    return { removed: r.ok, failed: r.failed };
+  } finally {
+    await lock.release();
+  }
+}

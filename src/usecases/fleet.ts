@@ -1,0 +1,234 @@
+import { type ApplyHooks, type ApplyResult, applyPlan } from "../apply/apply.js";
+import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
+import { desiredFleet } from "../desired/desired.js";
+import { digestKeyFor, serverSetup } from "../desired/server-key.js";
+import { saveSnapshot } from "../desired/snapshot.js";
+import type { SpawnBuild } from "../desired/spawn.js";
+import { profileFor, projectSessions } from "../desired/view.js";
+import { NotFoundError } from "../errors.js";
+import { type Reporter, sleep } from "../io.js";
+import { own } from "../names.js";
+import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { previousReplicas } from "../observe/previous.js";
+import { rememberPanes } from "../observe/project.js";
+import { classifySessions } from "../observe/sample.js";
+import { planConvergence, restartsOf } from "../plan/plan.js";
+import type { Action, Plan } from "../plan/types.js";
+import { serverKey } from "../secrets.js";
+import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { lockProject } from "../state/project-lock.js";
+import { writeRecords } from "../state/records.js";
+import { listSessions, observeServer } from "../tmux/observe.js";
+import { labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { ensureWorkspace } from "../workspace/ensure.js";
+import { prunePassively } from "./prune.js";
+import { rotateLog, sendWhenReady } from "./session.js";
+import { recordOf } from "./status.js";
+
+export interface FleetOptions extends ProjectOptions {
+  services?: string[] | undefined;
+  removeOrphans?: boolean | undefined;
+  /** Start every replica clean: never resume a conversation (`up --fresh`). */
+  fresh?: boolean | undefined;
+}
+
+/** Service names given on the command line must be declared: exit 2 listing those that are. */
+export function checkServices(p: Project, only: string[]): void {
+  const unknown = only.filter((s) => !own(p.services, s));
+  if (unknown.length) {
+    const known = Object.keys(p.services).sort();
+    throw new NotFoundError(`unknown service${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, [
+      known.length ? `services: ${known.join(", ")}` : "the compose file declares no services",
+    ]);
+  }
+}
+
+/** Observe → plan: the plan for this project, from one look at the live server (its sessions and digest key). */
+export async function planFleet(
+  o: FleetOptions,
+): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[]; setup: ServerSetup }> {
+  const project = loadProject(o);
+  if (!project.composeFile) throw new NotFoundError("no amux.compose.yaml here or in any parent directory (use -f FILE)");
+  const only = o.services ?? [];
+  checkServices(project, only);
+  const scope = only.length ? only : Object.keys(project.services);
+  assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
+  const server = await observeServer();
+  const key = digestKeyFor(server.key);
+  const { desired, builds } = desiredFleet(project, key);
+  saveSnapshot(project, builds, o, key);
+  const observed = server.sessions;
+  const previous = previousReplicas(project.root, builds, observed);
+  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
+  return { project, plan, builds, observed, setup: serverSetup(key, server) };
+}
+
+export interface UpOptions extends FleetOptions {
+  dryRun?: boolean | undefined;
+  wait?: boolean | undefined;
+  waitTimeoutMs?: number | undefined;
+  promptTimeoutMs?: number | undefined;
+}
+
+export interface UpResult {
+  project: Project;
+  plan: Plan;
+  failed: { action: Action; error: string }[];
+  /** Replicas started by this `up` that died within their first second. */
+  failedStarts: FailedStart[];
+  /** Replicas whose prompt was not delivered. */
+  promptsNotSent: string[];
+  notReady: string[];
+}
+
+export interface UpProgress {
+  onPlan?(plan: Plan): void;
+  onStart?(a: Action): void;
+  onDone?(a: Action, error?: string): void;
+}
+
+/** `amux up`: observe, plan, apply under the project lock; then prompts and --wait. */
+export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress = {}): Promise<UpResult> {
+  if (o.dryRun) {
+    const { project, plan } = await planFleet(o);
+    return { project, plan, failed: [], failedStarts: [], promptsNotSent: [], notReady: [] };
+  }
+  const loc = locateProject(o);
+  const lock = await lockProject(loc.root, "amux up", reporter);
+  try {
+    const { project, plan, builds, observed, setup } = await planFleet(o);
+    progress.onPlan?.(plan);
+    const startedAt = Date.now();
+    // A started agent is done only once it has lived through its start (failedStarts below).
+    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
+      onStart: progress.onStart,
+      onDone: (a, error) => {
+        if (error || a.action === "remove") progress.onDone?.(a, error);
+      },
+    });
+    // Only what this `up` removed joined the history (down and stop prune what they end).
+    if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
+    await lock.release();
+    const started = result.done.filter((a) => a.action !== "remove");
+    // `up` does not hold a fleet through a whole first second (that alone would triple the time
+    // of a large `up`): it watches its new agents for UP_START_WATCH_MS from the start of its
+    // batch, or as long as its own work took, and names those that died in it (a command that
+    // does not exist, a bad interpreter, a crash on start-up). `up --wait`, `ps` and `watch`
+    // catch later deaths.
+    const dead = started.length
+      ? await failedStarts(
+          project.root,
+          started.map((a) => a.session),
+          startedAt,
+          UP_START_WATCH_MS,
+        )
+      : [];
+    const isDead = (n: string) => dead.some((d) => d.session === n);
+    for (const a of started) {
+      const d = dead.find((x) => x.session === a.session);
+      progress.onDone?.(a, d ? `exited at once with code ${d.exitCode ?? "?"}` : undefined);
+    }
+    const live = prompts.filter((p) => !isDead(p.session));
+    const promptsNotSent = [
+      ...prompts.filter((p) => isDead(p.session)).map((p) => p.session),
+      ...(live.length ? await sendWhenReady(project, live, o.promptTimeoutMs ?? 60_000, reporter) : []),
+    ];
+    // Failed starts are reported as such, not again as "not ready".
+    const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000, isDead) : [];
+    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady };
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
+
+/**
+ * Apply with its bookkeeping, shared by `up` and the watcher: workspaces and log rotation before
+ * tmux, the whole plan in one tmux process, records written from the labels after, and the
+ * prompts that new replicas are owed.
+ */
+export async function applyAndRecord(
+  project: Project,
+  actions: Action[],
+  builds: Map<string, SpawnBuild>,
+  observed: ObservedSession[],
+  setup: ServerSetup,
+  reporter: Reporter,
+  progress: Pick<UpProgress, "onStart" | "onDone"> = {},
+  logOf?: ApplyHooks["logOf"],
+): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
+  ensureRuntimeDirs(project.root);
+  const byName = new Map(observed.map((s) => [s.name, s]));
+  const result = await applyPlan(
+    actions,
+    builds,
+    {
+      prepare: async (a) => {
+        const b = builds.get(a.session);
+        const svc = project.services[a.service];
+        if (svc?.workspace && b) {
+          const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
+          await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
+        }
+        if (a.action !== "restart") rotateLog(project.root, a.session, project.history.logKeep);
+        else createPrivateFile(logFile(project.root, a.session));
+      },
+      restartsOf: (a) => {
+        const s = byName.get(a.session);
+        return s ? restartsOf(s) : 0;
+      },
+      onStart: progress.onStart,
+      onDone: progress.onDone,
+      logOf,
+    },
+    setup,
+  );
+  const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
+  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
+  const after = await listSessions();
+  rememberPanes(project.root, projectSessions(project, after));
+  const removed = result.done
+    .filter((a) => a.action === "remove")
+    .map((a) => byName.get(a.session))
+    .filter((s): s is ObservedSession => !!s);
+  const stamp = new Date().toISOString();
+  writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp, "remove"))]);
+  const prompts = result.done
+    .filter((a) => a.action !== "remove")
+    .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
+    .filter((p) => p.text);
+  return { result, prompts };
+}
+
+/**
+ * Another amux set the server's key first (both started a fresh server at once): the sessions
+ * just made carry digests of a key the server does not hold. Label them with the server's.
+ */
+async function relabel(project: Project, key: string, sessions: Set<string>): Promise<void> {
+  const { builds } = desiredFleet(project, serverKey(key));
+  const entries = [...sessions].flatMap((name) => {
+    const b = builds.get(name);
+    return b ? [{ name, line: labelLine(name, { hash: b.hash, spec: b.create.labels.spec }) }] : [];
+  });
+  await runBatch(entries);
+}
+
+/** Waits until every replica in scope is running or idle; returns those that did not get there. */
+export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mine = projectSessions(project, await listSessions()).filter(
+      (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
+    );
+    const st = await classifySessions(mine, (s) => profileFor(project, s));
+    const notHealthy = mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""));
+    const bad = notHealthy.map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);
+    // An exited replica will not get better by waiting (`up` restarts nothing later): say so now.
+    const hopeless = notHealthy.length > 0 && notHealthy.every((s) => s.dead);
+    if (!bad.length || hopeless || Date.now() >= deadline) return bad;
+    await sleep(250);
+  }
+}
+
+export { LOCK_WAIT_MS, lockProject } from "../state/project-lock.js";
+export { type DownResult, down } from "./down.js";

@@ -1,0 +1,356 @@
+import { existsSync, lstatSync, renameSync, unlinkSync } from "node:fs";
+import { locateProject, type ProjectOptions } from "../config/locate.js";
+import type { Project } from "../config/project.js";
+import { digestKeyFor, serverSetup } from "../desired/server-key.js";
+import { buildSpawn } from "../desired/spawn.js";
+import { type ProjectView, profileFor, projectSessions } from "../desired/view.js";
+import { formatDuration } from "../duration.js";
+import { NotFoundError, TmuxError, UsageError } from "../errors.js";
+import { DEFAULT_HISTORY } from "../history.js";
+import { type Reporter, sleep } from "../io.js";
+import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
+import { failedStarts } from "../observe/first-second.js";
+import { sampleOf } from "../observe/sample.js";
+import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
+import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { readRecords, writeRecords } from "../state/records.js";
+import { kindOf, setAside } from "../state/safe-fs.js";
+import { classifyPane, isReadyForInput } from "../status/classify.js";
+import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
+import { listSessions, observeServer } from "../tmux/observe.js";
+import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
+import type { ObservedSession } from "../tmux/types.js";
+import { ensureWorkspace } from "../workspace/ensure.js";
+import { prunePassively } from "./prune.js";
+import { recordOf } from "./status.js";
+import { resolveTarget, type Target, whatExists } from "./targets.js";
+
+/**
+ * Finds the one live session a name means: a session's own name, or a service with exactly
+ * one live replica (`via` then names the service); otherwise explains what exists.
+ */
+export async function findSession(opts: ProjectOptions, name: string): Promise<ObservedSession & { via: string | null }> {
+  const t = await findTarget(opts, name, "one");
+  const s = t.sessions[0];
+  if (!s) {
+    if (t.service) throw new NotFoundError(`service ${name} has no live session`, t.hints);
+    throw new NotFoundError(`session ${name} is not running (amux ps --all shows it)`, t.hints);
+  }
+  return { ...s, via: t.service };
+}
+
+/**
+ * Resolves a session or service name (see resolveTarget) against the live server, this
+ * project's declared services and its records; a session of another project is explained.
+ */
+export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
+  const { root } = locateProject(opts);
+  const all = await listSessions();
+  const mine = projectSessions({ root }, all);
+  const { loadView } = await import("../desired/snapshot.js");
+  const services = Object.keys((await loadView(opts, () => {})).services);
+  const recorded = readRecords(root).map((r) => r.name);
+  const hints = whatExists(
+    mine.map((s) => s.name),
+    services,
+  );
+  if (!mine.some((s) => s.name === name)) {
+    const other = all.find((x) => x.name === name);
+    if (other)
+      throw new NotFoundError(
+        `session ${name} is not one of this project's sessions (${other.labels.root ? `it belongs to ${other.labels.root}` : "amux did not start it"})`,
+        hints,
+      );
+  }
+  return { ...resolveTarget(name, mine, { services, recorded }, want), root, hints };
+}
+
+export interface RunOptions extends ProjectOptions {
+  agent: string;
+  workspace?: string | undefined;
+  name?: string | undefined;
+  /** `-e K=V` flags; `-e K` passes K through from the invoking environment. */
+  env?: string[] | undefined;
+  /** Variables given as a map (MCP `environment`), applied after `env`. */
+  environment?: Record<string, string> | undefined;
+  prompt?: string | undefined;
+  /** How long to wait for the agent to be ready for its prompt (default 60 s). */
+  promptTimeoutMs?: number | undefined;
+}
+
+/** Variables given at runtime, and which of them are secret by the one rule. */
+export interface RuntimeEnv {
+  values: Record<string, string>;
+  secretKeys: string[];
+}
+
+/**
+ * Parses `-e K=V` flags and an environment map. A value is secret by the rule: a credential-like
+ * key, or a value from the invoking environment (`-e K`, or `-e K=$VAR` which reaches amux expanded).
+ */
+export function parseEnvFlags(flags: string[] = [], map: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
+  const values: Record<string, string> = {};
+  const fromEnv = new Set<string>();
+  const put = (k: string, v: string, passed: boolean) => {
+    values[k] = v;
+    if (passed || cameFromEnvironment(v, env)) fromEnv.add(k);
+    else fromEnv.delete(k);
+  };
+  for (const f of flags) {
+    const i = f.indexOf("=");
+    const k = i > 0 ? f.slice(0, i) : f;
+    if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`-e ${f}: expected KEY=VALUE with KEY matching ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`-e ${f}: ${reserved}`);
+    if (i < 0) {
+      const v = env[k];
+      if (v === undefined) throw new UsageError(`-e ${k}: variable ${k} is not set`);
+      put(k, v, true);
+    } else put(k, f.slice(i + 1), false);
+  }
+  for (const [k, v] of Object.entries(map)) {
+    if (!NAME_PATTERNS.envKey.test(k)) throw new UsageError(`environment ${JSON.stringify(k)}: variable names must match ${NAME_PATTERNS.envKey.source}`);
+    const reserved = reservedNameProblem(k);
+    if (reserved) throw new UsageError(`environment.${k}: ${reserved}`);
+    put(k, v, false);
+  }
+  return { values, secretKeys: secretKeysOf(values, fromEnv) };
+}
+
+/** `amux run`: starts one agent session now and returns its name. */
+export async function runAgent(
+  o: RunOptions,
+  reporter: Reporter,
+): Promise<{ session: string; project: Project; exited?: { code: number | null; lastLines: string[] }; promptNotSent?: boolean }> {
+  const { loadProject, assertVarsSet } = await import("../config/project.js");
+  const project = loadProject(o);
+  const agent = own(project.agents, o.agent);
+  if (!agent) {
+    const known = Object.keys(project.agents).sort();
+    throw new NotFoundError(`unknown agent ${JSON.stringify(o.agent)}`, [
+      known.length ? `known agents: ${known.join(", ")}` : `no agents defined: add them to ${project.configFile ?? ".amux/config.yaml"}`,
+    ]);
+  }
+  if (o.name !== undefined) assertName("session", o.name);
+  if (o.workspace !== undefined) assertName("workspace", o.workspace);
+  const extra = parseEnvFlags(o.env, o.environment);
+  assertVarsSet(project, [agent.id], []);
+  const cwd = o.workspace ? await ensureWorkspace(project, o.workspace, reporter) : project.root;
+  ensureRuntimeDirs(project.root);
+  const pending: { secret?: string } = {};
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const server = await observeServer();
+    const taken = new Set(server.sessions.map((s) => s.name));
+    let session = o.name;
+    if (session !== undefined) {
+      if (taken.has(session)) throw new UsageError(`session name ${session} is in use`, ["pick another --name, or `amux stop` it first"]);
+    } else {
+      let n = 1;
+      while (taken.has(`${agent.id}-${n}`)) n++;
+      session = `${agent.id}-${n}`;
+    }
+    const key = digestKeyFor(server.key, pending);
+    const b = buildSpawn({
+      project,
+      agent,
+      session,
+      workspace: o.workspace ?? null,
+      cwd,
+      extraEnv: extra.values,
+      extraSecretKeys: extra.secretKeys,
+      prompt: o.prompt ?? null,
+      key,
+    });
+    rotateLog(project.root, session, project.history.logKeep);
+    const startedAt = Date.now();
+    const r = await createSessions([b.create], serverSetup(key, server));
+    if (r.failed.length) {
+      if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
+      throw new TmuxError(`cannot start ${session}: ${r.failed[0]?.error}`);
+    }
+    const created = (await listSessions()).find((s) => s.name === session);
+    if (created) writeRecords(project.root, [recordOf(created, null)]);
+    // An agent that dies at once is worth saying so now, with its own last words from the log.
+    const [failed] = await failedStarts(project.root, [session], startedAt);
+    if (failed) return { session, project, exited: { code: failed.exitCode, lastLines: failed.lastLines } };
+    if (b.prompt) {
+      const failed = await sendWhenReady(project, [{ session, text: b.prompt }], o.promptTimeoutMs ?? 60_000, reporter);
+      if (failed.length) return { session, project, promptNotSent: true };
+    }
+    return { session, project };
+  }
+  throw new TmuxError("could not find a free session name");
+}
+
+/**
+ * Moves the previous log of a name aside (shifting older ones as the log writer does, keeping
+ * `keep`), so a new session's log starts with its own first byte.
+ */
+export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.logKeep): void {
+  const f = logFile(root, session);
+  if (!existsSync(f)) return;
+  for (let i = Math.max(1, keep); i > 1; i--) {
+    try {
+      renameSync(`${f}.${i - 1}`, `${f}.${i}`);
+    } catch {}
+  }
+  try {
+    const st = lstatSync(f);
+    if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
+    else if (keep > 0) renameSync(f, `${f}.1`);
+    else unlinkSync(f);
+  } catch {}
+  // tmux's pipe appends to it with the server's umask: it must exist, private, first.
+  createPrivateFile(f);
+}
+
+/**
+ * `amux stop`: kills a session, or every live replica of a service; they stay in `ps --all` as
+ * stopped. Returns what it stopped and the service the name meant, if it was one.
+ */
+export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ stopped: string[]; service: string | null }> {
+  const t = await findTarget(opts, name, "all");
+  if (!t.sessions.length && !t.service) throw new NotFoundError(`session ${name} is not running (amux ps --all lists it)`, t.hints);
+  // A declared service with no live session: nothing to stop.
+  if (!t.sessions.length) return { stopped: [], service: t.service };
+  ensureRuntimeDirs(t.root);
+  const stamp = new Date().toISOString();
+  writeRecords(
+    t.root,
+    t.sessions.map((s) => recordOf(s, stamp, "stop")),
+  );
+  const r = await killSessions(t.sessions.map((s) => s.name));
+  if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
+  const { loadView } = await import("../desired/snapshot.js");
+  const view = await loadView(opts, () => {}).catch(() => undefined);
+  await prunePassively(t.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
+  return { stopped: r.ok, service: t.service };
+}
+
+/** The text's last visible piece, to see whether it is still on the input line. */
+function tailOf(text: string): string {
+  const last =
+    text
+      .split("\n")
+      .filter((l) => l.trim())
+      .pop() ?? text;
+  return last.trim().slice(-24);
+}
+
+async function cursorLine(name: string): Promise<string | undefined> {
+  const c = await cursorAndScreen(name);
+  return c ? (c.screen[c.cursorY] ?? "") : undefined;
+}
+
+/**
+ * `amux send`: types text literally, then presses Enter separately, then checks the text left
+ * the input line (pressing Enter once more if it did not: the pitfall of pastes whose Enter
+ * never lands).
+ */
+export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<{ session: string; via: string | null }> {
+  const s = await findSession(opts, name);
+  if (s.dead) throw new UsageError(`session ${s.name} has exited (code ${s.exitCode}); nothing reads its input`);
+  await deliver(s.name, text);
+  return { session: s.name, via: s.via };
+}
+
+async function deliver(name: string, text: string): Promise<void> {
+  const tail = tailOf(text);
+  await typeText(name, text);
+  let echoed = false;
+  for (const deadline = Date.now() + 1000; Date.now() < deadline; await sleep(30)) {
+    if ((await cursorLine(name))?.includes(tail)) {
+      echoed = true;
+      break;
+    }
+  }
+  await sleep(40);
+  await pressEnter(name);
+  if (!echoed || !tail) return;
+  for (let tries = 0; tries < 2; tries++) {
+    for (const deadline = Date.now() + 1500; Date.now() < deadline; await sleep(50)) {
+      if (!(await cursorLine(name))?.includes(tail)) return;
+    }
+    if (tries === 0) await pressEnter(name);
+  }
+  throw new TmuxError(`typed into ${name}, but Enter did not land: the text is still on its input line`);
+}
+
+/** Sends each text once its session is ready for input (by its status), within a deadline. */
+export async function sendWhenReady(
+  project: Pick<ProjectView, "agents" | "services">,
+  items: { session: string; text: string }[],
+  timeoutMs: number,
+  reporter: Reporter,
+): Promise<string[]> {
+  const pending = new Map(items.map((i) => [i.session, i.text]));
+  const failed: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  // What each session was last said to be waiting on: said again only when its status changes.
+  const shown = new Map<string, string>();
+  while (pending.size && Date.now() < deadline) {
+    const live = (await listSessions()).filter((s) => pending.has(s.name));
+    const screens = await capturePanes(live.filter((s) => !s.dead).map((s) => s.paneId));
+    const now = Date.now();
+    let delivered = false;
+    for (const s of live) {
+      if (s.dead) {
+        reporter.warn(`${s.name}: exited with ${s.exitCode} before its prompt could be sent`);
+        pending.delete(s.name);
+        failed.push(s.name);
+        continue;
+      }
+      // A delivery takes a while: the other screens are older than that now, so look again first.
+      if (delivered) continue;
+      const sample = sampleOf(s, screens.get(s.paneId), now);
+      const profile = profileFor(project, s);
+      // Only a screen read and classified ready: an unread one is "not known", never "ready".
+      if (!isReadyForInput(sample, profile)) {
+        const c = classifyPane(sample, profile);
+        if (shown.get(s.name) !== c.status) {
+          shown.set(s.name, c.status);
+          reporter.info(`waiting for ${s.name} to be ready for input (status: ${c.status}: ${c.reason})`);
+        }
+      } else {
+        const text = pending.get(s.name) as string;
+        pending.delete(s.name);
+        delivered = true;
+        try {
+          await deliver(s.name, text);
+          reporter.info(`${s.name}: prompt sent`);
+        } catch (e) {
+          reporter.warn(`${s.name}: ${(e as Error).message}`);
+          failed.push(s.name);
+        }
+      }
+    }
+    for (const n of [...pending.keys()]) {
+      if (live.some((s) => s.name === n)) continue;
+      reporter.warn(`${n}: gone before its prompt could be sent`);
+      pending.delete(n);
+      failed.push(n);
+    }
+    if (pending.size && !delivered) await sleep(250);
+  }
+  for (const n of pending.keys()) {
+    reporter.warn(`${n}: not ready for input after ${formatDuration(timeoutMs)}; prompt not sent (--prompt-timeout waits longer)`);
+    failed.push(n);
+  }
+  return failed;
+}
+
+/** Resolves a logs target: a session (live or recorded) or a service (all its replicas). */
+export async function logTargets(opts: ProjectOptions, target: string): Promise<{ root: string; sessions: string[]; service: string | null }> {
+  const loc = locateProject(opts);
+  const mine = projectSessions(loc, await listSessions());
+  const records = readRecords(loc.root);
+  if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root: loc.root, sessions: [target], service: null };
+  const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);
+  const past = records.filter((r) => r.service === target).map((r) => r.name);
+  if (replicas.length || past.length) return { root: loc.root, sessions: [...new Set([...replicas, ...past])].sort(), service: target };
+  const { loadView } = await import("../desired/snapshot.js");
+  const declared = Object.keys((await loadView(opts, () => {})).services);
+  // A declared service without sessions yet has no output yet (and `logs -f` waits for it).
+  if (declared.includes(target)) return { root: loc.root, sessions: [], service: target };
+  throw new NotFoundError(`no session or service ${target}`, whatExists([...mine.map((s) => s.name), ...records.map((r) => r.name)], declared));
+}
