@@ -8,7 +8,7 @@ import { profileFor, projectSessions } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
-import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { type FailedStart, FIRST_SECOND_MS, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
@@ -111,17 +111,17 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
-    // `up` does not hold a fleet through a whole first second (that alone would triple the time
-    // of a large `up`): it watches its new agents for UP_START_WATCH_MS from the start of its
-    // batch, or as long as its own work took, and names those that died in it (a command that
-    // does not exist, a bad interpreter, a crash on start-up). `up --wait`, `ps` and `watch`
-    // catch later deaths.
+    // `up --wait` holds each new agent through its whole first second. A plain `up` does not
+    // (that alone would triple the time of a large `up`): it watches its new agents for
+    // UP_START_WATCH_MS from the start of its batch, or as long as its own work took, and names
+    // those that died in it (a command that does not exist, a bad interpreter, a crash on
+    // start-up). `ps` and `watch` show later deaths.
     const dead = started.length
       ? await failedStarts(
           project.root,
           started.map((a) => a.session),
           startedAt,
-          UP_START_WATCH_MS,
+          o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS,
         )
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);

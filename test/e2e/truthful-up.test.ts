@@ -32,6 +32,15 @@ describe.concurrent("a failed start", { timeout: SLOW }, () => {
     expect(r.ms).toBeLessThan(15_000);
   });
 
+  test("up --wait holds new agents through their whole first second: one that dies at 0.6 s is a failed start", async ({ e2e }) => {
+    const late = `agents:\n  late:\n    params: { command: ${q("sleep 0.6; echo giving up now; exit 4")} }\n`;
+    const repo = await e2e.newRepo("tu", { "amux.compose.yaml": `name: tu\n${late}services:\n  l: { agent: late }\n  a: { agent: waits-at-prompt }\n` });
+    const r = await repo.amux(["up", "--wait", "--wait-timeout", "20s"]);
+    expect(r.code, r.output).toBe(1);
+    expect(r.stderr).toMatch(/tu-l-1 exited at once with code 4; its last output:\n {2}giving up now/);
+    expect(r.stdout).toMatch(/tu: 1 created, 1 failed/);
+  });
+
   test("an agent that lives past its first second is a good start", async ({ e2e }) => {
     const repo = await e2e.newRepo("tu", { "amux.compose.yaml": "name: tu\nservices:\n  a: { agent: prints-forever }\n" });
     const r = await repo.amux(["up"]);
