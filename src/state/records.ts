@@ -1,4 +1,4 @@
-import { readdirSync, unlinkSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { recordsDir } from "./paths.js";
 import { ensureDir, readState, writeState } from "./safe-fs.js";
@@ -59,13 +59,4 @@ export function readRecords(root: string): SessionRecord[] {
     if (v) out.push(v);
   }
   return out;
-}
-
-/** Deletes the records of these sessions (missing ones are fine). */
-export function removeRecords(root: string, names: string[]): void {
-  for (const n of names) {
-    try {
-      unlinkSync(join(recordsDir(root), `${n}.json`));
-    } catch {}
-  }
 }

@@ -98,7 +98,7 @@ describe("the event log", () => {
     ensureRuntimeDirs(root);
     fifo(eventsFile(root));
     const t = Date.now();
-    appendEvents(root, [{ time: new Date().toISOString(), type: "watch", project: "p", reason: "x" }]);
+    appendEvents(root, [{ time: new Date().toISOString(), type: "config", project: "p", reason: "x" }]);
     expect(Date.now() - t).toBeLessThan(1_000);
     expect(lstatSync(eventsFile(root)).isFile()).toBe(true);
     expect(readFileSync(eventsFile(root), "utf8")).toContain('"reason":"x"');
