@@ -1,8 +1,12 @@
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `500ms`, `3s`, `10m`, `1h`, `7d`, `1m30s` into milliseconds; undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
+/**
+ * Parses `500ms`, `3s`, `10m`, `1h`, `7d`, `1m30s` into milliseconds; undefined when malformed.
+ * With `bareUnit`, a plain number is read in that unit (the CLI's `--interval 2` is two seconds).
+ */
+export function parseDuration(text: string, bareUnit?: "ms" | "s" | "m" | "h" | "d"): number | undefined {
   const s = text.trim();
+  if (bareUnit && /^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * (UNITS[bareUnit] ?? 0));
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(s)) return undefined;
   let total = 0;
   for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {

@@ -64,11 +64,6 @@ export function throwawayKey(): DigestKey {
   return { secret: newKeySecret(), id: null };
 }
 
-/** A stored key string is only ever 64 hex digits. */
-export function isKeySecret(s: string | null | undefined): s is string {
-  return !!s && /^[0-9a-f]{64}$/.test(s);
-}
-
 /** A short keyed digest of a value: `hmac:` and 16 hex digits. */
 export function digest(key: DigestKey, text: string): string {
   return `hmac:${createHmac("sha256", key.secret).update(text).digest("hex").slice(0, 16)}`;

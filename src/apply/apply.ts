@@ -62,13 +62,13 @@ export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuil
     if (a.action === "remove") ready.push({ action: a, line: killLine(a.session) });
     else if (!b && a.action === "restart" && log) {
       const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
-      ready.push({ action: a, line: respawnAsStartedLine(a.session, log.file, { restarts: String(restarts), state: "" }, log.cap, ensureScripts(log.file)) });
+      ready.push({ action: a, line: respawnAsStartedLine(a.session, log.file, { restarts: String(restarts) }, log.cap, ensureScripts(log.file)) });
     } else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
     else if (a.action === "create") ready.push({ action: a, line: createLine(withScripts(startOf(a, b))) });
     else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session)} ; ${createLine(withScripts(b.create))}` });
     else {
       const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
-      ready.push({ action: a, line: respawnLine(withScripts(startOf(a, b)), { restarts: String(restarts), state: "", resumed: resumedLabel(a, b) }) });
+      ready.push({ action: a, line: respawnLine(withScripts(startOf(a, b)), { restarts: String(restarts), resumed: resumedLabel(a, b) }) });
     }
   }
   const r = await runBatch(

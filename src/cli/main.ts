@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { withAgentEnvironment } from "../config/locate.js";
+import { parseDuration } from "../duration.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
@@ -32,10 +33,9 @@ function int(name: string) {
 
 function seconds(name: string) {
   return (v: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
-    if (!m) throw new UsageError(`${name} expects a duration like 30s or 2m, got ${JSON.stringify(v)}`);
-    const n = Number(m[1]);
-    return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+    const ms = parseDuration(v, "s");
+    if (ms === undefined) throw new UsageError(`${name} expects a duration like 30s or 2m, got ${JSON.stringify(v)}`);
+    return ms;
   };
 }
 

@@ -47,10 +47,6 @@ export const BUILTIN_AGENTS: Readonly<Record<string, { name: string; command: st
 /** Every variable some built-in agent takes from the invoking environment (snapshot keys hash them). */
 export const BUILTIN_PASS_ENV: readonly string[] = [...new Set(Object.values(BUILTIN_AGENTS).flatMap((b) => b.passEnv))].sort();
 
-export function isBuiltinAgent(id: string): boolean {
-  return Object.hasOwn(BUILTIN_AGENTS, id);
-}
-
 /**
  * The built-in agents, resolved (a fresh copy each call: callers may replace entries). Each takes
  * its provider's variables (API keys, endpoints) from the invoking environment when they are set,

@@ -218,12 +218,10 @@ export const composeSchema = z
   .describe("amux fleet (amux.compose.yaml).");
 
 export type AgentInput = z.output<typeof agentSchema>;
-export type ConfigInput = z.output<typeof configSchema>;
 export type ServiceInput = z.output<typeof serviceSchema>;
 export type ComposeInput = z.output<typeof composeSchema>;
 export type HookInput = z.output<typeof hookSchema>;
 export type WorkspacesInput = z.output<typeof workspacesSchema>;
-export type StatusInput = z.output<typeof statusSchema>;
 
 /** JSON Schema for editors, generated from the zod schemas. */
 export function jsonSchemaFor(kind: "compose" | "config"): unknown {

@@ -44,7 +44,6 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
 /** A dead replica whose restart policy has given up. */
 export function gaveUp(p: Pick<ProjectView, "services">, s: ObservedSession): boolean {
   if (!s.dead) return false;
-  if (s.labels.state === "failed") return true;
   const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
   if (!svc || svc.restart === "no") return false;
   if (svc.restart === "on-failure" && s.exitCode === 0) return false;

@@ -6,7 +6,7 @@ import { kindOf, setAside } from "./safe-fs.js";
 /** One line of `amux events --json`. Never carries environment values. */
 export interface AmuxEvent {
   time: string;
-  type: "status" | "action" | "notify" | "hook" | "config" | "watch" | "workspace";
+  type: "status" | "action" | "notify" | "hook" | "config" | "workspace";
   project: string;
   session?: string | undefined;
   service?: string | null | undefined;

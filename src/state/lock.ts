@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createConnection, createServer, type Server } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { LockError } from "../errors.js";
 
 /**
@@ -15,12 +15,23 @@ function address(root: string, kind: string): string {
   return `\0amux-${kind}-${h}`;
 }
 
-function tryListen(addr: string, info: string, onStop?: () => void): Promise<Server | undefined> {
+/** A listening lock and the connections open to it (release ends them: a caller that never hangs up must not hold it). */
+interface Held {
+  srv: Server;
+  open: Set<Socket>;
+}
+
+function tryListen(addr: string, info: string, onStop?: () => void): Promise<Held | undefined> {
+  const open = new Set<Socket>();
   return new Promise((resolve, reject) => {
     const srv = createServer((sock) => {
+      open.add(sock);
+      sock.on("close", () => open.delete(sock));
       // A prober (isLocked, whoHolds) may hang up at once: that must never hurt the holder.
       sock.on("error", () => {});
       if (!onStop) {
+        // Whatever the caller sends is read and dropped, so its hang-up is seen and the socket closes.
+        sock.resume();
         sock.end(info);
         return;
       }
@@ -41,7 +52,7 @@ function tryListen(addr: string, info: string, onStop?: () => void): Promise<Ser
     });
     srv.listen(addr, () => {
       srv.unref();
-      resolve(srv);
+      resolve({ srv, open });
     });
   });
 }
@@ -77,8 +88,15 @@ export async function acquireLock(root: string, kind: string, o: LockOptions): P
   const deadline = Date.now() + o.waitMs;
   let told = false;
   for (;;) {
-    const srv = await tryListen(addr, info, o.onStop);
-    if (srv) return { release: () => new Promise<void>((r) => srv.close(() => r())) };
+    const held = await tryListen(addr, info, o.onStop);
+    if (held)
+      return {
+        release: () =>
+          new Promise<void>((r) => {
+            held.srv.close(() => r());
+            for (const sock of held.open) sock.destroy();
+          }),
+      };
     const holder = describeHolder(await whoHolds(addr));
     if (Date.now() >= deadline) {
       throw new LockError(`another amux is working on this project (${holder})${o.waitMs ? `; gave up after ${Math.round(o.waitMs / 1000)}s` : ""}`);
@@ -91,13 +109,21 @@ export async function acquireLock(root: string, kind: string, o: LockOptions): P
   }
 }
 
-function describeHolder(raw: string): string {
+/**
+ * Who holds a lock, in words, from what the holder said of itself. Anyone can listen at the
+ * address, so the answer is not trusted: a pid that is a whole number, a short printable "what".
+ */
+export function describeHolder(raw: string): string {
+  let v: unknown;
   try {
-    const v = JSON.parse(raw) as { pid?: number; what?: string };
-    return `${v.what ?? "amux"}, pid ${v.pid ?? "?"}`;
+    v = JSON.parse(raw);
   } catch {
     return "amux";
   }
+  const o = (v && typeof v === "object" ? v : {}) as { pid?: unknown; what?: unknown };
+  const what = typeof o.what === "string" && o.what.length <= 200 && /^\P{Cc}+$/u.test(o.what) ? o.what : "amux";
+  const pid = Number.isSafeInteger(o.pid) && (o.pid as number) > 0 ? o.pid : "?";
+  return `${what}, pid ${pid}`;
 }
 
 /** True when someone holds the lock (e.g. a watcher runs), without taking it. */

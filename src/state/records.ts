@@ -1,5 +1,6 @@
-import { readdirSync, unlinkSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { NAME_PATTERNS } from "../names.js";
 import { recordsDir } from "./paths.js";
 import { ensureDir, readState, writeState } from "./safe-fs.js";
 
@@ -35,9 +36,46 @@ export function writeRecords(root: string, records: SessionRecord[]): void {
   for (const r of records) if (!writeState(root, join(dir, `${r.name}.json`), `${JSON.stringify(r)}\n`)) return;
 }
 
-function isRecord(v: unknown): v is SessionRecord {
-  const r = v as SessionRecord;
-  return !!r && typeof r === "object" && typeof r.name === "string" && typeof r.agent === "string" && typeof r.createdAt === "string";
+// Control characters (C0, DEL, C1): a record is printed by `ps --all`, and a hand-made one must not steer the terminal.
+const PRINTABLE = /^\P{Cc}*$/u;
+const text = (v: unknown): v is string => typeof v === "string" && PRINTABLE.test(v);
+const textOrNull = (v: unknown): v is string | null => v === null || text(v);
+const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const time = (v: unknown): v is string => text(v) && !Number.isNaN(Date.parse(v));
+
+/**
+ * A record file's text as amux wrote it, or undefined: every field of its type, the name a
+ * session name and the file's own (`<name>.json`), times that parse. Only the known fields are
+ * kept, so nothing a hand-edited file adds reaches `ps --json`. Pure.
+ */
+export function parseRecord(file: string, json: string): SessionRecord | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const r = v as Record<string, unknown>;
+  if (!text(r.name) || !NAME_PATTERNS.session.test(r.name) || `${r.name}.json` !== file) return undefined;
+  if (!text(r.project) || !textOrNull(r.service) || !text(r.agent) || !textOrNull(r.workspace)) return undefined;
+  if (!(r.replica === null || count(r.replica)) || !(r.exitCode === null || Number.isSafeInteger(r.exitCode)) || !count(r.restarts)) return undefined;
+  if (!time(r.createdAt) || !(r.stoppedAt === null || time(r.stoppedAt))) return undefined;
+  const by = r.stoppedBy;
+  if (!(by === undefined || by === null || STOP_CAUSES.includes(by as StopCause))) return undefined;
+  return {
+    name: r.name,
+    project: r.project,
+    service: r.service,
+    replica: r.replica as number | null,
+    agent: r.agent,
+    workspace: r.workspace,
+    createdAt: r.createdAt,
+    stoppedAt: r.stoppedAt as string | null,
+    exitCode: r.exitCode as number | null,
+    restarts: r.restarts,
+    ...(by === undefined ? {} : { stoppedBy: by as StopCause | null }),
+  };
 }
 
 export function readRecords(root: string): SessionRecord[] {
@@ -52,20 +90,8 @@ export function readRecords(root: string): SessionRecord[] {
   }
   const out: SessionRecord[] = [];
   for (const f of files) {
-    const v = readState(join(recordsDir(root), f), (t) => {
-      const j = JSON.parse(t) as unknown;
-      return isRecord(j) ? j : undefined;
-    });
+    const v = readState(join(recordsDir(root), f), (t) => parseRecord(f, t));
     if (v) out.push(v);
   }
   return out;
-}
-
-/** Deletes the records of these sessions (missing ones are fine). */
-export function removeRecords(root: string, names: string[]): void {
-  for (const n of names) {
-    try {
-      unlinkSync(join(recordsDir(root), `${n}.json`));
-    } catch {}
-  }
 }

@@ -34,12 +34,6 @@ function menuAtBottom(rows: string[]): boolean {
   return false;
 }
 
-/** Whether a screen shows its agent at work: a busy marker on screen or a busy pane title. */
-export function showsBusy(screen: readonly string[], title: string | undefined, p: StatusProfile): boolean {
-  const rows = screen.map((l) => stripEscapes(l).trimEnd()).filter((l) => l.trim() !== "");
-  return matchesAny(p.busy, rows) !== undefined || (!!title && p.busyTitle.some((re) => re.test(title)));
-}
-
 /**
  * The status of one live pane, from what tmux shows. Order matters: a question beats
  * everything; a busy marker or recent output beats a visible prompt (some agents keep their

@@ -107,8 +107,7 @@ export function trackProgress(
     const screen = screens.get(p.paneId);
     if (p.dead || screen === undefined) continue;
     const previous = remembered?.get(p.paneId) ?? parseProgress(p.progress);
-    const text = progressText([...screen, p.title ? `title: ${p.title}` : ""], busyOf(p));
-    const { mark, changed } = nextProgress(previous, hashText(text), now);
+    const { mark, changed } = nextProgress(previous, progressFingerprint([...screen, p.title ? `title: ${p.title}` : ""], busyOf(p)), now);
     marks.set(p.paneId, mark);
     stalled.set(p.name, Math.max(0, now - mark.since));
     // A blank screen has nothing to make progress on: no mark worth a tmux write.

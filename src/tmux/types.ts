@@ -15,7 +15,6 @@ export const LABEL_KEYS = [
   "hash",
   "workspace",
   "restarts",
-  "state",
   "exit",
   "v",
   "spec",

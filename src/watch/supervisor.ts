@@ -2,10 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
+import { showPath } from "../config/yaml-file.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { formatDuration } from "../duration.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { own } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
@@ -94,7 +95,12 @@ export class Supervisor {
     this.fileStamp = this.stamp();
     try {
       const p = loadProject(this.o);
-      if (!p.composeFile) throw new ConfigError([{ file: "amux.compose.yaml", line: 0, col: 0, path: "", message: "no compose file (use -f FILE)" }]);
+      if (!p.composeFile) {
+        // Never found: nothing to watch (as `up` says). Gone while watching: the file it was, a problem like any other.
+        const gone = this.project?.composeFile;
+        if (!gone) throw new NotFoundError("no amux.compose.yaml here or in any parent directory (use -f FILE)");
+        throw new ConfigError([{ file: showPath(gone), line: 0, col: 0, path: "", message: "cannot be read (it is gone)" }]);
+      }
       const first = !this.project;
       // Services named on the command line must exist when watching starts (later edits may drop them).
       if (first) checkServices(p, this.o.services ?? []);

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ensureRuntimeDirs, recordsDir } from "../state/paths.js";
+import { writeState } from "../state/safe-fs.js";
 import { git } from "./git.js";
 
 /**
@@ -97,15 +98,11 @@ export async function recordCreated(
     const token = randomBytes(16).toString("hex");
     writeFileSync(join(admin, MARKER), `${token}\n`);
     ensureRuntimeDirs(root);
-    const file = recordFile(root, name);
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(
-      tmp,
+    writeState(
+      root,
+      recordFile(root, name),
       `${JSON.stringify({ name, path: dir, branch, base: base ?? null, token, copied: made.copy, linked: made.symlink, createdAt: new Date().toISOString() }, null, 2)}\n`,
-      { mode: 0o600 },
     );
-    renameSync(tmp, file);
   } catch {}
 }
 

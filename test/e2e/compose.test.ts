@@ -215,6 +215,7 @@ describe.concurrent("prompts and environment", { timeout: SLOW }, () => {
       expect(log.indexOf("fake agent ready")).toBeLessThan(log.indexOf("got: write the tests"));
     }
     await repo.amuxOk(["up"]);
+    // A second delivery is what must not happen: an absence, so a short fixed window.
     await sleep(500);
     for (const s of ["fl-a-1", "fl-a-2"]) expect((await repo.logs(s)).split("got: write the tests").length - 1, s).toBe(1);
   });
@@ -308,6 +309,7 @@ describe.concurrent("logs, down, and the example fleet", { timeout: SLOW }, () =
     expect(await e2e.liveSessions()).toEqual(["example-coder-1", "example-coder-2", "example-reviewer-1"]);
     for (let i = 0; i < 2; i++) {
       for (const row of await repo.ps(f)) expect(["running", "idle"], `${row.name}: ${row.status}`).toContain(row.status);
+      // Healthy twice, a second apart: staying up over time is the point, so a fixed wait.
       await sleep(1000);
     }
     // The coders got their task.

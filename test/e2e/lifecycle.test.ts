@@ -45,9 +45,11 @@ describe.concurrent("amux stop under amux watch", { timeout: SLOW }, () => {
 
     // Stopped again, then a new `up` starts it, as compose's up does.
     await repo.amuxOk(["stop", "lc-w-1"]);
+    // Watcher passes in which it must not come back: an absence, so a fixed window.
     await sleep(2500);
     expect(await e2e.liveSessions()).toEqual(["lc-w-2"]);
     expect((await repo.amuxOk(["up"])).stdout).toContain("lc: 1 created");
+    // Watcher passes in which neither may go: an absence, so a fixed window.
     await sleep(2000);
     expect(await e2e.liveSessions()).toEqual(["lc-w-1", "lc-w-2"]);
     expect(w.exit).toBeNull();
@@ -163,6 +165,7 @@ describe.concurrent("logs -f of a service with an exited replica", { timeout: SL
     await repo.waitForLog("lc-m-2", "fake agent ready");
     const f = procs.start(["logs", "-f", "m"], repo.dir);
     await f.waitUntil((p) => p.stderr.includes("── lc-m-1 exited with code 3 ──"), 10_000, "the end of lc-m-1");
+    // Several polls of the follower, in which it must neither end nor repeat itself: a fixed window.
     await sleep(3000);
     expect(f.exit).toBeNull();
     expect(f.stderr.split("lc-m-1 exited").length - 1).toBe(1);
@@ -192,6 +195,7 @@ describe.concurrent("bounded history", { timeout: SLOW }, () => {
     for (const n of ["g1", "g2", "g3", "g4"]) {
       await repo.amuxOk(["run", "waits-at-prompt", "--name", n, "--no-attach"]);
       await repo.amuxOk(["stop", n]);
+      // Distinct stop times (ms resolution): retention orders by them.
       await sleep(20);
     }
     await repo.amuxOk(["run", "waits-at-prompt", "--name", "live1", "--no-attach"]);
@@ -231,6 +235,7 @@ describe.concurrent("top", { timeout: SLOW }, () => {
     const repo = await e2e.newRepo("lc");
     await repo.amuxOk(["run", "waits-at-prompt", "--name", "t1", "--no-attach"]);
     await repo.waitForStatus("t1", "idle");
+    // Time passing is the point: FOR must count at least these 3 s.
     await sleep(3000);
     const top = procs.start(["top", "--interval", "1s"], repo.dir);
     await top.waitUntil((p) => /^t1 /m.test(p.stdout), 10_000, "a row for t1");
@@ -260,6 +265,7 @@ describe.concurrent("top", { timeout: SLOW }, () => {
     // No cursor movement or line erasing: nothing redrawn.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences are what this looks for
     expect(up.stdout).not.toMatch(/\u001b\[\d*[ABGHJK]/);
+    // top runs until killed: two seconds is two redraws' worth.
     const top = await inPty(`${amux} top --interval 1s & sleep 2; kill $!`);
     expect(top.stdout).toMatch(/^lc-w-1 /m);
     expect(top.stdout).not.toContain("\x1b[2J");

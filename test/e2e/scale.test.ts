@@ -206,6 +206,7 @@ describe("status at scale", { timeout: SLOW }, () => {
     await repo.waitForStatus("pathy", "idle");
     await repo.amuxOk(["run", "named", "--name", "named", "--no-attach"]);
     expect((await e2e.tmux(["list-windows", "-t", "=named:", "-F", "#{window_name}"])).stdout.trim()).toBe(windowName);
+    // A #(...) would run in the background: give it a moment to (not) happen.
     await sleep(300);
     expect(existsSync(pwned)).toBe(false);
   });

@@ -42,8 +42,7 @@ describe.concurrent("status of each fake agent", { timeout: SLOW }, () => {
     await repo.waitForLog("asks-permission-1", "answer: y");
     // The question was answered and the agent went on: it needs nothing from anyone, and once
     // quiet for idleAfter (3s by default) it is idle.
-    await sleep(3000);
-    await repo.waitForStatus("asks-permission-1", "idle", 5000, 1000);
+    await repo.waitForStatus("asks-permission-1", "idle", 10_000, 500);
   });
 });
 
@@ -86,7 +85,7 @@ describe.concurrent("status of agents that stop talking", { timeout: SLOW }, () 
     expect(r.stderr).not.toContain("    at ");
     const row = await repo.waitForStatus("exits-3-1", "exited", 5000);
     expect(row.exitCode).toBe(3);
-    // It stays listed (without --all) until it is stopped.
+    // It stays listed (without --all) until it is stopped: still there a moment later (an absence of change, so a fixed wait).
     await sleep(500);
     expect((await repo.psRow("exits-3-1"))?.status).toBe("exited");
     await repo.amuxOk(["stop", "exits-3-1"]);

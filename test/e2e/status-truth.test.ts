@@ -161,6 +161,7 @@ describe.concurrent("agents that report their state", { timeout: SLOW }, () => {
     await typeLine(e2e, "st-a-1", "ask");
     await repo.waitForStatus("st-a-1", "waiting", 10_000, 300);
     // The question was answered without a new report (as after a permission prompt): output follows.
+    // Time passing is the point: the waiting report must be older than the report grace when output comes.
     await sleep(4_500);
     await typeLine(e2e, "st-a-1", "something else");
     const row = await waitFor(

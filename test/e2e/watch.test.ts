@@ -23,8 +23,12 @@ describe("amux watch converges", () => {
     const w = procs.start(["watch", "--json"], repo.dir);
     await waitFor(async () => (await e2e.liveSessions()).includes("wp-w-1"), 10_000, "wp-w-1 to be created by the watcher");
     await waitForSessionsSeen(w, ["wp-w-1"]);
-    // Let the first pass settle so the edit is the only thing going on.
-    await sleep(300);
+    // The first pass has settled (the replica made and at its prompt), so the edit is the only thing going on.
+    await w.waitUntil(
+      (p) => p.json<EventLine>().some((e) => e.type === "status" && e.session === "wp-w-1" && e.to === "idle"),
+      10_000,
+      "wp-w-1 idle in the watcher's stream",
+    );
     const pid1 = await e2e.panePid("wp-w-1");
 
     const saved = Date.now();
@@ -60,12 +64,14 @@ describe("amux watch converges", () => {
     repo.write("amux.compose.yaml", "name: wp\nservices:\n  w:\n    agent: [waits-at-prompt\n    replicas: 1\n");
     await w.waitUntil((p) => /amux\.compose\.yaml:\d+:\d+/.test(p.stderr), 5000, "the YAML error with file:line:col on stderr");
     // A second kind of mistake: valid YAML, invalid schema (replicas: -1), also reported by place.
+    // Window: nothing may happen to the watcher or the sessions meanwhile (a deadline poll cannot prove an absence).
     await sleep(1500);
     expect(w.exit).toBeNull();
     expect(await e2e.liveSessions()).toEqual(["wp-w-1", "wp-w-2"]);
     expect([await e2e.panePid("wp-w-1"), await e2e.panePid("wp-w-2")]).toEqual(pids);
     repo.write("amux.compose.yaml", compose("  w:\n    agent: waits-at-prompt\n    replicas: -1\n"));
     await w.waitUntil((p) => /amux\.compose\.yaml:5:\d+ services\.w\.replicas/.test(p.stderr), 5000, "the schema error at amux.compose.yaml:5");
+    // Window: the invalid file must change nothing (an absence, so a fixed wait).
     await sleep(1500);
     expect(w.exit).toBeNull();
     expect(await e2e.liveSessions()).toEqual(["wp-w-1", "wp-w-2"]);
@@ -221,11 +227,12 @@ describe("restarts, stuck and hooks", () => {
       20_000,
       "stuck, idle, waiting and exited transitions",
     );
-    // Keep ticking a while: a steady fleet must add nothing.
+    // Keep ticking a while: a steady fleet must add nothing (an absence over a window, so a fixed wait).
     await sleep(2500);
     // Stopping one session is one more transition, to stopped.
     await repo.amuxOk(["stop", "wp-prompt-1"]);
     await w.waitUntil((p) => statusOf(p, "wp-prompt-1").some((e) => e.to === "stopped" || e.to === undefined), 5000, "wp-prompt-1 to be seen gone");
+    // A few more ticks, in which no stray transition may appear (an absence, so a fixed wait).
     await sleep(1200);
     for (const s of ["wp-prompt-1", "wp-silent-1", "wp-ask-1", "wp-busy-1", "wp-crash-1"]) {
       const chain = statusOf(w, s);
@@ -276,8 +283,17 @@ describe("amux events", () => {
     await waitFor(async () => (await e2e.liveSessions()).includes("wp-w-1"), 10_000, "wp-w-1");
     await waitForSessionsSeen(w, ["wp-w-1"]);
     const ev = procs.start(["events", "--json"], repo.dir);
-    // Give it time to find the watcher and start following its log; being followed must not hurt the watcher.
-    await sleep(1500);
+    // Until it follows the log, `amux events` shows nothing: touch the compose file (each save is a
+    // "configuration reloaded" event) until one reaches it. Being followed must not hurt the watcher.
+    await waitFor(
+      () => {
+        repo.write("amux.compose.yaml", compose("  w:\n    agent: waits-at-prompt\n"));
+        return ev.json<EventLine>().some((e) => e.type === "config");
+      },
+      15_000,
+      "amux events to follow the watcher's log (a config event)",
+      500,
+    );
     expect(w.exit, `the watcher died while amux events followed it\n${w.output}`).toBeNull();
     expect(ev.stderr).not.toContain("no `amux watch` runs");
     repo.write("amux.compose.yaml", compose("  w:\n    agent: waits-at-prompt\n    replicas: 2\n"));
@@ -294,12 +310,12 @@ describe("amux events", () => {
     // Each line is one JSON object with the contract's fields.
     for (const e of ev.json<EventLine>()) {
       expect(typeof e.time).toBe("string");
-      expect(["status", "action", "notify", "hook", "config", "watch"]).toContain(e.type);
+      expect(["status", "action", "notify", "hook", "config", "workspace"]).toContain(e.type);
     }
     // The same events, not a second tracker's: times match the watcher's own output.
     const watcherTimes = new Set(w.json<EventLine>().map((e) => `${e.type} ${e.session} ${e.time}`));
     for (const e of ev.json<EventLine>()) expect(watcherTimes.has(`${e.type} ${e.session} ${e.time}`), JSON.stringify(e)).toBe(true);
-    // Following must not disturb the watcher.
+    // Following must not disturb the watcher: a window in which neither may die (an absence, so a fixed wait).
     await sleep(3000);
     expect(w.exit, w.output).toBeNull();
     expect(ev.exit, ev.output).toBeNull();
@@ -324,7 +340,8 @@ describe("the watcher's life", () => {
     // SIGINT (Ctrl-C) the same; and the lock is free again for the next watcher.
     const w2 = procs.start(["watch"], repo.dir);
     await w2.waitUntil((p) => p.stderr.includes("watching"), 10_000, "the second watcher to start");
-    await sleep(500);
+    // Its first pass done (it has seen the sessions), so the signal meets a running loop.
+    await w2.waitUntil((p) => p.stdout.includes("wp-w-2"), 10_000, "the second watcher to see the sessions");
     w2.signal("SIGINT");
     expect(await w2.waitExit(10_000), w2.output).toEqual({ code: 0, signal: null });
     expect([await e2e.panePid("wp-w-1"), await e2e.panePid("wp-w-2")]).toEqual(pids);
@@ -337,7 +354,7 @@ describe("the watcher's life", () => {
     const r = await repo.amuxOk(["down"]);
     expect(r.output).toMatch(/stopped amux watch/);
     expect(await w.waitExit(10_000), w.output).toEqual({ code: 0, signal: null });
-    // Nothing brings the fleet back.
+    // Nothing brings the fleet back (an absence over a window, so a fixed wait).
     await sleep(2500);
     expect(await e2e.liveSessions()).toEqual([]);
   });

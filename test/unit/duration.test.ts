@@ -25,6 +25,23 @@ describe("parseDuration", () => {
   });
 });
 
+describe("parseDuration with a unit for a plain number (the CLI's flags)", () => {
+  it.each([
+    ["2", 2_000],
+    ["0.5", 500],
+    ["0", 0],
+    ["250ms", 250],
+    ["2m", 120_000],
+    ["1m30s", 90_000],
+  ])("%j → %i ms", (text, ms) => {
+    expect(parseDuration(text, "s")).toBe(ms);
+  });
+
+  it.each(["", "s", "-1", "1.", "2 s", "3sec", "1w"])("rejects %j", (text) => {
+    expect(parseDuration(text, "s")).toBeUndefined();
+  });
+});
+
 describe("formatDuration", () => {
   it.each([
     [0, "0ms"],

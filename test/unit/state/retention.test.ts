@@ -40,6 +40,24 @@ describe("selectExpired", () => {
       drop: ["b", "c"],
     },
     {
+      what: "a time in the future (a skewed clock, a hand-edited record) is young, never expired by age",
+      gone: [gone("future", -DAY), gone("old", 8 * DAY)],
+      rule: { maxAgeMs: 7 * DAY, maxStopped: 50 },
+      drop: ["old"],
+    },
+    {
+      what: "a negative maxStopped keeps nothing, as 0 does",
+      gone: [gone("a", MIN), gone("held", MIN, true)],
+      rule: { maxAgeMs: 7 * DAY, maxStopped: -5 },
+      drop: ["a"],
+    },
+    {
+      what: "a name gone twice (a record and a log) is dropped once",
+      gone: [gone("a", 8 * DAY), gone("a", 8 * DAY)],
+      rule: { maxAgeMs: 7 * DAY, maxStopped: 50 },
+      drop: ["a"],
+    },
+    {
       what: "equal times are ordered by name so the choice is stable",
       gone: [gone("b", MIN), gone("a", MIN), gone("c", MIN)],
       rule: { maxAgeMs: 7 * DAY, maxStopped: 2 },
@@ -59,6 +77,11 @@ describe("logOwner", () => {
     ["notes.txt", undefined],
     ["x.log.tmp", undefined],
     [".log", undefined],
+    ["a.log.-1", undefined],
+    ["a.log.1x", undefined],
+    ["a.LOG", undefined],
+    ["a.log.garbled-20260101T000000Z", undefined],
+    ["a.log\n", undefined],
   ])("%j belongs to %j", (file, owner) => {
     expect(logOwner(file)).toBe(owner);
   });

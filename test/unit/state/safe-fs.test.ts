@@ -73,7 +73,21 @@ describe("readState / readRegular never block and never trust", () => {
     const dir = join(root, ".amux/state/sessions");
     fifo(join(dir, "a.json"));
     writeFileSync(join(dir, "b.json"), "[]");
-    writeFileSync(join(dir, "c.json"), JSON.stringify({ name: "c", agent: "x", createdAt: "2026-01-01T00:00:00.000Z" }));
+    writeFileSync(
+      join(dir, "c.json"),
+      JSON.stringify({
+        name: "c",
+        project: "p",
+        service: null,
+        replica: null,
+        agent: "x",
+        workspace: null,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        stoppedAt: null,
+        exitCode: null,
+        restarts: 0,
+      }),
+    );
     expect(readRecords(root).map((r) => r.name)).toEqual(["c"]);
     expect(warnings).toHaveLength(2);
   });
@@ -98,7 +112,7 @@ describe("the event log", () => {
     ensureRuntimeDirs(root);
     fifo(eventsFile(root));
     const t = Date.now();
-    appendEvents(root, [{ time: new Date().toISOString(), type: "watch", project: "p", reason: "x" }]);
+    appendEvents(root, [{ time: new Date().toISOString(), type: "config", project: "p", reason: "x" }]);
     expect(Date.now() - t).toBeLessThan(1_000);
     expect(lstatSync(eventsFile(root)).isFile()).toBe(true);
     expect(readFileSync(eventsFile(root), "utf8")).toContain('"reason":"x"');

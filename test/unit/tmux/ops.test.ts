@@ -105,9 +105,9 @@ describe("killLine and labelLine", () => {
   });
 
   it("set each label", () => {
-    expect(parseTmuxLine(labelLine("a-1", { hash: "v1:abc", state: "stopped" }))).toEqual([
+    expect(parseTmuxLine(labelLine("a-1", { hash: "v1:abc", spec: "s" }))).toEqual([
       ["set-option", "-t", "=a-1:", "@amux-hash", "v1:abc"],
-      ["set-option", "-t", "=a-1:", "@amux-state", "stopped"],
+      ["set-option", "-t", "=a-1:", "@amux-spec", "s"],
     ]);
   });
 
