@@ -7,9 +7,15 @@ describe("sshGist", () => {
     ["ssh: connect to host 10.0.0.9 port 22: Connection timed out\n", "timed out"],
     ["Connection timed out during banner exchange\nConnection to 127.0.0.1 port 2222 timed out\n", "timed out"],
     ["ssh: connect to host x port 22: Operation timed out\n", "timed out"],
-    ["Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\nroot@127.0.0.1: Permission denied (publickey).\n", "permission denied (publickey)"],
+    [
+      "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\nroot@127.0.0.1: Permission denied (publickey).\n",
+      "permission denied (publickey)",
+    ],
     ["bob@gpu: Permission denied (publickey,password).\n", "permission denied (publickey,password)"],
-    ["No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n", "host key verification failed"],
+    [
+      "No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n",
+      "host key verification failed",
+    ],
     ["@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n", "host key changed (see ~/.ssh/known_hosts)"],
     ["ssh: Could not resolve hostname gpu.invalid: Name or service not known\n", "could not resolve the host name"],
     ["ssh: connect to host 10.1.1.1 port 22: No route to host\n", "no route to host"],

@@ -53,7 +53,9 @@ describe("shQuote", () => {
 
 describe("remoteCommandLine", () => {
   it("quotes every word, the program too", () => {
-    expect(remoteCommandLine(["tmux", "-L", "amux", "list-sessions", "-F", "#{session_name}"])).toBe("'tmux' '-L' 'amux' 'list-sessions' '-F' '#{session_name}'");
+    expect(remoteCommandLine(["tmux", "-L", "amux", "list-sessions", "-F", "#{session_name}"])).toBe(
+      "'tmux' '-L' 'amux' 'list-sessions' '-F' '#{session_name}'",
+    );
   });
 
   it("runs in a clean environment keeping only the named variables when set", () => {
