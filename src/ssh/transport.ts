@@ -162,10 +162,21 @@ function runSsh(args: readonly string[], env: NodeJS.ProcessEnv, input: string |
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
+    let hardKill: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGTERM");
+      hardKill = setTimeout(() => child.kill("SIGKILL"), 2_000);
     }, timeoutMs);
+    // A multiplexed ssh hands its stdio to the control master, which keeps our pipes open as long
+    // as the remote command runs: once a late call's ssh is gone, stop waiting for them.
+    child.on("exit", () => {
+      if (hardKill) clearTimeout(hardKill);
+      if (!timedOut) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), code: null, timedOut });
+    });
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", (e: NodeJS.ErrnoException) => {

@@ -208,6 +208,22 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     expect((await sshRun(h2, ["id", "-un"], settings())).stdout).toBe("amuxh2\n");
   });
 
+  it("many first calls at once to a host without a connection all succeed (one becomes the master)", async () => {
+    await sshDisconnect(h2, settings());
+    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => sshRun(h2, ["echo", `call ${i}`], settings())));
+    expect(rs.map((r) => r.stdout)).toEqual(Array.from({ length: 8 }, (_, i) => `call ${i}\n`));
+    expect(await sshConnected(h2, settings())).toBe(true);
+  });
+
+  it("a call that gets no answer in time ends as timed out, and the host still works", async () => {
+    const t = Date.now();
+    const err = await sshRun(h1, ["sleep", "5"], { ...settings(), timeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as HostUnreachableError).message).toBe("host h1 (h1): timed out (no answer in 1s)");
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect((await sshRun(h1, ["echo", "still here"], settings())).stdout).toBe("still here\n");
+  });
+
   it("closing a host's control connection removes its socket", async () => {
     await Promise.all([sshRun(h1, ["true"], settings()), sshRun(h2, ["true"], settings())]);
     expect(readdirSync(lab.controlDir).length).toBeGreaterThanOrEqual(1);
