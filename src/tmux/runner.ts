@@ -1,5 +1,5 @@
 import { TmuxError } from "../errors.js";
-import { type TmuxResult, tmuxRaw } from "./client.js";
+import { scriptCall, type TmuxResult, tmuxRaw } from "./client.js";
 
 /**
  * Where tmux commands run: this machine's tmux, or a host's through ssh (remote.ts). The tmux
@@ -31,7 +31,6 @@ export async function tmuxOn(runner: TmuxRunner, args: readonly string[]): Promi
  * each line is its own group; returns stdout and the errors.
  */
 export async function tmuxScriptOn(runner: TmuxRunner, lines: readonly string[], startServer = true): Promise<TmuxResult> {
-  if (lines.length === 0) return { stdout: "", stderr: "", code: 0 };
-  const args = startServer ? ["start-server", ";", "source-file", "-"] : ["source-file", "-"];
-  return runner.raw(args, `${lines.join("\n")}\n`);
+  const call = scriptCall(lines, startServer);
+  return call ? runner.raw(call.args, call.input) : { stdout: "", stderr: "", code: 0 };
 }

@@ -1,12 +1,16 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
-import { existsSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostUnreachableError } from "../../src/errors.js";
 import { type SshHost, sshConnected, sshDisconnect, sshRun } from "../../src/ssh/transport.js";
+import { observeServer, observeWithScreens } from "../../src/tmux/observe.js";
+import { createSessions, killSessions, pressEnter, typeText } from "../../src/tmux/ops.js";
 import { commandLine } from "../../src/tmux/quote.js";
 import { remoteTmux } from "../../src/tmux/remote.js";
-import { localTmux, tmuxOn, tmuxScriptOn } from "../../src/tmux/runner.js";
+import { localTmux, type TmuxRunner, tmuxOn, tmuxScriptOn } from "../../src/tmux/runner.js";
 import { type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -158,6 +162,70 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     // The local server (same socket name) holds none of them.
     const local = await localTmux.raw(["-L", lab.socket, "list-sessions"]).catch(() => undefined);
     expect(local?.stdout ?? "").not.toMatch(/lab-h/);
+    expect(existsSync(canary())).toBe(false);
+  });
+
+  it("amux's own tmux operations run on a host through the runner: create, observe, type, read the log, kill", async () => {
+    const host = lab.hosts[1];
+    const remote = remoteTmux(host, settings());
+    let calls = 0;
+    const counted: TmuxRunner = {
+      host: remote.host,
+      raw: (args, input) => {
+        calls++;
+        return remote.raw(args, input);
+      },
+    };
+    const logs = join(lab.dir, `logs-${host.user}`);
+    mkdirSync(logs);
+    execFileSync("chown", [host.user, logs]);
+    const logFile = join(logs, "lab-agent.log");
+    const key = randomBytes(32).toString("hex");
+    const hostile = `$(touch ${canary()}) 'x' #{pane_id}`;
+    const created = await createSessions(
+      [
+        {
+          name: "lab-agent",
+          cwd: host.home,
+          argv: ["/bin/sh", "-c", 'echo ready; while read l; do echo "got $l"; done'],
+          env: { LAB_HOSTILE: hostile },
+          labels: { project: "lab", service: "a", replica: "1", agent: "chat" },
+          logFile,
+        },
+      ],
+      { key, unsetEnvironment: [] },
+      counted,
+    );
+    expect(created).toEqual({ ok: ["lab-agent"], failed: [], key });
+    expect(calls).toBe(1);
+
+    calls = 0;
+    const server = await observeServer(counted);
+    expect(calls).toBe(1);
+    expect(server.key).toBe(key);
+    const s = server.sessions.find((x) => x.name === "lab-agent");
+    expect(s).toMatchObject({ cwd: host.home, dead: false, labels: { project: "lab", service: "a", replica: "1", agent: "chat" } });
+
+    await typeText("lab-agent", `hi ${hostile}`, remote);
+    await pressEnter("lab-agent", remote);
+    // The log is written on the host, by its user; read back through ssh.
+    const end = Date.now() + 10_000;
+    let log = "";
+    while (Date.now() < end && !log.includes(`got hi ${hostile}`)) {
+      log = (await sshRun(host, ["cat", logFile], settings())).stdout;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(log).toContain(`got hi ${hostile}`);
+
+    calls = 0;
+    const seen = await observeWithScreens([s?.paneId as string], [], undefined, counted);
+    expect(calls).toBe(1);
+    expect(seen.screens.get(s?.paneId as string)?.join("\n")).toContain(`got hi ${hostile}`);
+    const env = await tmuxOn(remote, ["show-environment", "-t", "=lab-agent:", "LAB_HOSTILE"]);
+    expect(env).toBe(`LAB_HOSTILE=${hostile}\n`);
+
+    expect(await killSessions(["lab-agent"], remote)).toEqual({ ok: ["lab-agent"], failed: [], key: null });
+    expect((await observeServer(remote)).sessions.some((x) => x.name === "lab-agent")).toBe(false);
     expect(existsSync(canary())).toBe(false);
   });
 
