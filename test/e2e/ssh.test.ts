@@ -1,11 +1,11 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostUnreachableError } from "../../src/errors.js";
-import { type SshHost, sshConnected, sshDisconnect, sshRun } from "../../src/ssh/transport.js";
+import { type SshHost, sshConnected, sshDisconnect, sshInteractiveArgv, sshRun } from "../../src/ssh/transport.js";
 import { observeServer, observeWithScreens } from "../../src/tmux/observe.js";
 import { createSessions, killSessions, pressEnter, typeText } from "../../src/tmux/ops.js";
 import { commandLine } from "../../src/tmux/quote.js";
@@ -117,7 +117,6 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     const sockets = readdirSync(lab.controlDir);
     expect(sockets.length).toBeGreaterThanOrEqual(1);
     const masterPid = async () => {
-      const { spawnSync } = await import("node:child_process");
       const r = spawnSync(
         "ssh",
         ["-F", join(lab.env.HOME as string, ".ssh", "config"), "-o", `ControlPath=${join(lab.controlDir, "%C")}`, "-O", "check", "h1"],
@@ -290,6 +289,28 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     expect((err as HostUnreachableError).message).toBe("host h1 (h1): timed out (no answer in 1s)");
     expect(Date.now() - t).toBeLessThan(5_000);
     expect((await sshRun(h1, ["echo", "still here"], settings())).stdout).toBe("still here\n");
+  });
+
+  it("a control connection that died (its socket left behind) is replaced, not reported unreachable", async () => {
+    await sshRun(h1, ["true"], settings());
+    const r = spawnSync("ssh", ["-F", join(lab.env.HOME as string, ".ssh", "config"), "-o", `ControlPath=${join(lab.controlDir, "%C")}`, "-O", "check", "h1"], {
+      encoding: "utf8",
+    });
+    const pid = Number(/pid=(\d+)/.exec(r.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    expect(readdirSync(lab.controlDir).length).toBeGreaterThanOrEqual(1);
+    expect((await sshRun(h1, ["id", "-un"], settings())).stdout).toBe("amuxh1\n");
+    expect(await sshConnected(h1, settings())).toBe(true);
+  });
+
+  it("the interactive command line (attach) runs the quoted argv on a terminal request", () => {
+    const argv = sshInteractiveArgv(h1, ["printf", "%s|", "a b", "$(x)", "'"], settings());
+    expect(argv[0]).toBe("ssh");
+    expect(argv).toContain("-t");
+    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8", env: lab.env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("a b|$(x)|'|");
   });
 
   it("closing a host's control connection removes its socket", async () => {
