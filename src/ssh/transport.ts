@@ -111,7 +111,8 @@ function checkDestination(host: SshHost): void {
 
 /**
  * ssh's options for a host, up to and including the destination (pure apart from reading whether
- * $HOME/.ssh/config exists). `tty`: force a terminal (attach), else never one.
+ * $HOME/.ssh/config exists). `tty`: force a terminal (attach), else never one. Every option is
+ * given with -o, which wins over the user's ssh config for that option only.
  */
 export function sshOptions(host: SshHost, settings: SshSettings = {}, tty = false): string[] {
   checkDestination(host);
@@ -123,6 +124,10 @@ export function sshOptions(host: SshHost, settings: SshSettings = {}, tty = fals
     tty ? "-t" : "-T",
     "-o",
     "BatchMode=yes",
+    // ssh's notices ("Permanently added … to the list of known hosts") would read as the remote
+    // command's stderr; its errors still show, and they are what the unreachable gist needs.
+    "-o",
+    "LogLevel=ERROR",
     "-o",
     `ConnectTimeout=${connect}`,
     "-o",

@@ -40,6 +40,8 @@ export interface SshLab {
   hosts: [LabHost, LabHost];
   /** Aliases that fail: a closed port, a user sshd refuses, a wrong host key, a server that never answers. */
   broken: { closed: SshHost; denied: SshHost; badKey: SshHost; silent: SshHost };
+  /** h2 under another name whose host key is not known yet (accept-new), with its known_hosts file. */
+  fresh: SshHost & { knownHosts: string };
   /** The client's environment: HOME with the ssh config, XDG_RUNTIME_DIR for control sockets, the tmux socket name. */
   env: NodeJS.ProcessEnv;
   /** The control sockets' folder. */
@@ -144,15 +146,15 @@ export async function startSshLab(): Promise<SshLab> {
 
   const home = join(dir, "home");
   mkdirSync(join(home, ".ssh"), { recursive: true, mode: 0o700 });
-  const common = [`  IdentityFile ${join(dir, "id")}`, "  IdentitiesOnly yes", "  LogLevel ERROR"];
-  const block = (alias: string, user: string, p: number, knownHosts = join(dir, "known_hosts"), hostName = "127.0.0.1") =>
+  const common = [`  IdentityFile ${join(dir, "id")}`, "  IdentitiesOnly yes", "  LogLevel INFO"];
+  const block = (alias: string, user: string, p: number, knownHosts = join(dir, "known_hosts"), hostName = "127.0.0.1", strict = "yes") =>
     [
       `Host ${alias}`,
       `  HostName ${hostName}`,
       `  Port ${p}`,
       `  User ${user}`,
       `  UserKnownHostsFile ${knownHosts}`,
-      "  StrictHostKeyChecking yes",
+      `  StrictHostKeyChecking ${strict}`,
       ...common,
     ].join("\n");
   writeFileSync(
@@ -165,6 +167,8 @@ export async function startSshLab(): Promise<SshLab> {
       // Another name for the same server (a control socket is per name, port and user).
       block("hbadkey", "amuxh1", port, join(dir, "wrong_known_hosts"), "localhost"),
       block("hsilent", "amuxh1", silentPort),
+      // First contact: ssh adds the key and says so at LogLevel INFO (the lab's level).
+      block("hnew", "amuxh2", port, join(dir, "new_known_hosts"), "localhost", "accept-new"),
     ].join("\n")}\n`,
   );
   chmodSync(join(home, ".ssh", "config"), 0o600);
@@ -218,6 +222,7 @@ export async function startSshLab(): Promise<SshLab> {
       badKey: { id: "hk", ssh: "hbadkey" },
       silent: { id: "hs", ssh: "hsilent" },
     },
+    fresh: { id: "hn", ssh: "hnew", knownHosts: join(dir, "new_known_hosts") },
     env,
     controlDir,
     socket,
@@ -227,7 +232,7 @@ export async function startSshLab(): Promise<SshLab> {
     startSshd,
     async teardown() {
       // Control connections first (each ends its sshd session process), then sshd itself.
-      for (const h of [...hosts, { ssh: "hbadkey" }]) {
+      for (const h of [...hosts, { ssh: "hbadkey" }, { ssh: "hnew" }]) {
         spawnSync("ssh", ["-F", join(home, ".ssh", "config"), "-o", `ControlPath=${join(controlDir, "%C")}`, "-O", "exit", h.ssh], { stdio: "ignore" });
       }
       await stopSshd();

@@ -1,7 +1,7 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is text under test, not a template */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostUnreachableError } from "../../src/errors.js";
@@ -97,6 +97,13 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
       expect(r.stdout.split("\0").slice(0, -1)).toEqual(values);
     }
     expect(existsSync(canary())).toBe(false);
+  });
+
+  it("ssh's own notices do not pollute the remote command's stderr (first contact with a new host key)", async () => {
+    const r = await sshRun(lab.fresh, ["sh", "-c", "id -un; echo remote-err >&2"], settings());
+    expect(r).toEqual({ stdout: "amuxh2\n", stderr: "remote-err\n", code: 0 });
+    expect(readFileSync(lab.fresh.knownHosts, "utf8")).toMatch(/^\[localhost\]:\d+ ssh-ed25519 /);
+    await sshDisconnect(lab.fresh, settings());
   });
 
   it("feeds stdin to the remote command and returns stdout, stderr and its exit code", async () => {

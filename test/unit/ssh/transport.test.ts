@@ -11,6 +11,8 @@ describe("sshOptions", () => {
       "-o",
       "BatchMode=yes",
       "-o",
+      "LogLevel=ERROR",
+      "-o",
       "ConnectTimeout=7",
       "-o",
       "ControlMaster=auto",
