@@ -11,6 +11,7 @@ import { createSessions, killSessions, pressEnter, typeText } from "../../src/tm
 import { commandLine } from "../../src/tmux/quote.js";
 import { remoteTmux } from "../../src/tmux/remote.js";
 import { localTmux, type TmuxRunner, tmuxOn, tmuxScriptOn } from "../../src/tmux/runner.js";
+import { gitOnHost } from "../../src/workspace/remote-git.js";
 import { type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -232,6 +233,27 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
 
     expect(await killSessions(["lab-agent"], remote)).toEqual({ ok: ["lab-agent"], failed: [], key: null });
     expect((await observeServer(remote)).sessions.some((x) => x.name === "lab-agent")).toBe(false);
+    expect(existsSync(canary())).toBe(false);
+  });
+
+  it("git runs on a host in the given checkout: a repository and a worktree of it, values literal", async () => {
+    const host = lab.hosts[0];
+    const base = join(lab.dir, `repos-${host.user}`);
+    mkdirSync(base);
+    execFileSync("chown", [host.user, base]);
+    const repo = join(base, "proj");
+    const id = ["-c", "user.name=Lab", "-c", "user.email=lab@example.test", "-c", "init.defaultBranch=main"];
+    const g = (cwd: string, args: string[]) => gitOnHost(host, cwd, args, { settings: settings() });
+    await g(base, [...id, "init", "-q", repo]);
+    await g(repo, [...id, "commit", "-q", "--allow-empty", "-m", `init $(touch ${canary()})`]);
+    const ws = join(base, "proj.worktrees", "auth 'x'");
+    await g(repo, ["worktree", "add", "-q", "-b", "amux/auth", ws]);
+    expect((await g(ws, ["rev-parse", "--abbrev-ref", "HEAD"])).stdout).toBe("amux/auth");
+    expect((await g(ws, ["log", "-1", "--format=%s"])).stdout).toBe(`init $(touch ${canary()})`);
+    // Owned by the host's user: git ran there, as that user.
+    expect((await sshRun(host, ["stat", "-c", "%U", ws], settings())).stdout).toBe(`${host.user}\n`);
+    await expect(g(repo, ["rev-parse", "--verify", "no-such-branch"])).rejects.toThrow(/^git rev-parse --verify failed in .* on host h1: /);
+    expect((await gitOnHost(host, repo, ["rev-parse", "--verify", "-q", "nope"], { allowFail: true, settings: settings() })).code).toBe(1);
     expect(existsSync(canary())).toBe(false);
   });
 
