@@ -45,6 +45,25 @@ export class ConfigError extends AmuxError {
 /** tmux failed or answered something unexpected: exit 1. */
 export class TmuxError extends AmuxError {}
 
+/**
+ * A host of `hosts:` could not be reached through ssh (ssh itself failed: exit 255, no ssh, or
+ * no answer in time): exit 1. The message is `host <id> (<destination>): <gist>`, the gist being
+ * ssh's own reason in a few words (`connection refused`, `timed out`,
+ * `permission denied (publickey)`, `host key verification failed`). A remote command that ran
+ * and failed is not this error: its exit code and stderr are returned to the caller.
+ */
+export class HostUnreachableError extends AmuxError {
+  readonly host: string;
+  readonly destination: string;
+  readonly gist: string;
+  constructor(host: string, destination: string, gist: string) {
+    super(`host ${host} (${destination}): ${gist}`);
+    this.host = host;
+    this.destination = destination;
+    this.gist = gist;
+  }
+}
+
 /** git failed: exit 1. */
 export class GitError extends AmuxError {}
 

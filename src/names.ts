@@ -7,6 +7,7 @@ export const NAME_PATTERNS = {
   agent: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/,
   session: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/,
   workspace: /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/,
+  host: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/,
   envKey: /^[A-Za-z_][A-Za-z0-9_]*$/,
 } as const;
 
@@ -36,6 +37,7 @@ const KIND_TEXT: Record<NameKind, string> = {
   agent: "agent id",
   session: "session name",
   workspace: "workspace name",
+  host: "host id",
   envKey: "environment variable name",
 };
 
@@ -46,6 +48,7 @@ const ALLOWED_TEXT: Record<NameKind, string> = {
   agent: "letters, digits, - and _, starting with a letter or digit, at most 63 characters",
   session: "letters, digits, - and _, starting with a letter or digit, at most 63 characters",
   workspace: "letters, digits, ., - and _, starting with a letter or digit, at most 63 characters, no ..",
+  host: "letters, digits, - and _, starting with a letter or digit, at most 63 characters",
   envKey: "letters, digits and _, not starting with a digit",
 };
 

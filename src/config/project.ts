@@ -6,7 +6,16 @@ import { buildProfile, type StatusOverrides } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import { builtinAgents } from "./builtins.js";
 import { locateProject, type ProjectOptions, projectName } from "./locate.js";
-import { type AgentInput, type ComposeInput, composeSchema, configSchema, type HookInput, type ServiceInput, type WorkspacesInput } from "./schema.js";
+import {
+  type AgentInput,
+  type ComposeInput,
+  composeSchema,
+  configSchema,
+  type HookInput,
+  type HostInput,
+  type ServiceInput,
+  type WorkspacesInput,
+} from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
 
 /** An agent with everything resolved. */
@@ -50,6 +59,11 @@ export interface ServiceDecl extends Omit<ServiceInput, "environment"> {
   shown: Omit<ServiceInput, "environment">;
 }
 
+/** A machine of compose `hosts:`, reached through ssh. */
+export interface HostDecl extends HostInput {
+  id: string;
+}
+
 export interface Project {
   root: string;
   name: string;
@@ -57,6 +71,8 @@ export interface Project {
   configFile: string | undefined;
   agents: Record<string, ResolvedAgent>;
   services: Record<string, ServiceDecl>;
+  /** compose `hosts:` by id (empty: everything runs on this machine). */
+  hosts: Record<string, HostDecl>;
   /** compose `hooks:`. */
   hooks: Hook[];
   /** compose `workspaces:` settings. */
@@ -144,6 +160,7 @@ export function loadProject(
         });
       }
     }
+    pushAll(problems, unknownHosts(composeYaml));
   }
   if (compose && composeYaml) {
     for (const [name, s] of Object.entries(compose.services)) {
@@ -159,6 +176,8 @@ export function loadProject(
     }
   }
   if (problems.length) throw new ConfigError(problems);
+  const hosts: Record<string, HostDecl> = {};
+  for (const [id, h] of Object.entries(compose?.hosts ?? {})) hosts[id] = { id, ...h };
   const name = projectName(loc, opts, compose?.name);
   const shownAt = (path: (string | number)[], value: string) => composeYaml?.maskedValues.get(path.join("\0")) ?? value;
   const declaredWs: WorkspacesInput = compose?.workspaces ?? { copy: [], symlink: [] };
@@ -171,12 +190,41 @@ export function loadProject(
     configFile: loc.configFile,
     agents,
     services,
+    hosts,
     workspaces: ws,
     hooks,
     missing,
     passThrough: [...passThrough].sort(),
     history: historyPolicy(compose?.logs, compose?.retention),
   };
+}
+
+/**
+ * A service's `host:` naming a host `hosts:` does not declare, located at the reference. Read
+ * from the raw file, so it is reported with every other problem even when the schema failed.
+ */
+function unknownHosts(y: YamlFile): ConfigProblem[] {
+  const doc = y.value as { hosts?: unknown; services?: unknown } | null;
+  const isMap = (o: unknown): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o);
+  const declared = isMap(doc?.hosts) ? Object.keys(doc.hosts) : [];
+  const known = new Set(declared);
+  const out: ConfigProblem[] = [];
+  for (const [name, s] of Object.entries(isMap(doc?.services) ? doc.services : {})) {
+    const ref = isMap(s) ? s.host : undefined;
+    const refs: [unknown, (string | number)[]][] = Array.isArray(ref)
+      ? ref.map((r, i) => [r, ["services", name, "host", i]])
+      : [[ref, ["services", name, "host"]]];
+    for (const [id, path] of refs) {
+      if (typeof id !== "string" || known.has(id)) continue;
+      out.push({
+        file: y.shown,
+        ...locate(y, path),
+        path: path.join("."),
+        message: `unknown host ${JSON.stringify(id)} (declared: ${declared.length ? declared.sort().join(", ") : "none; declare it under hosts:"})`,
+      });
+    }
+  }
+  return out;
 }
 
 /** push(...list) overflows the call stack past ~100k items: a file can hold that many problems. */

@@ -118,9 +118,37 @@ const serviceName = z
   .regex(NAME_PATTERNS.service, { error: nameError("service", "service names") })
   .refine(...notReserved("service names"));
 
+const hostId = z
+  .string()
+  .regex(NAME_PATTERNS.host, { error: nameError("host", "host ids") })
+  .refine(...notReserved("host ids"));
+
+/** A required string whose absence says what it is for. */
+const required = (missing: string) => z.string({ error: (iss) => (iss.input === undefined ? missing : "expected a string") });
+
+export const hostSchema = z
+  .strictObject({
+    ssh: required("a host needs ssh: its ssh destination (a ~/.ssh/config alias, user@host or ssh://user@host:port)")
+      .min(1, { message: "must not be empty" })
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      .refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), { message: "an ssh destination has no spaces or control characters" })
+      .refine((s) => !s.startsWith("-"), { message: "an ssh destination must not start with - (ssh would read it as an option)" })
+      .describe(
+        "The ssh destination: a ~/.ssh/config alias, user@host, or ssh://user@host:port. amux runs the system's ssh with the user's own ~/.ssh/config, keys and agent, in batch mode (no prompts), over one persistent connection per host.",
+      ),
+    root: required("a host needs root: the path of the project's checkout on that host (a clone of this repository)")
+      .refine((s) => s.startsWith("/"), { message: "must be an absolute path on that host, e.g. /srv/acme" })
+      .describe("The project's checkout on that host (a clone of this repository): its workspaces are worktrees of it."),
+  })
+  .describe("A machine the fleet runs on, reached through ssh; it needs tmux, git and a POSIX shell, never amux.");
+
 export const serviceSchema = z
   .strictObject({
     agent: z.string().describe("An agent id from .amux/config.yaml or this file's agents."),
+    host: z
+      .union([hostId, z.array(hostId).min(1, { message: "a list of hosts needs at least one" })])
+      .optional()
+      .describe("Where the replicas run: a host id of hosts:, or a list that spreads them (replica n on hosts[(n-1) % length]); default: this machine."),
     workspace: z
       .string()
       .regex(NAME_PATTERNS.workspace, { error: nameError("workspace", "workspace names") })
@@ -209,6 +237,7 @@ export const composeSchema = z
       .optional()
       .describe("Project name (default: the root directory's name)."),
     agents: agentsSchema.optional().describe("Agents defined here override .amux/config.yaml agents by id."),
+    hosts: z.record(hostId, hostSchema).optional().describe("Machines the fleet runs on, by id; a service picks them with host:."),
     services: z.record(serviceName, serviceSchema).default({}).describe("Services by name."),
     workspaces: workspacesSchema.optional(),
     hooks: z.array(hookSchema).optional().describe("Commands run on status changes (by `amux watch`)."),
@@ -221,6 +250,7 @@ export type AgentInput = z.output<typeof agentSchema>;
 export type ServiceInput = z.output<typeof serviceSchema>;
 export type ComposeInput = z.output<typeof composeSchema>;
 export type HookInput = z.output<typeof hookSchema>;
+export type HostInput = z.output<typeof hostSchema>;
 export type WorkspacesInput = z.output<typeof workspacesSchema>;
 
 /** JSON Schema for editors, generated from the zod schemas. */

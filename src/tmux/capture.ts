@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { tmuxScript } from "./client.js";
 import { groupLine, sessionTarget } from "./quote.js";
+import { localTmux, type TmuxRunner, tmuxScriptOn } from "./runner.js";
 
 /**
  * Screens read from tmux, framed so that nothing a program prints can be taken for a frame
@@ -84,12 +84,13 @@ export function parseFrames(stdout: string, nonce: string, end?: string): { fram
 }
 
 /** Captures the visible screens of many panes in one tmux process; panes that have gone are absent. */
-export async function capturePanes(paneIds: string[]): Promise<Map<string, string[]>> {
+export async function capturePanes(paneIds: string[], runner: TmuxRunner = localTmux): Promise<Map<string, string[]>> {
   const ids = paneIds.filter(isPaneId);
   const out = new Map<string, string[]>();
   if (!ids.length) return out;
   const nonce = newNonce();
-  const r = await tmuxScript(
+  const r = await tmuxScriptOn(
+    runner,
     ids.map((id) => captureLine(id, nonce)),
     false,
   );
@@ -98,9 +99,9 @@ export async function capturePanes(paneIds: string[]): Promise<Map<string, strin
 }
 
 /** The cursor's row and the visible screen of one session's pane, in one call; undefined when it is gone. */
-export async function cursorAndScreen(name: string): Promise<{ cursorY: number; screen: string[] } | undefined> {
+export async function cursorAndScreen(name: string, runner: TmuxRunner = localTmux): Promise<{ cursorY: number; screen: string[] } | undefined> {
   const nonce = newNonce();
-  const r = await tmuxScript([captureLine(sessionTarget(name), nonce)], false);
+  const r = await tmuxScriptOn(runner, [captureLine(sessionTarget(name), nonce)], false);
   const [f] = parseFrames(r.stdout, nonce).frames.values();
   return f ? { cursorY: f.cursorY, screen: f.rows } : undefined;
 }

@@ -68,7 +68,12 @@ export async function tmux(args: readonly string[]): Promise<string> {
  * own group: a failing command skips the rest of its line only. Returns stdout and the errors.
  */
 export async function tmuxScript(lines: readonly string[], startServer = true): Promise<TmuxResult> {
-  if (lines.length === 0) return { stdout: "", stderr: "", code: 0 };
-  const args = startServer ? ["start-server", ";", "source-file", "-"] : ["source-file", "-"];
-  return tmuxRaw(args, `${lines.join("\n")}\n`);
+  const call = scriptCall(lines, startServer);
+  return call ? tmuxRaw(call.args, call.input) : { stdout: "", stderr: "", code: 0 };
+}
+
+/** The tmux client call that runs `lines` as a batch (none for no lines): the same locally and on a host. */
+export function scriptCall(lines: readonly string[], startServer: boolean): { args: string[]; input: string } | undefined {
+  if (lines.length === 0) return undefined;
+  return { args: startServer ? ["start-server", ";", "source-file", "-"] : ["source-file", "-"], input: `${lines.join("\n")}\n` };
 }

@@ -1,8 +1,9 @@
 import { TmuxError } from "../errors.js";
 import { captureLine, endLine, isPaneId, newNonce, parseFrames } from "./capture.js";
-import { isNoServer, tmuxRaw, tmuxScript } from "./client.js";
+import { isNoServer } from "./client.js";
 import { hasInvalidKey, KEY_COMMANDS, parseKey } from "./key.js";
 import { groupLine } from "./quote.js";
+import { localTmux, type TmuxRunner, tmuxScriptOn } from "./runner.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
 
 const FIELDS = [
@@ -69,8 +70,8 @@ export function parsePanes(stdout: string): ObservedSession[] {
 }
 
 /** Every session on amux's tmux server, in one tmux call; empty when no server runs. */
-export async function listSessions(): Promise<ObservedSession[]> {
-  const r = await tmuxRaw(["list-panes", "-a", "-F", PANE_FORMAT]);
+export async function listSessions(runner: TmuxRunner = localTmux): Promise<ObservedSession[]> {
+  const r = await runner.raw(["list-panes", "-a", "-F", PANE_FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r)) return [];
     throw new TmuxError(`tmux list-panes: ${r.stderr.trim()}`);
@@ -129,6 +130,7 @@ export async function observeWithScreens(
   paneIds: string[],
   before: readonly string[] = [],
   capturedAt?: ReadonlyMap<string, number>,
+  runner: TmuxRunner = localTmux,
 ): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const nonce = newNonce();
   const lines = [
@@ -140,7 +142,7 @@ export async function observeWithScreens(
     }),
     `${endLine(nonce, "key")} ; ${groupLine([KEY_COMMANDS[1] as string[]])} ; ${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
-  const r = await tmuxScript(lines, false);
+  const r = await tmuxScriptOn(runner, lines, false);
   if (r.code !== 0 && isNoServer(r)) return { sessions: [], screens: new Map(), key: null };
   const { frames, rest } = parseFrames(r.stdout, nonce, "key");
   const parts = rest === undefined ? undefined : sections(rest, nonce, ["key", "list"]);
@@ -166,9 +168,10 @@ export interface ServerState {
 }
 
 /** Sessions, digest key and global environment names in one tmux call; empty when no server runs. */
-export async function observeServer(): Promise<ServerState> {
+export async function observeServer(runner: TmuxRunner = localTmux): Promise<ServerState> {
   const nonce = newNonce();
-  const r = await tmuxScript(
+  const r = await tmuxScriptOn(
+    runner,
     [
       `${groupLine(KEY_COMMANDS)} ; ${endLine(nonce, "env")} ; ${groupLine([["show-environment", "-g"]])} ; ${endLine(nonce, "list")} ; ${groupLine([
         ["list-panes", "-a", "-F", PANE_FORMAT],

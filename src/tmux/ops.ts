@@ -1,8 +1,8 @@
 import { TmuxError } from "../errors.js";
-import { tmuxRaw, tmuxScript } from "./client.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
 import { type LogCap, logWriterCommand } from "./log-writer.js";
 import { commandLine, groupLine, sessionTarget } from "./quote.js";
+import { localTmux, type TmuxRunner, tmuxScriptOn } from "./runner.js";
 import { ensureScripts, paneArgv, type Scripts } from "./scripts.js";
 import type { Labels, SessionCreate } from "./types.js";
 
@@ -146,11 +146,18 @@ function setupLines(setup: ServerSetup): string[] {
   ];
 }
 
-/** Runs one line per name in ONE tmux process; reports per name, and the key the server holds after a setup. */
-export async function runBatch(entries: { name: string; line: string }[], setup?: ServerSetup): Promise<BatchResult & { key: string | null }> {
+/**
+ * Runs one line per name in ONE tmux process (on `runner`: this machine's tmux by default, or a
+ * host's through ssh); reports per name, and the key the server holds after a setup.
+ */
+export async function runBatch(
+  entries: { name: string; line: string }[],
+  setup?: ServerSetup,
+  runner: TmuxRunner = localTmux,
+): Promise<BatchResult & { key: string | null }> {
   if (!entries.length) return { ok: [], failed: [], key: null };
   const lines = [...(setup ? setupLines(setup) : []), ...entries.map((e, i) => confirmedLine(e.line, i))];
-  const r = await tmuxScript(lines, !!setup);
+  const r = await tmuxScriptOn(runner, lines, !!setup);
   const ok = parseOk(r.stdout);
   const errs = r.stderr.split("\n").filter((l) => l && !l.startsWith("already set: @amux-key"));
   const failed = entries
@@ -159,19 +166,28 @@ export async function runBatch(entries: { name: string; line: string }[], setup?
   return { ok: entries.filter((_, i) => ok.has(i)).map((e) => e.name), failed, key: setup ? parseKey(r.stdout) : null };
 }
 
-export function createSessions(creates: SessionCreate[], setup: ServerSetup): Promise<BatchResult & { key: string | null }> {
+/**
+ * Creates sessions in one batch. The shared script files live beside the logs on this machine;
+ * a remote host's lines carry them inline instead.
+ */
+export function createSessions(creates: SessionCreate[], setup: ServerSetup, runner: TmuxRunner = localTmux): Promise<BatchResult & { key: string | null }> {
   return runBatch(
-    creates.map((c) => ({ name: c.name, line: createLine(withScripts(c)) })),
+    creates.map((c) => ({ name: c.name, line: createLine(runner.host === null ? withScripts(c) : { ...c, scripts: undefined }) })),
     setup,
+    runner,
   );
 }
 
-export function killSessions(names: string[]): Promise<BatchResult> {
-  return runBatch(names.map((name) => ({ name, line: killLine(name) })));
+export function killSessions(names: string[], runner: TmuxRunner = localTmux): Promise<BatchResult> {
+  return runBatch(
+    names.map((name) => ({ name, line: killLine(name) })),
+    undefined,
+    runner,
+  );
 }
 
 /** Types text into a pane literally (no key names); multi-line text goes as a bracketed paste. */
-export async function typeText(name: string, text: string): Promise<void> {
+export async function typeText(name: string, text: string, runner: TmuxRunner = localTmux): Promise<void> {
   const t = sessionTarget(name);
   const cmds: string[][] = text.includes("\n")
     ? [
@@ -179,11 +195,11 @@ export async function typeText(name: string, text: string): Promise<void> {
         ["paste-buffer", "-p", "-d", "-b", "amux-send", "-t", t],
       ]
     : [["send-keys", "-t", t, "-l", "--", text]];
-  const r = await tmuxScript([confirmedLine(groupLine(cmds), 0)], false);
+  const r = await tmuxScriptOn(runner, [confirmedLine(groupLine(cmds), 0)], false);
   if (!parseOk(r.stdout).has(0)) throw new TmuxError(`cannot type into ${name}: ${r.stderr.trim() || "tmux did not confirm"}`);
 }
 
-export async function pressEnter(name: string): Promise<void> {
-  const r = await tmuxRaw(["send-keys", "-t", sessionTarget(name), "Enter"]);
+export async function pressEnter(name: string, runner: TmuxRunner = localTmux): Promise<void> {
+  const r = await runner.raw(["send-keys", "-t", sessionTarget(name), "Enter"]);
   if (r.code !== 0) throw new TmuxError(`cannot press Enter in ${name}: ${r.stderr.trim()}`);
 }

@@ -43,10 +43,8 @@ export function groupLine(commands: readonly (readonly string[])[]): string {
   return commands.map(commandLine).join(" ; ");
 }
 
-/** Single-quotes a word for /bin/sh. */
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
-}
+/** Single-quotes a word for /bin/sh (one function for every shell amux writes to: src/ssh/quote.ts). */
+export { shQuote } from "../ssh/quote.js";
 
 /** The exact-match target for a session (no prefix matching): `=name:`. */
 export function sessionTarget(name: string): string {

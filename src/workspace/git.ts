@@ -4,7 +4,7 @@ import { GitError } from "../errors.js";
  * git finds the repository from `cwd` alone: variables that would point it elsewhere (set when amux
  * runs from a git hook, say) are cleared, so a check of one worktree never reads another.
  */
-const GIT_ENV: Record<string, string | undefined> = {
+export const GIT_ENV: Record<string, string | undefined> = {
   GIT_TERMINAL_PROMPT: "0",
   // Reading state (status, diff) never rewrites an index behind the user's back.
   GIT_OPTIONAL_LOCKS: "0",
