@@ -25,11 +25,12 @@ const LAYERS: Record<string, number> = {
   workspace: 0,
   state: 0,
   agents: 0,
+  ssh: 0,
 };
 const BASE_FILES = ["errors", "names", "secrets", "duration", "io", "history", "agent-env", "version"];
 const BASE = -1;
 /** The folders that run effects: they import nothing above layer 0 (base files are fine). */
-const EFFECTS = ["tmux", "workspace", "state"];
+const EFFECTS = ["tmux", "workspace", "state", "ssh"];
 
 /** Import edges that break the table today, being removed; each is `from -> to` (paths under src/). */
 const ALLOWED_EDGES: string[] = [
@@ -58,7 +59,14 @@ const ALLOWED_OBSERVE_CALLERS: string[] = [
 ];
 
 /** Modules not reachable from src/cli/main.ts today. */
-const ALLOWED_UNREACHABLE: string[] = [];
+const ALLOWED_UNREACHABLE: string[] = [
+  // The hosts transport, landed before its wiring into observe/apply; delete each as it is used.
+  "desired/placement.ts",
+  "ssh/gist.ts",
+  "ssh/transport.ts",
+  "tmux/remote.ts",
+  "workspace/remote-git.ts",
+];
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -145,7 +153,7 @@ describe("layers", () => {
     expect(bad).toEqual([]);
   });
 
-  it("the effects folders (tmux, workspace, state) import only layer 0 and the base files", () => {
+  it("the effects folders (tmux, workspace, state, ssh) import only layer 0 and the base files", () => {
     const bad = edges
       .filter((e) => EFFECTS.includes(e.from.split("/")[0] as string) && (layerOf(e.to) ?? 99) > 0)
       .map(show)
