@@ -140,31 +140,37 @@ function ensurePeers() {
 }
 
 // ---- 1. side by side with the floor -----------------------------------------------------------
-function floorRounds() {
-  const f = fleet("floor", N, "bench");
-  const raw = sockName("raw");
+/** The floor's three steps for n sessions, on a private server `raw`: each one tmux process plus `node -e 0`. */
+function floorOf(n, dir, raw, tag) {
   const upScript = [];
   const list = ["list-panes", "-a", "-F", "#{session_name} #{pane_pid} #{pane_dead} #{pane_dead_status} #{window_activity} #{@amux-service}"];
   const kill = [];
-  for (let i = 1; i <= N; i++) {
+  for (let i = 1; i <= n; i++) {
     upScript.push(
-      `new-session -d -s r${i} 'sleep 100000' ; set -t =r${i}: @amux-root ${f.dir} ; set -t =r${i}: @amux-project bench ; set -t =r${i}: @amux-service s ; set -t =r${i}: @amux-replica ${i} ; set -t =r${i}: @amux-hash v1:0123456789abcdef ; pipe-pane -t =r${i}: 'cat >>/dev/null'`,
+      `new-session -d -s r${i} 'sleep 100000' ; set -t =r${i}: @amux-root ${dir} ; set -t =r${i}: @amux-project bench ; set -t =r${i}: @amux-service s ; set -t =r${i}: @amux-replica ${i} ; set -t =r${i}: @amux-hash v1:0123456789abcdef ; pipe-pane -t =r${i}: 'cat >>/dev/null'`,
     );
     list.push(";", "capture-pane", "-p", "-t", `=r${i}:`);
     kill.push("kill-session", "-t", `=r${i}`, ";");
   }
-  const upFile = join(base, "up.tmux");
+  const upFile = join(base, `up-${tag}.tmux`);
   writeFileSync(upFile, `${upScript.join("\n")}\n`);
-  const rounds = [];
   const node0 = () => ms(() => run("node", ["-e", "0"]));
+  return {
+    up: () => node0() + ms(() => run("tmux", ["-L", raw, "source-file", upFile])),
+    ps: () => node0() + ms(() => run("tmux", ["-L", raw, ...list])),
+    down: () => node0() + ms(() => run("tmux", ["-L", raw, ...kill])),
+    version: node0,
+  };
+}
+
+function floorRounds() {
+  const f = fleet("floor", N, "bench");
+  const raw = sockName("raw");
+  const fl = floorOf(N, f.dir, raw, "floor");
+  const rounds = [];
   for (let r = 0; r < ROUNDS; r++) {
     startServer(raw);
-    const floor = {
-      up: node0() + ms(() => run("tmux", ["-L", raw, "source-file", upFile])),
-      ps: node0() + ms(() => run("tmux", ["-L", raw, ...list])),
-      down: node0() + ms(() => run("tmux", ["-L", raw, ...kill])),
-      version: node0(),
-    };
+    const floor = { up: fl.up(), ps: fl.ps(), down: fl.down(), version: fl.version() };
     killServer(raw);
     startServer(f.sock);
     const amux = {};
@@ -356,8 +362,16 @@ async function scale() {
   const out = { points: [], watch: null, tmuxPerTick: null };
   for (const n of SCALES) {
     const f = fleet(`scale${n}`, n);
+    const p = { agents: n, floor: {} };
+    // The floor at the same scale, just before: it tells tmux's own growth from amux's.
+    const raw = sockName(`raw${n}`);
+    const fl = floorOf(n, f.dir, raw, `scale${n}`);
+    startServer(raw);
+    p.floor.upMs = fl.up();
+    p.floor.psMs = fl.ps();
+    p.floor.downMs = fl.down();
+    killServer(raw);
     startServer(f.sock);
-    const p = { agents: n };
     p.upMs = ms(() => f.amux("up"));
     expectSessions(f.sock, n + 1, `amux up of ${n}`);
     p.psMs = median([0, 1, 2].map(() => ms(() => f.amux("ps", "--json"))));
@@ -374,6 +388,7 @@ async function scale() {
     expectSessions(f.sock, 1, `amux down of ${n}`);
     killServer(f.sock);
     for (const k of ["up", "ps", "tick", "down"]) p[`${k}PerAgentMs`] = p[`${k}Ms`] / n;
+    for (const k of ["up", "ps", "down"]) p.floor[`${k}PerAgentMs`] = p.floor[`${k}Ms`] / n;
     out.points.push(p);
     log(`scale ${n}: up ${p.upMs.toFixed(0)} ms, ps ${p.psMs.toFixed(0)} ms, tick ${p.tickMs.toFixed(1)} ms, down ${p.downMs.toFixed(0)} ms`);
   }
@@ -471,7 +486,8 @@ function table(r) {
   vs("version", "start-up (--version / node -e 0)", null);
   const p = r.peers;
   const peer = (k) => (t) => (t.installed ? `${num(t[`${k}Ms`])} ms` : "not installed");
-  const slower = (k) => `÷ amux: ${[p.tmuxp, p.tmuxinator].map((t) => (t.installed ? `×${t[`${k}VsAmux`].toFixed(t[`${k}VsAmux`] < 1 ? 2 : 1)}` : "–")).join(" / ")}`;
+  const slower = (k) =>
+    `÷ amux: ${[p.tmuxp, p.tmuxinator].map((t) => (t.installed ? `×${t[`${k}VsAmux`].toFixed(t[`${k}VsAmux`] < 1 ? 2 : 1)}` : "–")).join(" / ")}`;
   row(
     `up ${p.sessions}`,
     `${num(p.amux.upMs)} ms`,
@@ -496,10 +512,12 @@ function table(r) {
     row(
       `${label} at ${pts.map((x) => x.agents).join("/")} (ms per agent)`,
       pts.map((x) => `${num(x[`${k}Ms`], k === "tick" ? 1 : 0)} (${num(x[`${k}PerAgentMs`], 2)})`).join(" / "),
+      k === "tick" ? "" : pts.map((x) => `${num(x.floor[`${k}Ms`])} (${num(x.floor[`${k}PerAgentMs`], 2)})`).join(" / "),
       "",
       "",
-      "",
-      flat === null ? "" : `×${flat.toFixed(2)} per agent 500 vs 100`,
+      flat === null
+        ? ""
+        : `×${flat.toFixed(2)} per agent 500 vs 100${k === "tick" ? "" : ` (floor ×${(hi.floor[`${k}PerAgentMs`] / lo.floor[`${k}PerAgentMs`]).toFixed(2)})`}`,
       k === "down" ? "" : `≤ ${TARGET.perAgent}×`,
       flat === null || k === "down" ? null : flat <= TARGET.perAgent,
     );
