@@ -54,6 +54,8 @@ const tmuxDir = join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()
 const defaultSocket = join(tmuxDir, "default");
 const defaultBefore = existsSync(defaultSocket);
 const servers = new Set();
+/** Detached watchers still running (their own process groups: Ctrl-C does not reach them). */
+const watchers = new Set();
 const sockName = (tag) => `amux-bench-${process.pid}-${tag}`;
 const log = (s) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
 
@@ -132,10 +134,10 @@ function ensurePeers() {
     return;
   }
   log(`installing ${missing.join(" ")} (apt-get)`);
-  const r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    encoding: "utf8",
-  });
+  const apt = (...args) => spawnSync("apt-get", args, { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, encoding: "utf8" });
+  let r = apt("install", "-y", "--no-install-recommends", ...missing);
+  // No package lists yet (a fresh container): fetch them once and try again.
+  if (r.status !== 0 && apt("update").status === 0) r = apt("install", "-y", "--no-install-recommends", ...missing);
   if (r.status !== 0) log(`apt-get install failed: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
 }
 
@@ -243,15 +245,23 @@ function peerRounds() {
     expectSessions(f.sock, 1, "amux down");
     killServer(f.sock);
     for (const [name, t] of Object.entries(tools)) {
-      if (!t || (name === "tmuxinator" && r >= TMUXINATOR_ROUNDS)) continue;
+      if (!t || t.failed || (name === "tmuxinator" && r >= TMUXINATOR_ROUNDS)) continue;
       startServer(t.sock);
-      round[name] = { up: ms(t.up) };
-      // The peer's sessions are on its private socket, and only there.
-      const got = sessionsOn(t.sock).filter(t.mine).length;
-      if (got !== PEER_N) throw new Error(`${name}: ${got} sessions on its private socket ${t.sock}, expected ${PEER_N}`);
-      round[name].down = ms(t.down);
-      expectSessions(t.sock, 1, `${name} down`);
-      killServer(t.sock);
+      try {
+        const up = ms(t.up);
+        // The peer's sessions are on its private socket, and only there.
+        const got = sessionsOn(t.sock).filter(t.mine).length;
+        if (got !== PEER_N) throw new Error(`${got} sessions on its private socket ${t.sock}, expected ${PEER_N}`);
+        const down = ms(t.down);
+        expectSessions(t.sock, 1, `${name} down`);
+        round[name] = { up, down };
+      } catch (e) {
+        // A peer that does not work here is a row that says so, not a bench that stops.
+        t.failed = String(e.message ?? e).split("\n")[0];
+        log(`${name} failed: ${t.failed}`);
+      } finally {
+        killServer(t.sock);
+      }
     }
     rounds.push(round);
     log(
@@ -267,6 +277,10 @@ function peerRounds() {
       continue;
     }
     const mine = rounds.filter((r) => r[name]);
+    if (!mine.length) {
+      out[name] = { installed: true, failed: tools[name]?.failed ?? "no round" };
+      continue;
+    }
     out[name] = {
       installed: true,
       rounds: mine.length,
@@ -322,6 +336,7 @@ const statusKb = (pid, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec
 
 async function watchWindow(f, seconds) {
   const w = spawn("node", [bin, "watch"], { cwd: f.dir, env: f.env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  watchers.add(w.pid);
   let err = "";
   w.stderr.on("data", (d) => {
     err += d;
@@ -355,6 +370,7 @@ async function watchWindow(f, seconds) {
       process.kill(-w.pid, "SIGTERM");
     } catch {}
     await new Promise((r) => (w.exitCode !== null ? r() : w.once("exit", r)));
+    watchers.delete(w.pid);
   }
 }
 
@@ -416,6 +432,7 @@ async function latency() {
   const names = Array.from({ length: LAT_N }, (_, i) => `lat-a-${i + 1}`);
   const events = [];
   const w = spawn("node", [bin, "watch", "--json", "--interval", `${TICK_MS}ms`], { cwd: ldir, env: lenv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  watchers.add(w.pid);
   let buf = "";
   w.stdout.on("data", (d) => {
     buf += d.toString("utf8");
@@ -465,6 +482,7 @@ async function latency() {
     try {
       process.kill(-w.pid, "SIGKILL");
     } catch {}
+    watchers.delete(w.pid);
     killServer(lsock);
   }
   const sum = (xs) => ({ medianMs: median(xs), maxMs: Math.max(...xs) });
@@ -485,9 +503,10 @@ function table(r) {
   vs("down", `down ${N}`, TARGET.down);
   vs("version", "start-up (--version / node -e 0)", null);
   const p = r.peers;
-  const peer = (k) => (t) => (t.installed ? `${num(t[`${k}Ms`])} ms` : "not installed");
+  const measured = (t) => t.installed && !t.failed;
+  const peer = (k) => (t) => (!t.installed ? "not installed" : t.failed ? "failed" : `${num(t[`${k}Ms`])} ms`);
   const slower = (k) =>
-    `÷ amux: ${[p.tmuxp, p.tmuxinator].map((t) => (t.installed ? `×${t[`${k}VsAmux`].toFixed(t[`${k}VsAmux`] < 1 ? 2 : 1)}` : "–")).join(" / ")}`;
+    `÷ amux: ${[p.tmuxp, p.tmuxinator].map((t) => (measured(t) ? `×${t[`${k}VsAmux`].toFixed(t[`${k}VsAmux`] < 1 ? 2 : 1)}` : "–")).join(" / ")}`;
   row(
     `up ${p.sessions}`,
     `${num(p.amux.upMs)} ms`,
@@ -496,7 +515,7 @@ function table(r) {
     peer("up")(p.tmuxinator),
     slower("up"),
     `tmuxp ≥ ${TARGET.peerUp}×`,
-    p.tmuxp.installed ? p.tmuxp.upVsAmux >= TARGET.peerUp : null,
+    measured(p.tmuxp) ? p.tmuxp.upVsAmux >= TARGET.peerUp : null,
   );
   row(`down ${p.sessions}`, `${num(p.amux.downMs)} ms`, "", peer("down")(p.tmuxp), peer("down")(p.tmuxinator), slower("down"), "", null);
   const pts = r.scale.points;
@@ -596,6 +615,17 @@ function table(r) {
 
 // ---- main -------------------------------------------------------------------------------------
 const results = { machine };
+// Ctrl-C: the servers this bench started go too (spawnSync returns once its child got the signal).
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.once(sig, () => {
+    for (const pid of watchers)
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {}
+    for (const s of [...servers]) killServer(s);
+    rmSync(base, { recursive: true, force: true });
+    process.exit(130);
+  });
 try {
   ensurePeers();
   log(`side by side with the floor: ${N} agents, ${ROUNDS} rounds`);
