@@ -66,10 +66,12 @@ export async function applyPlan(
     }
     ready.push({ action: a, line: { name: a.session, line } });
   }
-  const r = await fx.tmux.runBatch(
-    ready.map((x) => x.line),
-    ready.some((x) => x.action.action !== "remove") ? setup : undefined,
-  );
+  const r = ready.length
+    ? await fx.tmux.runBatch(
+        ready.map((x) => x.line),
+        ready.some((x) => x.action.action !== "remove") ? setup : undefined,
+      )
+    : { ok: [], failed: [], key: null };
   const ok = new Set(r.ok);
   const done: Action[] = [];
   for (const x of ready) {
