@@ -98,7 +98,7 @@ function startListr(actions: Action[], settle: Map<string, { resolve: () => void
   return import("listr2").then(({ Listr }) =>
     new Listr(
       actions.map((a) => ({
-        title: `${a.action} ${a.session} (${a.reason})`,
+        title: formatAction(a),
         task: () => promises.get(a.session) as Promise<void>,
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },

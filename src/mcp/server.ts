@@ -175,10 +175,11 @@ export function buildServer(opts: ProjectOptions): McpServer {
           const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
           const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));
           const text = [
-            ...done.map((a) => `${a.action} ${a.session} (${a.reason})`),
+            ...r.result.workspaces.done.map(formatWorkspaceAction),
+            ...r.result.done.map(formatAction),
             ...r.plan.upToDate.map((n) => `${n} is already running`),
             ...failed.map((f) => `${f.session}: failed: ${f.error}`),
-            ...r.plan.notes.map((n) => `${n.kind} ${n.session}: ${n.message}`),
+            ...r.plan.notes.map(formatNote),
           ].join("\n");
           const result = ok(text || "nothing to do", { done, alreadyRunning: r.plan.upToDate, failed, notes: r.plan.notes });
           return failed.length ? { ...result, isError: true } : result;
