@@ -2,7 +2,7 @@ import { DEFAULT_HISTORY } from "../history.js";
 import { logFile } from "../state/paths.js";
 import type { LogCap } from "../tmux/log-writer.js";
 import type { SessionCreate } from "../tmux/types.js";
-import { foreignMessage } from "../workspace/ensure.js";
+import { foreignMessage } from "../workspace/paths.js";
 import type {
   Action,
   DesiredSession,

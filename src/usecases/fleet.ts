@@ -1,4 +1,5 @@
 import { type ApplyProgress, type ApplyResult, applyPlan } from "../apply/apply.js";
+import type { Effects } from "../apply/effects.js";
 import { localEffects } from "../apply/local.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
@@ -21,7 +22,7 @@ import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
 import { listSessions, observeServer } from "../tmux/observe.js";
-import { labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
+import { labelLine, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { prunePassively } from "./prune.js";
 import { sendWhenReady } from "./session.js";
@@ -163,9 +164,10 @@ export async function applyAndRecord(
 ): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
-  const result = await applyPlan(plan, localEffects(project, reporter), setup, progress);
+  const fx = localEffects(project, reporter);
+  const result = await applyPlan(plan, fx, setup, progress);
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
-  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
+  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
   const after = await listSessions();
   rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
@@ -182,13 +184,13 @@ export async function applyAndRecord(
  * Another amux set the server's key first (both started a fresh server at once): the sessions
  * just made carry digests of a key the server does not hold. Label them with the server's.
  */
-async function relabel(project: Project, key: string, sessions: Set<string>): Promise<void> {
+async function relabel(project: Project, key: string, sessions: Set<string>, fx: Effects): Promise<void> {
   const { builds } = desiredFleet(project, serverKey(key));
   const entries = [...sessions].flatMap((name) => {
     const b = builds.get(name);
     return b ? [{ name, line: labelLine(name, { hash: b.hash, spec: b.create.labels.spec }) }] : [];
   });
-  await runBatch(entries);
+  await fx.tmux.runBatch(entries, undefined);
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */

@@ -7,7 +7,7 @@ import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
 import { readRegular, readState, writeState } from "../state/safe-fs.js";
 import { git, runSetup } from "./git.js";
-import { findGitTop, workspaceDir } from "./paths.js";
+import { findGitTop, foreignMessage, workspaceDir } from "./paths.js";
 import { gitCommonDir, recordCreated, worktreeAdminDir } from "./record.js";
 
 export const BRANCH_PREFIX = "amux/";
@@ -56,11 +56,6 @@ export async function ensureWorkspace(host: WorkspaceHost, name: string, reporte
 async function assertUsable(host: WorkspaceHost, name: string, dir: string): Promise<void> {
   const what = await foreignWhat(host, dir);
   if (what) throw new WorkspaceError(`workspace ${name}: ${foreignMessage(dir, what)}`, ["move it away, or choose another workspace name"]);
-}
-
-/** How a folder that is not a workspace amux made is named in messages. */
-export function foreignMessage(dir: string, what: string): string {
-  return `${dir} is ${what}, not a workspace amux made`;
 }
 
 /**
