@@ -120,12 +120,14 @@ export function ensureWorkspaceAction(d: DesiredWorkspace, o: ObservedWorkspace,
   return { action: "ensure-workspace", workspace: d.name, make: true, reason: `branch ${d.branch} from ${base}${then}`, branch: d.branch, base };
 }
 
+const PAST = { create: "created", recreate: "recreated", restart: "restarted" } as const;
+
 /**
  * The workspace steps a plan's session actions need, each once and first; a replica whose
  * workspace path holds something amux did not make is not started (a conflict note instead).
  * Without observed workspaces (not looked at), the plan stays as it is.
  */
-export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredState, observed: ObservedState, verb: string): Plan {
+export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredState, observed: ObservedState, verb?: string): Plan {
   const seen = observed.workspaces;
   if (!seen) return { ...plan, workspaces: [] };
   const obs = new Map(seen.list.map((w) => [w.name, w]));
@@ -135,7 +137,11 @@ export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredS
   const actions: Action[] = [];
   const notes: Note[] = [...plan.notes];
   for (const a of plan.actions) {
-    const name = a.action === "remove" ? null : a.workspace;
+    if (a.action === "remove") {
+      actions.push(a);
+      continue;
+    }
+    const name = a.workspace;
     const o = name ? obs.get(name) : undefined;
     const d = name ? want.get(name) : undefined;
     if (!name || !o || !d) {
@@ -147,7 +153,7 @@ export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredS
         kind: "conflict",
         session: a.session,
         service: a.service,
-        message: `workspace ${name}: ${foreignMessage(o.dir, o.why ?? "something else")}; left alone, ${a.session} not ${verb}`,
+        message: `workspace ${name}: ${foreignMessage(o.dir, o.why ?? "something else")}; left alone, ${a.session} not ${verb ?? PAST[a.action]}`,
       });
       continue;
     }

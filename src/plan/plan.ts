@@ -125,7 +125,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       notes.push({ kind: "orphan", session: s.name, service, message: `service ${service} is no longer declared; --remove-orphans removes it` });
     }
   }
-  return withWorkspaces({ actions, notes, upToDate }, desired, observed, "created");
+  return withWorkspaces({ actions, notes, upToDate }, desired, observed);
 }
 
 function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, o: PlanOptions, actions: Action[], notes: Note[]): void {

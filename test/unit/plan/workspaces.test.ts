@@ -175,6 +175,15 @@ describe("ensure-workspace: planned when a session action needs a workspace that
       ].join("\n"),
     },
     {
+      what: "the conflict names what was not done: a recreate",
+      d: desired([service("auth", "team")], [ws("team")]),
+      obs: { sessions: [live("acme-auth-1", "auth", 1, { hash: "v2:old" })], workspaces: seen([{ name: "team", state: "foreign", why: "a symbolic link" }]) },
+      text: [
+        "! conflict acme-auth-1: workspace team: /srv/acme.worktrees/team is a symbolic link, not a workspace amux made; left alone, acme-auth-1 not recreated",
+        "nothing to do, 0 sessions up to date",
+      ].join("\n"),
+    },
+    {
       what: "workspaces not looked at (the watcher's quick look): no workspace steps",
       d: desired([service("auth", "team")], [ws("team")]),
       obs: { sessions: [] },
