@@ -1,91 +1,104 @@
-import type { SpawnBuild } from "../desired/spawn.js";
-import type { Action } from "../plan/types.js";
-import type { LogCap } from "../tmux/log-writer.js";
-import { createLine, killLine, respawnAsStartedLine, respawnLine, runBatch, type ServerSetup, withScripts } from "../tmux/ops.js";
-import { ensureScripts } from "../tmux/scripts.js";
+import type { Action, Plan, WorkspaceAction } from "../plan/types.js";
+import { createLine, killLine, recreateLine, respawnAsStartedLine, respawnLine, type ServerSetup } from "../tmux/ops.js";
 import type { SessionCreate } from "../tmux/types.js";
+import type { Effects, TmuxLine } from "./effects.js";
 
 /** What happened to each action. */
 export interface ApplyResult {
   done: Action[];
   failed: { action: Action; error: string }[];
+  /** Workspace steps that held, and those that did not (the sessions in them then fail with their error). */
+  workspaces: { done: WorkspaceAction[]; failed: { action: WorkspaceAction; error: string }[] };
   /** The server's digest key after the batch (null when the batch made no session). */
   key: string | null;
 }
 
-export interface ApplyHooks {
-  /** Before tmux runs: workspaces, log rotation. May fail an action. */
-  prepare(a: Action): Promise<void>;
-  /** Restarts so far, to count the next one. */
-  restartsOf(a: Action): number;
-  /** Log of a session restarted as it was started (no spawn spec: an `amux run` session). */
-  logOf?(a: Action): { file: string; cap?: LogCap | undefined };
+/** Progress, as it happens (printing only: nothing here decides). */
+export interface ApplyProgress {
   onStart?(a: Action): void;
   onDone?(a: Action, error?: string): void;
 }
 
-/** Whether an action resumes the agent's conversation (the plan says so and the agent can). */
-function resumes(a: Action, b: SpawnBuild): boolean {
-  return !!a.resume && b.resumeArgv !== null;
-}
-
-/** `@amux-resumed`: when the running agent was started by its resume command ("" = started afresh). */
-function resumedLabel(a: Action, b: SpawnBuild): string {
-  return resumes(a, b) ? new Date().toISOString() : "";
-}
-
-/** The creation request for an action: the resume command instead of the agent's own when it resumes. */
-function startOf(a: Action, b: SpawnBuild): SessionCreate {
-  if (!resumes(a, b)) return b.create;
-  return { ...b.create, argv: b.resumeArgv as string[], labels: { ...b.create.labels, resumed: resumedLabel(a, b) } };
-}
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
- * Runs a plan: no decisions, only what the plan says. Preparation (workspaces) happens per
- * action first; then every tmux change of the whole plan goes to ONE tmux process, each action
- * on its own line so that one failure does not stop the others.
+ * Runs a plan, doing what each action says and nothing else. Workspaces first (the sessions in
+ * one that could not be made fail with its error); then each session action's log step, and its
+ * tmux line; every tmux line of the whole plan goes to ONE tmux process, each action on its own
+ * line so that one failure does not stop the others.
  */
-export async function applyPlan(actions: Action[], builds: Map<string, SpawnBuild>, hooks: ApplyHooks, setup: ServerSetup): Promise<ApplyResult> {
-  const failed: ApplyResult["failed"] = [];
-  const ready: { action: Action; line: string }[] = [];
-  for (const a of actions) {
-    hooks.onStart?.(a);
+export async function applyPlan(
+  plan: Pick<Plan, "actions" | "workspaces">,
+  fx: Effects,
+  setup: ServerSetup,
+  progress: ApplyProgress = {},
+): Promise<ApplyResult> {
+  const workspaces: ApplyResult["workspaces"] = { done: [], failed: [] };
+  const broken = new Map<string, string>();
+  for (const w of plan.workspaces) {
     try {
-      if (a.action !== "remove") await hooks.prepare(a);
+      await fx.git.ensureWorkspace({ name: w.workspace, branch: w.branch, base: w.base });
+      workspaces.done.push(w);
     } catch (e) {
-      failed.push({ action: a, error: (e as Error).message });
-      hooks.onDone?.(a, (e as Error).message);
-      continue;
-    }
-    const b = builds.get(a.session);
-    const log = hooks.logOf?.(a);
-    if (a.action === "remove") ready.push({ action: a, line: killLine(a.session) });
-    else if (!b && a.action === "restart" && log) {
-      const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
-      ready.push({ action: a, line: respawnAsStartedLine(a.session, log.file, { restarts: String(restarts) }, log.cap, ensureScripts(log.file)) });
-    } else if (!b) failed.push({ action: a, error: "no spawn spec (internal)" });
-    else if (a.action === "create") ready.push({ action: a, line: createLine(withScripts(startOf(a, b))) });
-    else if (a.action === "recreate") ready.push({ action: a, line: `${killLine(a.session)} ; ${createLine(withScripts(b.create))}` });
-    else {
-      const restarts = a.restarts ?? hooks.restartsOf(a) + 1;
-      ready.push({ action: a, line: respawnLine(withScripts(startOf(a, b)), { restarts: String(restarts), resumed: resumedLabel(a, b) }) });
+      workspaces.failed.push({ action: w, error: message(e) });
+      broken.set(w.workspace, message(e));
     }
   }
-  const r = await runBatch(
-    ready.map((x) => ({ name: x.action.session, line: x.line })),
-    ready.some((x) => x.action.action !== "remove") ? setup : undefined,
-  );
+  const failed: ApplyResult["failed"] = [];
+  const fail = (a: Action, error: string) => {
+    failed.push({ action: a, error });
+    progress.onDone?.(a, error);
+  };
+  const ready: { action: Action; line: TmuxLine }[] = [];
+  for (const a of plan.actions) {
+    progress.onStart?.(a);
+    const blocked = a.action !== "remove" && a.workspace !== null ? broken.get(a.workspace) : undefined;
+    if (blocked !== undefined) {
+      fail(a, blocked);
+      continue;
+    }
+    let line: string;
+    try {
+      line = tmuxLine(a, fx);
+    } catch (e) {
+      fail(a, message(e));
+      continue;
+    }
+    ready.push({ action: a, line: { name: a.session, line } });
+  }
+  const r = ready.length
+    ? await fx.tmux.runBatch(
+        ready.map((x) => x.line),
+        ready.some((x) => x.action.action !== "remove") ? setup : undefined,
+      )
+    : { ok: [], failed: [], key: null };
   const ok = new Set(r.ok);
   const done: Action[] = [];
   for (const x of ready) {
     if (ok.has(x.action.session)) {
       done.push(x.action);
-      hooks.onDone?.(x.action);
-    } else {
-      const error = r.failed.find((f) => f.name === x.action.session)?.error ?? "tmux did not confirm";
-      failed.push({ action: x.action, error });
-      hooks.onDone?.(x.action, error);
-    }
+      progress.onDone?.(x.action);
+    } else fail(x.action, r.failed.find((f) => f.name === x.action.session)?.error ?? "tmux did not confirm");
   }
-  return { done, failed, key: r.key };
+  return { done, failed, workspaces, key: r.key };
+}
+
+/** The action's tmux line, after its log step (the log must be there, private, before tmux pipes into it). */
+function tmuxLine(a: Action, fx: Effects): string {
+  const withScripts = (c: SessionCreate): SessionCreate => ({ ...c, scripts: fx.files.scripts(c.logFile) });
+  switch (a.action) {
+    case "remove":
+      return killLine(a.session);
+    case "create":
+      fx.files.prepareLog(a.log);
+      return createLine(withScripts(a.start));
+    case "recreate":
+      fx.files.prepareLog(a.log);
+      return recreateLine(withScripts(a.start));
+    case "restart":
+      fx.files.prepareLog(a.log);
+      return a.start
+        ? respawnLine(withScripts(a.start), a.labels)
+        : respawnAsStartedLine(a.session, a.log.file, a.labels, a.log.cap, fx.files.scripts(a.log.file));
+  }
 }

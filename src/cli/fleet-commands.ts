@@ -1,13 +1,12 @@
 import { EXIT, UsageError } from "../errors.js";
 import { type Reporter, stderrReporter } from "../io.js";
 import { describeFailedStart } from "../observe/first-second.js";
-import { formatPlan, nothingToDo } from "../plan/plan.js";
-import type { Action, Plan } from "../plan/types.js";
+import { formatAction, formatPlan, nothingToDo, planJson } from "../plan/plan.js";
+import type { Action } from "../plan/types.js";
 import { paint } from "./style.js";
 import type { GlobalFlags } from "./types.js";
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };
 const PAST: Record<Action["action"], string> = { create: "created", recreate: "recreated", remove: "removed", restart: "restarted" };
 
 interface UpFlags {
@@ -18,21 +17,6 @@ interface UpFlags {
   waitTimeout?: number;
   promptTimeout?: number;
   json?: boolean;
-}
-
-function planJson(plan: Plan) {
-  return {
-    actions: plan.actions.map((a) => ({
-      action: a.action,
-      session: a.session,
-      service: a.service,
-      replica: a.replica,
-      reason: a.reason,
-      ...(a.resume ? { resume: true, command: a.command } : {}),
-    })),
-    notes: plan.notes,
-    upToDate: plan.upToDate,
-  };
 }
 
 /** listr2's redrawing renderer needs a terminal with a width: a 0-column pty gets plain lines. */
@@ -76,7 +60,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
         else s.resolve();
         return;
       }
-      const line = `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`;
+      const line = formatAction(a);
       out(error ? `${line}: FAILED: ${error}` : `${line}: done`);
     },
   });
@@ -114,7 +98,7 @@ function startListr(actions: Action[], settle: Map<string, { resolve: () => void
   return import("listr2").then(({ Listr }) =>
     new Listr(
       actions.map((a) => ({
-        title: `${a.action} ${a.session} (${a.reason})`,
+        title: formatAction(a),
         task: () => promises.get(a.session) as Promise<void>,
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },

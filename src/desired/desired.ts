@@ -1,6 +1,7 @@
 import type { Project } from "../config/project.js";
-import type { DesiredService, DesiredState } from "../plan/types.js";
+import type { DesiredService, DesiredState, DesiredWorkspace } from "../plan/types.js";
 import type { DigestKey } from "../secrets.js";
+import { BRANCH_PREFIX } from "../workspace/ensure.js";
 import { replicaWorkspace, workspaceDir } from "../workspace/paths.js";
 import { buildSpawn, type SpawnBuild } from "./spawn.js";
 
@@ -12,6 +13,7 @@ export function serviceSessionName(project: string, service: string, replica: nu
 export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
   const builds = new Map<string, SpawnBuild>();
   const services: DesiredService[] = [];
+  const workspaces = new Map<string, DesiredWorkspace>();
   for (const svc of Object.values(p.services).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const agent = p.agents[svc.agent];
     if (!agent) continue;
@@ -22,9 +24,28 @@ export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredStat
       const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
       const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key });
       builds.set(session, b);
-      sessions.push({ session, service: svc.name, replica: n, agent: agent.id, hash: b.hash, summary: b.summary, resume: b.resume });
+      if (workspace && !workspaces.has(workspace)) {
+        // A branch named for the service gets the replica's number with isolation: replica, as the workspace does.
+        const branch = svc.branch ? (svc.isolation === "replica" ? `${svc.branch}-${n}` : svc.branch) : `${BRANCH_PREFIX}${workspace}`;
+        const setup = p.workspaces.setup ? (p.workspaces.setupShown ?? p.workspaces.setup) : null;
+        workspaces.set(workspace, { name: workspace, branch, base: svc.base ?? p.workspaces.base ?? null, setup });
+      }
+      sessions.push({
+        session,
+        service: svc.name,
+        replica: n,
+        agent: agent.id,
+        hash: b.hash,
+        summary: b.summary,
+        resume: b.resume,
+        start: b.create,
+        resumeArgv: b.resumeArgv,
+        workspace,
+        prompt: b.prompt,
+      });
     }
     services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });
   }
-  return { desired: { project: p.name, root: p.root, services }, builds };
+  const logCap = { maxBytes: p.history.logMaxBytes, keep: p.history.logKeep };
+  return { desired: { project: p.name, root: p.root, services, workspaces: [...workspaces.values()], logCap }, builds };
 }

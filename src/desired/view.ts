@@ -1,9 +1,9 @@
 import type { HistoryPolicy } from "../history.js";
 import { own } from "../names.js";
-import { restartsOf } from "../plan/plan.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { restartVerdict } from "./restart.js";
 
 /** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
 export interface ProjectView {
@@ -41,11 +41,9 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
   return agent.status;
 }
 
-/** A dead replica whose restart policy has given up. */
+/** A dead replica whose restart policy has given up (restartVerdict decides, as it does for the planner). */
 export function gaveUp(p: Pick<ProjectView, "services">, s: ObservedSession): boolean {
   if (!s.dead) return false;
   const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
-  if (!svc || svc.restart === "no") return false;
-  if (svc.restart === "on-failure" && s.exitCode === 0) return false;
-  return restartsOf(s) >= svc.maxRestarts;
+  return !!svc && restartVerdict(svc, s).kind === "gave-up";
 }

@@ -10,7 +10,7 @@ import { AmuxError, describeError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { NAME_PATTERNS } from "../names.js";
 import { describeFailedStart } from "../observe/first-second.js";
-import { formatPlan } from "../plan/plan.js";
+import { formatAction, formatNote, formatPlan, formatWorkspaceAction, planJson } from "../plan/plan.js";
 import { readLog } from "../state/logs.js";
 import { capturePanes } from "../tmux/capture.js";
 import { listSessions } from "../tmux/observe.js";
@@ -175,10 +175,11 @@ export function buildServer(opts: ProjectOptions): McpServer {
           const failed = r.result.failed.map((f) => ({ session: f.action.session, error: f.error }));
           const done = r.result.done.map((a) => ({ action: a.action, session: a.session, reason: a.reason }));
           const text = [
-            ...done.map((a) => `${a.action} ${a.session} (${a.reason})`),
+            ...r.result.workspaces.done.map(formatWorkspaceAction),
+            ...r.result.done.map(formatAction),
             ...r.plan.upToDate.map((n) => `${n} is already running`),
             ...failed.map((f) => `${f.session}: failed: ${f.error}`),
-            ...r.plan.notes.map((n) => `${n.kind} ${n.session}: ${n.message}`),
+            ...r.plan.notes.map(formatNote),
           ].join("\n");
           const result = ok(text || "nothing to do", { done, alreadyRunning: r.plan.upToDate, failed, notes: r.plan.notes });
           return failed.length ? { ...result, isError: true } : result;
@@ -239,7 +240,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     async (a) =>
       guard(async () => {
         const { plan } = await planFleet({ ...opts, services: a.services, removeOrphans: a.removeOrphans });
-        return ok(formatPlan(plan), { actions: plan.actions, notes: plan.notes, upToDate: plan.upToDate });
+        return ok(formatPlan(plan), planJson(plan));
       }),
   );
 
@@ -254,8 +255,11 @@ export function buildServer(opts: ProjectOptions): McpServer {
     async (a) =>
       guard(async () => {
         const r = await up({ ...opts, services: a.services, removeOrphans: a.removeOrphans, promptTimeoutMs: 30_000 }, reporter);
-        const lines = r.plan.actions.map((x) => `${x.action} ${x.session} (${x.reason})${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`);
-        for (const n of r.plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
+        const lines = [
+          ...r.plan.workspaces.map(formatWorkspaceAction),
+          ...r.plan.actions.map((x) => `${formatAction(x)}${r.failed.some((f) => f.action === x) ? " FAILED" : ""}`),
+        ];
+        for (const n of r.plan.notes) lines.push(formatNote(n));
         for (const f of r.failedStarts) lines.push(describeFailedStart(f));
         for (const n of r.promptsNotSent) lines.push(`${n}: prompt not delivered`);
         const failed = [
@@ -263,7 +267,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
           ...r.failedStarts.map((f) => ({ session: f.session, error: `exited at once with code ${f.exitCode ?? "?"}`, lastLines: f.lastLines })),
           ...r.promptsNotSent.map((n) => ({ session: n, error: "prompt not delivered" })),
         ];
-        const res = ok(lines.join("\n") || "nothing to do", { actions: r.plan.actions, notes: r.plan.notes, failed });
+        const res = ok(lines.join("\n") || "nothing to do", { ...planJson(r.plan), failed });
         if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
         return res;
       }),
@@ -352,7 +356,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
 
   server.registerResource("fleet-plan", "amux://fleet/plan", { description: "What `amux up` would do (JSON)", mimeType: "application/json" }, async (uri) => {
     const { plan } = await planFleet(opts);
-    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ actions: plan.actions, notes: plan.notes }, null, 2) }] };
+    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(planJson(plan), null, 2) }] };
   });
 
   return server;

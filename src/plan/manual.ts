@@ -1,4 +1,5 @@
-import { describeChange, withResume } from "./plan.js";
+import { restartAction, restartAsStarted, startAction, withWorkspaces } from "./actions.js";
+import { describeChange } from "./plan.js";
 import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
 
 /** `amux start` or `amux restart`. */
@@ -28,7 +29,14 @@ function parseSummary(json: string | undefined): Record<string, string> | undefi
  * replica respawned in place continues its conversation when its agent has a resume command,
  * unless `fresh`. Pure.
  */
-export function planManual(kind: ManualKind, desired: DesiredState, observed: ObservedState, targets: ManualTargets, o: { fresh?: boolean } = {}): Plan {
+export function planManual(
+  kind: ManualKind,
+  desired: DesiredState,
+  observed: ObservedState,
+  targets: ManualTargets,
+  o: { fresh?: boolean; now: number },
+): Plan {
+  const resume = { resume: !o.fresh, now: o.now };
   const verb = kind === "start" ? "started by amux start" : "restarted by amux restart";
   const actions: Action[] = [];
   const notes: Plan["notes"] = [];
@@ -39,10 +47,9 @@ export function planManual(kind: ManualKind, desired: DesiredState, observed: Ob
   for (const name of targets.declared) {
     const d = declared.get(name);
     if (!d) continue;
-    const base = { session: d.session, service: d.service, replica: d.replica };
     const obs = byName.get(name);
     if (!obs) {
-      actions.push({ action: "create", ...base, reason: verb });
+      actions.push(startAction("create", d, verb));
       continue;
     }
     if (obs.labels.root !== desired.root || obs.labels.service !== d.service) {
@@ -51,14 +58,14 @@ export function planManual(kind: ManualKind, desired: DesiredState, observed: Ob
       continue;
     }
     if (obs.labels.hash !== d.hash) {
-      actions.push({ action: "recreate", ...base, reason: `${verb}; ${describeChange(parseSummary(obs.labels.spec), d.summary)}` });
+      actions.push(startAction("recreate", d, `${verb}; ${describeChange(parseSummary(obs.labels.spec), d.summary)}`));
       continue;
     }
     if (kind === "start" && !obs.dead) {
       upToDate.push(name);
       continue;
     }
-    actions.push(withResume({ action: "restart", ...base, reason: verb, restarts: 0 }, d, o));
+    actions.push(restartAction(d, verb, 0, resume));
   }
   for (const name of targets.other) {
     const obs = byName.get(name);
@@ -68,7 +75,7 @@ export function planManual(kind: ManualKind, desired: DesiredState, observed: Ob
       continue;
     }
     const replica = obs.labels.replica && /^\d+$/.test(obs.labels.replica) ? Number(obs.labels.replica) : 0;
-    actions.push({ action: "restart", session: name, service: obs.labels.service ?? "", replica, reason: verb, restarts: 0 });
+    actions.push(restartAsStarted(desired, { session: name, service: obs.labels.service ?? "", replica }, verb, 0));
   }
-  return { actions, notes, upToDate };
+  return withWorkspaces({ actions, notes, upToDate }, desired, observed, `${kind}ed`);
 }

@@ -1,13 +1,9 @@
+import { exhausted, restartsOf, restartVerdict } from "../desired/restart.js";
 import type { ObservedSession } from "../tmux/types.js";
-import type { Action, DesiredService, DesiredSession, DesiredState, Note, ObservedState, Plan, PlanOptions } from "./types.js";
+import { restartAction, startAction, withWorkspaces } from "./actions.js";
+import type { Action, DesiredService, DesiredSession, DesiredState, Note, ObservedState, Plan, PlanOptions, WorkspaceAction } from "./types.js";
 
-/** First restart waits this long; each further one doubles it, up to the cap. */
-export const BACKOFF_BASE_MS = 1_000;
-export const BACKOFF_CAP_MS = 60_000;
-
-export function backoffMs(restarts: number): number {
-  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, restarts));
-}
+export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs, restartsOf } from "../desired/restart.js";
 
 /** Names what differs between two spec summaries: "environment.MODE changed", "command changed". */
 export function describeChange(before: Record<string, string> | undefined, after: Record<string, string>): string {
@@ -38,14 +34,10 @@ function parseSummary(json: string | undefined): Record<string, string> | undefi
 
 const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
 
-/** Restarts recorded on a session. */
-export function restartsOf(s: ObservedSession): number {
-  return num(s.labels.restarts) ?? 0;
-}
-
 /**
  * The plan: what to create, recreate, remove and restart so that the live server matches the
- * compose file. Pure: everything it knows comes in as values.
+ * compose file, and the workspaces those need first. Each action carries all that apply needs
+ * (the tmux request, labels, restart number, log step). Pure: everything it knows comes in as values.
  */
 export function planConvergence(desired: DesiredState, observed: ObservedState, o: PlanOptions): Plan {
   const actions: Action[] = [];
@@ -74,8 +66,8 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       }
       if (!obs) {
         const reason = current.length !== svc.replicas ? scaleReason : "missing";
-        if (o.previous?.has(d.session)) actions.push(withResume({ ...act("create", d), reason: `${reason}; was running before` }, d, o));
-        else actions.push({ ...act("create", d), reason });
+        if (o.previous?.has(d.session)) actions.push(startAction("create", d, `${reason}; was running before`, { resume: !o.fresh, now: o.now }));
+        else actions.push(startAction("create", d, reason));
         continue;
       }
       if (obs.labels.root !== desired.root || obs.labels.service !== svc.name) {
@@ -89,7 +81,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
           recipe(obs.labels.hash) !== recipe(d.hash)
             ? `spawn spec recorded by another amux version (${recipe(obs.labels.hash) ?? "none"} -> ${recipe(d.hash)})`
             : describeChange(parseSummary(obs.labels.spec), d.summary);
-        actions.push({ ...act("recreate", d), reason });
+        actions.push(startAction("recreate", d, reason));
         continue;
       }
       if (obs.dead) {
@@ -98,10 +90,13 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       }
       const stuck = o.stuck?.get(d.session);
       if (stuck !== undefined && svc.onStuck === "restart") {
-        if (restartsOf(obs) >= svc.maxRestarts) {
-          notes.push({ kind: "failed", session: d.session, service: svc.name, message: `stuck (${stuck}); gave up after ${restartsOf(obs)} restarts` });
+        const restarts = restartsOf(obs);
+        if (exhausted(svc, restarts)) {
+          notes.push({ kind: "failed", session: d.session, service: svc.name, message: `stuck (${stuck}); gave up after ${restarts} restarts` });
         } else {
-          actions.push(withResume({ ...act("restart", d), reason: `stuck (${stuck}); onStuck: restart, ${restartsOf(obs) + 1} of ${svc.maxRestarts}` }, d, o));
+          actions.push(
+            restartAction(d, `stuck (${stuck}); onStuck: restart, ${restarts + 1} of ${svc.maxRestarts}`, restarts + 1, { resume: !o.fresh, now: o.now }),
+          );
         }
         continue;
       }
@@ -130,56 +125,31 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       notes.push({ kind: "orphan", session: s.name, service, message: `service ${service} is no longer declared; --remove-orphans removes it` });
     }
   }
-  return { actions, notes, upToDate };
-}
-
-/**
- * A restart or re-creation continues the agent's conversation when its agent has a resume command
- * and the user did not ask for a fresh start. Only the command differs: the hash stays the same.
- */
-export function withResume(a: Action, d: DesiredSession, o: Pick<PlanOptions, "fresh">): Action {
-  if (o.fresh || !d.resume) return a;
-  return { ...a, reason: `${a.reason}; resumed`, resume: true, command: d.resume };
-}
-
-function act(action: Action["action"], d: DesiredSession): Omit<Action, "reason"> {
-  return { action, session: d.session, service: d.service, replica: d.replica };
+  return withWorkspaces({ actions, notes, upToDate }, desired, observed);
 }
 
 function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, o: PlanOptions, actions: Action[], notes: Note[]): void {
-  const now = o.now;
-  if (obs.exitCode === null || obs.deadAt === null) {
-    // tmux has not collected the exit status yet: decide on the next look.
-    notes.push({ kind: "exited", session: d.session, service: svc.name, message: "exited (status not known yet)" });
-    return;
+  const v = restartVerdict(svc, obs);
+  const note = (kind: Note["kind"], message: string) => notes.push({ kind, session: d.session, service: svc.name, message });
+  switch (v.kind) {
+    case "unknown":
+      note("exited", "exited (status not known yet)");
+      return;
+    case "no":
+      note("exited", `exited with ${v.code} (restart: ${svc.restart})`);
+      return;
+    case "gave-up":
+      note("failed", `exited with ${v.code}; gave up after ${v.restarts} restarts (maxRestarts ${svc.maxRestarts})`);
+      return;
+    case "restart":
+      if (o.now < v.dueAt) {
+        note("backoff", `exited with ${v.code}; restart ${v.next} of ${svc.maxRestarts} in ${Math.ceil((v.dueAt - o.now) / 1000)}s`);
+        return;
+      }
+      actions.push(
+        restartAction(d, `exited with ${v.code}; restart: ${svc.restart}, ${v.next} of ${svc.maxRestarts}`, v.next, { resume: !o.fresh, now: o.now }),
+      );
   }
-  const code = obs.exitCode;
-  const restarts = restartsOf(obs);
-  const wants = svc.restart === "always" || (svc.restart === "on-failure" && code !== 0);
-  if (!wants) {
-    notes.push({ kind: "exited", session: d.session, service: svc.name, message: `exited with ${code} (restart: ${svc.restart})` });
-    return;
-  }
-  if (restarts >= svc.maxRestarts) {
-    notes.push({
-      kind: "failed",
-      session: d.session,
-      service: svc.name,
-      message: `exited with ${code}; gave up after ${restarts} restarts (maxRestarts ${svc.maxRestarts})`,
-    });
-    return;
-  }
-  const due = (obs.deadAt ?? 0) + backoffMs(restarts);
-  if (now < due) {
-    notes.push({
-      kind: "backoff",
-      session: d.session,
-      service: svc.name,
-      message: `exited with ${code}; restart ${restarts + 1} of ${svc.maxRestarts} in ${Math.ceil((due - now) / 1000)}s`,
-    });
-    return;
-  }
-  actions.push(withResume({ ...act("restart", d), reason: `exited with ${code}; restart: ${svc.restart}, ${restarts + 1} of ${svc.maxRestarts}` }, d, o));
 }
 
 const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };
@@ -189,10 +159,48 @@ export function nothingToDo(upToDate: number): string {
   return `nothing to do, ${upToDate} session${upToDate === 1 ? "" : "s"} up to date`;
 }
 
-/** The stable text form of a plan, one line per action, then notes. Used by `amux plan` and tests. */
-export function formatPlan(plan: Plan): string {
-  const lines = plan.actions.map((a) => `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`);
-  for (const n of plan.notes) lines.push(`! ${n.kind} ${n.session}: ${n.message}`);
+/** One session action as a plan line: `+ create acme-auth-3 (scale 2 -> 3)`. */
+export function formatAction(a: Action): string {
+  return `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`;
+}
+
+/** One workspace step as a plan line: `+ workspace team (branch amux/team from main)`; `~` when only its setup runs. */
+export function formatWorkspaceAction(w: WorkspaceAction): string {
+  return `${w.make ? "+" : "~"} workspace ${w.workspace} (${w.reason})`;
+}
+
+/** A note as a plan line: `! conflict acme-auth-1: ...`. */
+export function formatNote(n: Note): string {
+  return `! ${n.kind} ${n.session}: ${n.message}`;
+}
+
+/**
+ * The stable text form of a plan: workspace steps, then one line per session action, then notes.
+ * The one plan printer (CLI, MCP, tests); a session's log rotation is part of its create line.
+ */
+export function formatPlan(plan: Pick<Plan, "actions" | "notes" | "upToDate"> & { workspaces?: WorkspaceAction[] }): string {
+  const lines = [...(plan.workspaces ?? []).map(formatWorkspaceAction), ...plan.actions.map(formatAction)];
+  for (const n of plan.notes) lines.push(formatNote(n));
   if (!plan.actions.length) lines.push(nothingToDo(plan.upToDate.length));
   return lines.join("\n");
+}
+
+/**
+ * The plan as data for `--json` and MCP: what each action does and why, never the requests it
+ * carries (they hold the agents' environment, secrets included).
+ */
+export function planJson(plan: Pick<Plan, "actions" | "notes" | "upToDate"> & { workspaces?: WorkspaceAction[] }) {
+  return {
+    actions: plan.actions.map((a) => ({
+      action: a.action,
+      session: a.session,
+      service: a.service,
+      replica: a.replica,
+      reason: a.reason,
+      ...(a.resume ? { resume: true, command: a.command } : {}),
+    })),
+    workspaces: (plan.workspaces ?? []).map((w) => ({ action: w.action, workspace: w.workspace, branch: w.branch, base: w.base, reason: w.reason })),
+    notes: plan.notes,
+    upToDate: plan.upToDate,
+  };
 }

@@ -1,4 +1,5 @@
-import type { ObservedSession } from "../tmux/types.js";
+import type { LogCap } from "../tmux/log-writer.js";
+import type { Labels, ObservedSession, SessionCreate } from "../tmux/types.js";
 
 /** One replica as the compose file wants it. */
 export interface DesiredSession {
@@ -11,6 +12,25 @@ export interface DesiredSession {
   summary: Record<string, string>;
   /** The agent's command line that continues its last conversation (null: it has none). Not hashed. */
   resume?: string | null;
+  /** The tmux request that starts it: command, directory, environment, labels, log and its cap. */
+  start: SessionCreate;
+  /** The program and arguments that resume instead (same shell and wrapper); null: none. */
+  resumeArgv?: string[] | null;
+  /** The workspace it runs in (DesiredWorkspace.name); null: the project root. */
+  workspace?: string | null;
+  /** Typed into the agent once it is ready, after a start. */
+  prompt?: string | null;
+}
+
+/** A workspace some replica runs in, as the compose file wants it. */
+export interface DesiredWorkspace {
+  name: string;
+  /** The branch its worktree is on (made when missing). */
+  branch: string;
+  /** What a new branch starts from, when declared (service `base:`, then `workspaces.base`); else the current branch. */
+  base: string | null;
+  /** The setup command as shown (secrets masked); null: none. */
+  setup: string | null;
 }
 
 export interface DesiredService {
@@ -27,35 +47,110 @@ export interface DesiredState {
   project: string;
   root: string;
   services: DesiredService[];
+  /** Every workspace a declared replica runs in, each once. */
+  workspaces?: DesiredWorkspace[];
+  /** How session logs are capped and rotated (compose `logs:`). */
+  logCap?: LogCap;
 }
 
-/** The live server, as far as planning needs it (from one list-panes). */
+/** One workspace as it is on disk. */
+export interface ObservedWorkspace {
+  name: string;
+  dir: string;
+  /** missing: nothing there yet; ready: a workspace amux made; foreign: something else holds the path (`why`). */
+  state: "missing" | "ready" | "foreign";
+  why?: string;
+  /** The setup command (as shown) that last succeeded there; null: none did. */
+  setup: string | null;
+  /** Whether the branch it would be made on exists already (missing workspaces in git only). */
+  branchExists?: boolean;
+}
+
+/** The workspaces of a project, as far as planning needs them. */
+export interface ObservedWorkspaces {
+  /** The project is in git (workspaces are worktrees); else they are plain folders. */
+  git: boolean;
+  /** The checkout's current branch, null when detached or unknown (git only). */
+  current: string | null;
+  list: ObservedWorkspace[];
+}
+
+/** The live server, as far as planning needs it (from one list-panes), and the workspaces when looked at. */
 export interface ObservedState {
   sessions: ObservedSession[];
+  /** Absent: not looked at; the planner then assumes every workspace is there and plans none. */
+  workspaces?: ObservedWorkspaces;
 }
 
 export const ACTIONS = ["create", "recreate", "remove", "restart"] as const;
 export type ActionKind = (typeof ACTIONS)[number];
 
-/** One thing `apply` will do, and why. */
-export interface Action {
-  action: ActionKind;
+/** What happens to a session's log before tmux starts writing to it. */
+export interface LogStep {
+  file: string;
+  /** A new session's log starts with its own first byte: the previous one moves aside, `keep` kept. A restart appends. */
+  rotate: boolean;
+  keep: number;
+  cap?: LogCap | undefined;
+}
+
+interface ActionBase {
   session: string;
   service: string;
   replica: number;
   reason: string;
   /**
-   * For restart: the restart count the session carries afterwards. Absent: one more than now (a
-   * policy restart); 0 for a restart a person asked for (`amux start`/`restart`), which gives the
-   * replica a fresh maxRestarts budget.
-   */
-  restarts?: number;
-  /**
-   * The agent continues its last conversation: `command` is the resume command line to run
+   * The agent continues its last conversation: `command` is the resume command line it runs
    * instead of the agent's command (restarts, and re-creating a replica whose session was lost).
    */
   resume?: boolean;
   command?: string;
+}
+
+/** A session to start: create a new one, or kill the old one and create it again in the same tmux line. */
+export interface StartAction extends ActionBase {
+  action: "create" | "recreate";
+  /** Exactly what tmux is asked to make: the resume command and `resumed` label already in. */
+  start: SessionCreate;
+  log: LogStep;
+  /** The workspace it needs (an ensure-workspace action of the same plan, or one that is ready). */
+  workspace: string | null;
+  prompt: string | null;
+}
+
+/** A session's pane started again in place: same session and log. */
+export interface RestartAction extends ActionBase {
+  action: "restart";
+  /** The restart count the session carries afterwards: one more for a policy restart, 0 for a person's. */
+  restarts: number;
+  /** What to run; null: the command, directory and environment tmux kept for it (an `amux run` session). */
+  start: SessionCreate | null;
+  /** Labels set with it (restarts, state, resumed). */
+  labels: Labels;
+  log: LogStep;
+  workspace: string | null;
+  prompt: string | null;
+}
+
+export interface RemoveAction extends ActionBase {
+  action: "remove";
+}
+
+/** One thing `apply` will do to a session, and why: everything it needs is in it. */
+export type Action = StartAction | RestartAction | RemoveAction;
+
+/** A workspace to make (worktree and branch, copies, links, setup) or to finish (its setup), before the sessions in it start. */
+export interface WorkspaceAction {
+  action: "ensure-workspace";
+  workspace: string;
+  /** The workspace is made; false: it is there, only its setup runs. */
+  make: boolean;
+  /** What happens, said the way `amux plan` shows it: "branch amux/team from main", "setup not done". */
+  reason: string;
+  /** The branch it is on; null outside git. */
+  branch: string | null;
+  /** What a new branch starts from; null when the branch exists, or outside git. */
+  base: string | null;
 }
 
 export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped"] as const;
@@ -68,6 +163,8 @@ export interface Note {
 }
 
 export interface Plan {
+  /** Workspaces first: the session actions that run in them need them. */
+  workspaces: WorkspaceAction[];
   actions: Action[];
   notes: Note[];
   /** Sessions already as declared. */

@@ -1,8 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { sleep } from "../io.js";
 import { stripEscapes } from "../status/classify.js";
-import { logFile } from "./paths.js";
-import { kindOf, shownPath, warnOnce } from "./safe-fs.js";
+import { createPrivateFile, logFile } from "./paths.js";
+import { kindOf, setAside, shownPath, warnOnce } from "./safe-fs.js";
 
 /**
  * Turns raw terminal output into readable lines: escapes stripped, carriage returns resolved as
@@ -180,4 +180,26 @@ export async function followLogs(
     if (liveness && offsets.size > 0 && ended.size === offsets.size) return;
     await sleep(200);
   }
+}
+
+/**
+ * Moves a log aside before a new session writes to it (shifting older ones as the log writer
+ * does, keeping `keep`; 0 drops it), then makes the new one, private: tmux's pipe appends to it
+ * with the server's umask, so it must exist first.
+ */
+export function rotateLog(f: string, keep: number): void {
+  if (existsSync(f)) {
+    for (let i = Math.max(1, keep); i > 1; i--) {
+      try {
+        renameSync(`${f}.${i - 1}`, `${f}.${i}`);
+      } catch {}
+    }
+    try {
+      const st = lstatSync(f);
+      if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
+      else if (keep > 0) renameSync(f, `${f}.1`);
+      else unlinkSync(f);
+    } catch {}
+  }
+  createPrivateFile(f);
 }

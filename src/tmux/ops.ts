@@ -47,16 +47,25 @@ function envArgs(env: Record<string, string>): string[] {
  * commandLine escapes the arguments tmux would expand (src/tmux/args.ts), so each arrives literally.
  */
 export function createLine(c: SessionCreate): string {
+  return groupLine(createCommands(c));
+}
+
+/** Replaces a session: kills the old one and makes the new one in ONE group, so a failed kill makes nothing. */
+export function recreateLine(c: SessionCreate): string {
+  return groupLine([...killCommands(c.name), ...createCommands(c)]);
+}
+
+function createCommands(c: SessionCreate): string[][] {
   const t = sessionTarget(c.name);
   const create = ["new-session", "-d", "-s", c.name, "-x", String(c.width ?? 200), "-y", String(c.height ?? 50), "-c", c.cwd];
   if (c.windowName) create.push("-n", c.windowName);
   create.push(...envArgs(c.env), "--", ...paneArgv(c.argv, c.scripts));
-  return groupLine([
+  return [
     create,
     ["set-option", "-w", "-t", t, "remain-on-exit", "on"],
     ...labelCommands(c.name, c.labels),
     pipeCommand(c.name, c.logFile, c.logCap, c.scripts),
-  ]);
+  ];
 }
 
 /** Restarts a session's dead (or live, with kill) pane in place: same session, labels and log. */
@@ -94,7 +103,11 @@ export function respawnAsStartedLine(name: string, logFile: string, labels: Labe
 }
 
 export function killLine(name: string): string {
-  return groupLine([["kill-session", "-t", `=${name}`]]);
+  return groupLine(killCommands(name));
+}
+
+function killCommands(name: string): string[][] {
+  return [["kill-session", "-t", `=${name}`]];
 }
 
 export function labelLine(name: string, labels: Labels): string {

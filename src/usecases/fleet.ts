@@ -1,4 +1,6 @@
-import { type ApplyHooks, type ApplyResult, applyPlan } from "../apply/apply.js";
+import { type ApplyProgress, type ApplyResult, applyPlan } from "../apply/apply.js";
+import type { Effects } from "../apply/effects.js";
+import { localEffects } from "../apply/local.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
@@ -12,18 +14,18 @@ import { type FailedStart, FIRST_SECOND_MS, failedStarts, UP_START_WATCH_MS } fr
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
-import { planConvergence, restartsOf } from "../plan/plan.js";
+import { observeWorkspaces } from "../observe/workspaces.js";
+import { planConvergence } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
 import { serverKey } from "../secrets.js";
-import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
 import { listSessions, observeServer } from "../tmux/observe.js";
-import { labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
+import { labelLine, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
-import { ensureWorkspace } from "../workspace/ensure.js";
 import { prunePassively } from "./prune.js";
-import { rotateLog, sendWhenReady } from "./session.js";
+import { sendWhenReady } from "./session.js";
 import { recordOf } from "./status.js";
 
 export interface FleetOptions extends ProjectOptions {
@@ -44,7 +46,7 @@ export function checkServices(p: Project, only: string[]): void {
   }
 }
 
-/** Observe → plan: the plan for this project, from one look at the live server (its sessions and digest key). */
+/** Observe → plan: the plan for this project, from one look at the live server (its sessions and digest key) and its workspaces. */
 export async function planFleet(
   o: FleetOptions,
 ): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[]; setup: ServerSetup }> {
@@ -60,7 +62,12 @@ export async function planFleet(
   saveSnapshot(project, builds, o, key);
   const observed = server.sessions;
   const previous = previousReplicas(project.root, builds, observed);
-  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
+  const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
+  const plan = planConvergence(
+    desired,
+    { sessions: observed, workspaces },
+    { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh },
+  );
   return { project, plan, builds, observed, setup: serverSetup(key, server) };
 }
 
@@ -101,7 +108,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its start (failedStarts below).
-    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
+    const { result, prompts } = await applyAndRecord(project, plan, observed, setup, reporter, {
       onStart: progress.onStart,
       onDone: (a, error) => {
         if (error || a.action === "remove") progress.onDone?.(a, error);
@@ -143,48 +150,24 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
 }
 
 /**
- * Apply with its bookkeeping, shared by `up` and the watcher: workspaces and log rotation before
- * tmux, the whole plan in one tmux process, records written from the labels after, and the
- * prompts that new replicas are owed.
+ * Apply with its bookkeeping, shared by `up`, `start`/`restart` and the watcher: the plan applied
+ * through this machine's effects (workspaces, logs, the whole plan in one tmux process), records
+ * written from the labels after, and the prompts that started replicas are owed.
  */
 export async function applyAndRecord(
   project: Project,
-  actions: Action[],
-  builds: Map<string, SpawnBuild>,
+  plan: Pick<Plan, "actions" | "workspaces">,
   observed: ObservedSession[],
   setup: ServerSetup,
   reporter: Reporter,
-  progress: Pick<UpProgress, "onStart" | "onDone"> = {},
-  logOf?: ApplyHooks["logOf"],
+  progress: ApplyProgress = {},
 ): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
-  const result = await applyPlan(
-    actions,
-    builds,
-    {
-      prepare: async (a) => {
-        const b = builds.get(a.session);
-        const svc = project.services[a.service];
-        if (svc?.workspace && b) {
-          const branch = svc.branch && svc.isolation === "replica" ? `${svc.branch}-${a.replica}` : svc.branch;
-          await ensureWorkspace(project, b.create.labels.workspace as string, reporter, { branch, base: svc.base });
-        }
-        if (a.action !== "restart") rotateLog(project.root, a.session, project.history.logKeep);
-        else createPrivateFile(logFile(project.root, a.session));
-      },
-      restartsOf: (a) => {
-        const s = byName.get(a.session);
-        return s ? restartsOf(s) : 0;
-      },
-      onStart: progress.onStart,
-      onDone: progress.onDone,
-      logOf,
-    },
-    setup,
-  );
+  const fx = localEffects(project, reporter);
+  const result = await applyPlan(plan, fx, setup, progress);
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
-  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
+  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
   const after = await listSessions();
   rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
@@ -193,10 +176,7 @@ export async function applyAndRecord(
     .filter((s): s is ObservedSession => !!s);
   const stamp = new Date().toISOString();
   writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp, "remove"))]);
-  const prompts = result.done
-    .filter((a) => a.action !== "remove")
-    .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
-    .filter((p) => p.text);
+  const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt }] : []));
   return { result, prompts };
 }
 
@@ -204,13 +184,13 @@ export async function applyAndRecord(
  * Another amux set the server's key first (both started a fresh server at once): the sessions
  * just made carry digests of a key the server does not hold. Label them with the server's.
  */
-async function relabel(project: Project, key: string, sessions: Set<string>): Promise<void> {
+async function relabel(project: Project, key: string, sessions: Set<string>, fx: Effects): Promise<void> {
   const { builds } = desiredFleet(project, serverKey(key));
   const entries = [...sessions].flatMap((name) => {
     const b = builds.get(name);
     return b ? [{ name, line: labelLine(name, { hash: b.hash, spec: b.create.labels.spec }) }] : [];
   });
-  await runBatch(entries);
+  await fx.tmux.runBatch(entries, undefined);
 }
 
 /** Waits until every replica in scope is running or idle; returns those that did not get there. */

@@ -5,9 +5,9 @@ import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { projectSessions } from "../desired/view.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
+import { observeWorkspaces } from "../observe/workspaces.js";
 import { type ManualKind, type ManualTargets, planManual } from "../plan/manual.js";
 import type { Plan } from "../plan/types.js";
-import { logFile } from "../state/paths.js";
 import { readRecords } from "../state/records.js";
 import { observeServer } from "../tmux/observe.js";
 import { applyAndRecord, lockProject } from "./fleet.js";
@@ -37,7 +37,7 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     project = loadProject(o);
     const server = await observeServer();
     const key = digestKeyFor(server.key);
-    const { desired, builds } = desiredFleet(project, key);
+    const { desired } = desiredFleet(project, key);
     const observed = server.sessions;
     const mine = projectSessions(project, observed);
     const targets: ManualTargets = { declared: [], other: [] };
@@ -79,11 +79,9 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     const services = [...new Set(targets.declared.map((n) => desired.services.find((s) => s.sessions.some((d) => d.session === n))?.name as string))];
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
-    const plan = planManual(kind, desired, { sessions: observed }, targets, { fresh: !!o.fresh });
-    const applied = await applyAndRecord(project, plan.actions, builds, observed, serverSetup(key, server), reporter, {}, (a) => ({
-      file: logFile(project.root, a.session),
-      cap: { maxBytes: project.history.logMaxBytes, keep: project.history.logKeep },
-    }));
+    const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
+    const plan = planManual(kind, desired, { sessions: observed, workspaces }, targets, { fresh: !!o.fresh, now: Date.now() });
+    const applied = await applyAndRecord(project, plan, observed, serverSetup(key, server), reporter);
     prompts = applied.prompts;
     out = { plan, result: applied.result };
   } finally {

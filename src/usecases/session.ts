@@ -1,4 +1,3 @@
-import { existsSync, lstatSync, renameSync, unlinkSync } from "node:fs";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
@@ -12,9 +11,9 @@ import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js
 import { failedStarts } from "../observe/first-second.js";
 import { sampleOf } from "../observe/sample.js";
 import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
-import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { rotateLog as rotateLogFile } from "../state/logs.js";
+import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
-import { kindOf, setAside } from "../state/safe-fs.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
 import { listSessions, observeServer } from "../tmux/observe.js";
@@ -182,26 +181,9 @@ export async function runAgent(
   throw new TmuxError("could not find a free session name");
 }
 
-/**
- * Moves the previous log of a name aside (shifting older ones as the log writer does, keeping
- * `keep`), so a new session's log starts with its own first byte.
- */
+/** Moves the previous log of a name aside (state/logs.ts rotateLog), so a new session's log starts with its own first byte. */
 export function rotateLog(root: string, session: string, keep = DEFAULT_HISTORY.logKeep): void {
-  const f = logFile(root, session);
-  if (!existsSync(f)) return;
-  for (let i = Math.max(1, keep); i > 1; i--) {
-    try {
-      renameSync(`${f}.${i - 1}`, `${f}.${i}`);
-    } catch {}
-  }
-  try {
-    const st = lstatSync(f);
-    if (!st.isFile()) setAside(f, `${kindOf(st)} where a file belongs`);
-    else if (keep > 0) renameSync(f, `${f}.1`);
-    else unlinkSync(f);
-  } catch {}
-  // tmux's pipe appends to it with the server's umask: it must exist, private, first.
-  createPrivateFile(f);
+  rotateLogFile(logFile(root, session), keep);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Reporter } from "../io.js";
 import { own } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
+import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action } from "../plan/types.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "../state/events.js";
@@ -169,17 +170,18 @@ export class Supervisor {
       const server = await observeServer();
       const fleet = this.fleetFor(project, server.key);
       const observed = server.sessions;
+      const workspaces = await observeWorkspaces(project, fleet.desired.workspaces ?? []);
       // Replicas whose session was lost (the tmux server went away) come back resuming.
       const plan = planConvergence(
         fleet.desired,
-        { sessions: observed },
+        { sessions: observed, workspaces },
         { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, fleet.builds, observed) },
       );
       if (!plan.actions.length) return;
       const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
-      const { result, prompts } = await applyAndRecord(project, plan.actions, fleet.builds, observed, setup, this.reporter, {
+      const { result, prompts } = await applyAndRecord(project, plan, observed, setup, this.reporter, {
         onDone: (a: Action, error?: string) =>
           this.emit([
             {

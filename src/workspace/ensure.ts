@@ -5,9 +5,9 @@ import { AmuxError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { assertBase, assertBranch, assertName, checkBase } from "../names.js";
 import { recordsDir } from "../state/paths.js";
-import { readState, writeState } from "../state/safe-fs.js";
+import { readRegular, readState, writeState } from "../state/safe-fs.js";
 import { git, runSetup } from "./git.js";
-import { findGitTop, workspaceDir } from "./paths.js";
+import { findGitTop, foreignMessage, workspaceDir } from "./paths.js";
 import { gitCommonDir, recordCreated, worktreeAdminDir } from "./record.js";
 
 export const BRANCH_PREFIX = "amux/";
@@ -54,21 +54,51 @@ export async function ensureWorkspace(host: WorkspaceHost, name: string, reporte
  * is started in it, and amux never removes it.
  */
 async function assertUsable(host: WorkspaceHost, name: string, dir: string): Promise<void> {
+  const what = await foreignWhat(host, dir);
+  if (what) throw new WorkspaceError(`workspace ${name}: ${foreignMessage(dir, what)}`, ["move it away, or choose another workspace name"]);
+}
+
+/**
+ * What holds a workspace's path when it is not a workspace amux made ("a plain folder", "a
+ * symbolic link"...); undefined when it is one. `commonDir`: the repository's common git folder,
+ * when the caller has it already (one look for many workspaces).
+ */
+export async function foreignWhat(host: { root: string }, dir: string, commonDir?: string): Promise<string | undefined> {
   const st = lstatSync(dir);
-  const refuse = (what: string) =>
-    new WorkspaceError(`workspace ${name}: ${dir} is ${what}, not a workspace amux made`, ["move it away, or choose another workspace name"]);
-  if (st.isSymbolicLink()) throw refuse("a symbolic link");
-  if (!st.isDirectory()) throw refuse("a file");
+  if (st.isSymbolicLink()) return "a symbolic link";
+  if (!st.isDirectory()) return "a file";
   const top = findGitTop(host.root);
-  if (!top) {
-    if (existsSync(join(dir, ".git"))) throw refuse("a git repository");
-    return;
-  }
-  const dotgit = join(top, ".git");
-  const common = statSync(dotgit).isDirectory() ? dotgit : await gitCommonDir(top);
+  if (!top) return existsSync(join(dir, ".git")) ? "a git repository" : undefined;
+  const common = commonDir ?? (await commonDirOf(top));
   if (!common || !worktreeAdminDir(dir, common)) {
-    throw refuse(existsSync(join(dir, ".git")) ? "a git repository or another repository's worktree" : "a plain folder");
+    return existsSync(join(dir, ".git")) ? "a git repository or another repository's worktree" : "a plain folder";
   }
+  return undefined;
+}
+
+/** The repository's common git folder: its `.git` folder, or git's answer for a checkout that is itself a worktree. */
+export async function commonDirOf(top: string): Promise<string | undefined> {
+  const dotgit = join(top, ".git");
+  return statSync(dotgit).isDirectory() ? dotgit : await gitCommonDir(top);
+}
+
+/** Whether a local branch exists. */
+export async function branchExists(top: string, branch: string): Promise<boolean> {
+  return (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${branch}`], { allowFail: true })).code === 0;
+}
+
+/** The checkout's current branch, when it is on one git would let us name as a base. */
+export async function currentBase(top: string): Promise<string | null> {
+  const current = (await git(top, ["symbolic-ref", "--quiet", "--short", "HEAD"], { allowFail: true })).stdout;
+  // A current branch git would not let us name (made with update-ref, say) starts from HEAD instead.
+  return current && !checkBase(current) ? current : null;
+}
+
+/** The setup command (as shown) that last succeeded in workspace `name`; null when none did. */
+export function setupDone(root: string, name: string): string | null {
+  // Read only (a garbled marker is set aside by the setup that runs again, not by a look).
+  const r = readRegular(setupMarker(root, name), 64 * 1024);
+  return r.ok ? r.text : null;
 }
 
 async function createWorkspace(host: WorkspaceHost, name: string, dir: string, reporter: Reporter, o: CreateOptions): Promise<void> {
@@ -79,10 +109,8 @@ async function createWorkspace(host: WorkspaceHost, name: string, dir: string, r
     return;
   }
   const branch = o.branch ?? `${BRANCH_PREFIX}${name}`;
-  const exists = (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${branch}`], { allowFail: true })).code === 0;
-  const current = (await git(top, ["symbolic-ref", "--quiet", "--short", "HEAD"], { allowFail: true })).stdout;
-  // A current branch git would not let us name (made with update-ref, say) starts from HEAD instead.
-  const base = o.base ?? host.workspaces.base ?? (current && !checkBase(current) ? current : "HEAD");
+  const exists = await branchExists(top, branch);
+  const base = o.base ?? host.workspaces.base ?? (await currentBase(top)) ?? "HEAD";
   if (!exists && (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${base}^{commit}`], { allowFail: true })).code !== 0) {
     throw new UsageError(`cannot create workspace ${name}: unknown base ${JSON.stringify(base)} (no branch, tag or commit of that name in ${top})`);
   }

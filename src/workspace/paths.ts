@@ -24,3 +24,8 @@ export function replicaWorkspace(workspace: string | undefined, isolation: "shar
   if (!workspace) return null;
   return isolation === "replica" ? `${workspace}-${replica}` : workspace;
 }
+
+/** How a folder that is not a workspace amux made is named in messages (`what`: "a plain folder", "a symbolic link"...). */
+export function foreignMessage(dir: string, what: string): string {
+  return `${dir} is ${what}, not a workspace amux made`;
+}

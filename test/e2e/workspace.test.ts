@@ -89,6 +89,46 @@ describe("workspaces made by up", () => {
     expect(await repo.gitStatus()).toBe("");
   });
 
+  test("plan lists the workspace step that up then performs; once made, no step is planned for it", async ({ e2e }) => {
+    const repo = await e2e.newRepo("wsp", {
+      "amux.compose.yaml": "name: wsp\nservices:\n  auth:\n    agent: waits-at-prompt\n    workspace: team\n    replicas: 2\n",
+    });
+    const current = await gitOk(e2e, repo.dir, ["rev-parse", "--abbrev-ref", "HEAD"]);
+    const plan = await repo.amuxOk(["plan"]);
+    expect(plan.stdout.trim().split("\n")).toEqual([
+      `+ workspace team (branch amux/team from ${current})`,
+      "+ create wsp-auth-1 (scale 0 -> 2)",
+      "+ create wsp-auth-2 (scale 0 -> 2)",
+    ]);
+    const json = JSON.parse((await repo.amuxOk(["plan", "--json"])).stdout) as { actions: { action: string }[]; workspaces: unknown[] };
+    expect(json.actions.map((a) => a.action)).toEqual(["create", "create"]);
+    expect(json.workspaces).toEqual([
+      { action: "ensure-workspace", workspace: "team", branch: "amux/team", base: current, reason: `branch amux/team from ${current}` },
+    ]);
+    // plan changed nothing: no worktree, no branch.
+    expect(existsSync(wsDir(repo, "team"))).toBe(false);
+    expect(await branches(repo)).toEqual([current]);
+    await repo.amuxOk(["up"]);
+    expect(await gitOk(e2e, wsDir(repo, "team"), ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("amux/team");
+    expect((await repo.amuxOk(["plan"])).stdout.trim()).toBe("nothing to do, 2 sessions up to date");
+    // A replica made again in the workspace that is there: no workspace step.
+    await repo.amuxOk(["stop", "wsp-auth-2"]);
+    expect((await repo.amuxOk(["plan"])).stdout.trim()).toBe("+ create wsp-auth-2 (scale 1 -> 2)");
+    // A folder amux did not make in the way of a new workspace: a conflict in the plan, and up exits 1 without starting there.
+    repo.write(
+      "amux.compose.yaml",
+      "name: wsp\nservices:\n  auth:\n    agent: waits-at-prompt\n    workspace: team\n    replicas: 2\n  web:\n    agent: waits-at-prompt\n    workspace: other\n",
+    );
+    mkdirSync(wsDir(repo, "other"));
+    const blocked = await repo.amuxOk(["plan"]);
+    expect(blocked.stdout).toContain(
+      `! conflict wsp-web-1: workspace other: ${wsDir(repo, "other")} is a plain folder, not a workspace amux made; left alone, wsp-web-1 not created`,
+    );
+    const up = await repo.amux(["up"]);
+    expect(up.code, up.output).toBe(1);
+    expect(await e2e.liveSessions()).toEqual(["wsp-auth-1", "wsp-auth-2"]);
+  });
+
   test("isolation: replica gives each replica its own worktree", async ({ e2e }) => {
     const repo = await e2e.newRepo("wsp", {
       "amux.compose.yaml": "name: wsp\nservices:\n  x:\n    agent: waits-at-prompt\n    workspace: feature-x\n    replicas: 2\n    isolation: replica\n",

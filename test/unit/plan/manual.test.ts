@@ -4,11 +4,22 @@ import { type ManualKind, planManual } from "../../../src/plan/manual.js";
 import { formatPlan } from "../../../src/plan/plan.js";
 import type { DesiredState } from "../../../src/plan/types.js";
 import { serverKey } from "../../../src/secrets.js";
-import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
+import type { Labels, ObservedSession, SessionCreate } from "../../../src/tmux/types.js";
 
 const KEY = serverKey("0".repeat(64));
+const NOW = 1_700_000_000_000;
 
 const ROOT = "/srv/acme";
+
+/** The tmux request a replica is started with (its contents are apply's concern: test/unit/apply). */
+const startOf = (session: string): SessionCreate => ({
+  name: session,
+  cwd: ROOT,
+  argv: ["claude"],
+  env: {},
+  labels: {},
+  logFile: `${ROOT}/.amux/logs/${session}.log`,
+});
 const spec = (mode: string): SpawnSpec => ({ command: "claude", shell: "default", cwd: ROOT, env: { MODE: mode }, prompt: null, windowName: null });
 const NOW_SPEC = spec("fast");
 
@@ -28,6 +39,7 @@ const desired: DesiredState = {
         agent: "claude",
         hash: hashSpec(NOW_SPEC, noSecrets(NOW_SPEC), KEY),
         summary: summarizeSpec(NOW_SPEC, noSecrets(NOW_SPEC), KEY),
+        start: startOf(`acme-auth-${n}`),
       })),
     },
   ],
@@ -139,7 +151,7 @@ describe("planManual (amux start / amux restart)", () => {
       text: "↻ restart claude-1 (restarted by amux restart)",
     },
   ])("$what", ({ kind, obs, declared, other, text }) => {
-    expect(formatPlan(planManual(kind, desired, { sessions: obs }, { declared, other: other ?? [] }))).toBe(text);
+    expect(formatPlan(planManual(kind, desired, { sessions: obs }, { declared, other: other ?? [] }, { now: NOW }))).toBe(text);
   });
 
   it("a person's restart resets the restart count (a fresh maxRestarts budget)", () => {
@@ -148,8 +160,19 @@ describe("planManual (amux start / amux restart)", () => {
       desired,
       { sessions: [session("acme-auth-1", labels(1, NOW_SPEC, { restarts: "5" }), true)] },
       { declared: ["acme-auth-1"], other: [] },
+      { now: NOW },
     );
-    expect(plan.actions).toEqual([{ action: "restart", session: "acme-auth-1", service: "auth", replica: 1, reason: "started by amux start", restarts: 0 }]);
+    expect(plan.actions).toMatchObject([
+      {
+        action: "restart",
+        session: "acme-auth-1",
+        service: "auth",
+        replica: 1,
+        reason: "started by amux start",
+        restarts: 0,
+        labels: { restarts: "0" },
+      },
+    ]);
   });
 });
 
@@ -162,7 +185,7 @@ describe("planManual with a resume command", () => {
   const targets = { declared: ["acme-auth-1", "acme-auth-2"], other: [] };
 
   it("restart and start in place continue the conversation", () => {
-    const restart = planManual("restart", resumable, obs, targets);
+    const restart = planManual("restart", resumable, obs, targets, { now: NOW });
     expect(formatPlan(restart)).toBe(
       ["↻ restart acme-auth-1 (restarted by amux restart; resumed)", "↻ restart acme-auth-2 (restarted by amux restart; resumed)"].join("\n"),
     );
@@ -170,11 +193,11 @@ describe("planManual with a resume command", () => {
       [true, "claude --continue"],
       [true, "claude --continue"],
     ]);
-    expect(formatPlan(planManual("start", resumable, obs, targets))).toBe(["↻ restart acme-auth-2 (started by amux start; resumed)"].join("\n"));
+    expect(formatPlan(planManual("start", resumable, obs, targets, { now: NOW }))).toBe(["↻ restart acme-auth-2 (started by amux start; resumed)"].join("\n"));
   });
 
   it("--fresh starts clean", () => {
-    const plan = planManual("restart", resumable, obs, targets, { fresh: true });
+    const plan = planManual("restart", resumable, obs, targets, { fresh: true, now: NOW });
     expect(plan.actions.every((a) => !a.resume && a.command === undefined)).toBe(true);
     expect(formatPlan(plan)).not.toContain("resumed");
   });

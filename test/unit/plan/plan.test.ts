@@ -1,13 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { hashSpec, noSecrets, type SpawnSpec, summarizeSpec } from "../../../src/desired/spec.js";
-import { BACKOFF_CAP_MS, backoffMs, describeChange, formatPlan, planConvergence } from "../../../src/plan/plan.js";
+import { BACKOFF_CAP_MS, backoffMs, describeChange, formatPlan, planConvergence, planJson } from "../../../src/plan/plan.js";
 import type { DesiredService, DesiredState, ObservedState, PlanOptions } from "../../../src/plan/types.js";
 import { serverKey } from "../../../src/secrets.js";
-import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
+import type { Labels, ObservedSession, SessionCreate } from "../../../src/tmux/types.js";
 
 const KEY = serverKey("0".repeat(64));
 
 const ROOT = "/srv/acme";
+
+/** The tmux request a replica is started with (its contents are apply's concern: test/unit/apply). */
+const startOf = (session: string): SessionCreate => ({
+  name: session,
+  cwd: ROOT,
+  argv: ["claude"],
+  env: {},
+  labels: {},
+  logFile: `${ROOT}/.amux/logs/${session}.log`,
+});
 const NOW = 1_700_000_000_000;
 
 function spec(env: Record<string, string> = { MODE: "fast" }): SpawnSpec {
@@ -39,6 +49,7 @@ function service(name: string, o: ServiceOpts = {}): DesiredService {
       agent: "claude",
       hash: hashSpec(s, noSecrets(s), KEY),
       summary: summarizeSpec(s, noSecrets(s), KEY),
+      start: startOf(`acme-${name}-${i + 1}`),
     })),
   };
 }
@@ -107,7 +118,7 @@ describe("planConvergence + formatPlan", () => {
 
   it("gives each action as data with session, service, replica and reason", () => {
     const plan = planConvergence(desired(service("auth", { replicas: 1 })), observed(), OPTS);
-    expect(plan.actions).toEqual([{ action: "create", session: "acme-auth-1", service: "auth", replica: 1, reason: "scale 0 -> 1" }]);
+    expect(planJson(plan).actions).toEqual([{ action: "create", session: "acme-auth-1", service: "auth", replica: 1, reason: "scale 0 -> 1" }]);
     expect(plan.notes).toEqual([]);
     expect(plan.upToDate).toEqual([]);
   });
