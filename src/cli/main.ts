@@ -1,26 +1,31 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { withAgentEnvironment } from "../config/locate.js";
+import { type ProjectOptions, withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
 import { registerLandCommands } from "./land-program.js";
+import type { Act, ExitCode, Outcome } from "./output.js";
 
 /**
- * commander wiring only: flags → options → a core call, loaded lazily per command so that
- * `amux ps` does not pay for listr2, chokidar or the MCP SDK. The one process.exit is at the end.
+ * commander wiring only: flags → options → a command, loaded lazily per command so that
+ * `amux ps` does not pay for listr2, chokidar or the MCP SDK. Commands return their outcome
+ * (or throw a typed error); main() alone turns it into the exit code, and the one process.exit
+ * is at the end.
  */
 
-interface GlobalFlags {
-  file?: string;
-  cwd?: string;
-  project?: string;
+function globals(cmd: Command): ProjectOptions {
+  const o = cmd.optsWithGlobals() as ProjectOptions & Record<string, unknown>;
+  return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
 }
 
-function globals(cmd: Command): GlobalFlags {
-  const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-  return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
+function actWith(settle: (code: ExitCode) => void): Act {
+  return (fn) =>
+    async (...args) => {
+      const code = (await fn(...args)) as Outcome;
+      if (code !== undefined) settle(code);
+    };
 }
 
 function int(name: string) {
@@ -41,7 +46,8 @@ function seconds(name: string) {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(): Command {
+export function buildProgram(settle: (code: ExitCode) => void = () => {}): Command {
+  const act = actWith(settle);
   const program = new Command("amux")
     .description("Run AI coding agents as tmux sessions in workspaces, and keep a declared fleet of them alive.")
     .version(VERSION, "-V, --version")
@@ -56,7 +62,7 @@ export function buildProgram(): Command {
     .command("init")
     .description("write a commented .amux/config.yaml and amux.compose.yaml here (refuses to overwrite either)")
     .option("--force", "overwrite them")
-    .action(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o)));
 
   program
     .command("run")
@@ -75,7 +81,16 @@ export function buildProgram(): Command {
     .option("--no-attach", "do not attach")
     .option("-d, --detach", "do not attach (docker's habit; same as --no-attach)")
     .option("--json", "print the session as JSON")
-    .action(async (agent: string, o, cmd: Command) => (await import("./commands.js")).cmdRun(globals(cmd), agent, o.detach ? { ...o, attach: false } : o));
+    .action(
+      act(async (agent: string, o, cmd: Command) =>
+        (await import("./commands.js")).cmdRun(globals(cmd), agent, {
+          ...o,
+          // --attach and --no-attach both set `attach`, so commander defaults it to true: only
+          // what was typed counts (-d too), else the agent's autoAttach decides.
+          attach: o.detach ? false : cmd.getOptionValueSource("attach") === "cli" ? o.attach : undefined,
+        }),
+      ),
+    );
 
   program
     .command("ps")
@@ -86,10 +101,12 @@ export function buildProgram(): Command {
     .addOption(new Option("--format <format>", "table (default) or json (same as --json)").choices(["table", "json"]))
     .option("--wide", "show why each status is what it is")
     .option("-w, --watch", "keep a live view open (same as amux top)")
-    .action(async (services: string[], o, cmd: Command) =>
-      o.watch
-        ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
-        : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
+    .action(
+      act(async (services: string[], o, cmd: Command) =>
+        o.watch
+          ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
+          : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
+      ),
     );
 
   program
@@ -114,7 +131,7 @@ export function buildProgram(): Command {
         "`amux ps --watch` is the same view.",
       ].join("\n"),
     )
-    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o)));
 
   program
     .command("watch")
@@ -123,19 +140,19 @@ export function buildProgram(): Command {
     .option("--remove-orphans", "remove sessions of services no longer declared")
     .option("--json", "print events as JSON lines")
     .addOption(new Option("--interval <duration>", "status tick").argParser(seconds("--interval")).default(1000, "1s"))
-    .action(async (services: string[], o, cmd: Command) => (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o));
+    .action(act(async (services: string[], o, cmd: Command) => (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)));
 
   program
     .command("events")
     .description("stream status changes and reconcile actions (JSON lines with --json)")
     .option("--json", "one JSON object per line")
-    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdEvents(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdEvents(globals(cmd), o)));
 
   program
     .command("attach")
     .description("attach to a session (switch-client when already inside amux's tmux server)")
     .argument("<session>")
-    .action(async (session: string, _o, cmd: Command) => (await import("./session-commands.js")).cmdAttach(globals(cmd), session));
+    .action(act(async (session: string, _o, cmd: Command) => (await import("./session-commands.js")).cmdAttach(globals(cmd), session)));
 
   program
     .command("logs")
@@ -147,8 +164,8 @@ export function buildProgram(): Command {
     .option("-t, --timestamps", "with -f: prefix each new line with the time it arrived (earlier lines have no recorded time)")
     .option("--raw", "print the output as captured, escape codes and all")
     .option("--no-prefix", "no `name | ` prefixes")
-    .action(async (target: string, o, cmd: Command) =>
-      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, lines: o.lines ?? o.tail }),
+    .action(
+      act(async (target: string, o, cmd: Command) => (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, lines: o.lines ?? o.tail })),
     );
 
   program
@@ -158,8 +175,10 @@ export function buildProgram(): Command {
     .option("-n, --lines <N>", "lines of history to start with", int("-n"), 20)
     .option("-f, --follow", "follows anyway (accepted for tail -f habits)")
     .option("-t, --timestamps", "prefix each new line with the time it arrived")
-    .action(async (target: string, o, cmd: Command) =>
-      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
+    .action(
+      act(async (target: string, o, cmd: Command) =>
+        (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
+      ),
     );
 
   program
@@ -167,13 +186,13 @@ export function buildProgram(): Command {
     .description("type text into an agent and submit it (Enter is checked to land)")
     .argument("<session>")
     .argument("<text...>", "text to type; `-` reads it from standard input")
-    .action(async (session: string, text: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdSend(globals(cmd), session, text));
+    .action(act(async (session: string, text: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdSend(globals(cmd), session, text)));
 
   program
     .command("stop")
     .description("stop sessions (they stay in `ps --all` as stopped; a declared replica stays stopped under `amux watch` until `amux start` or `amux up`)")
     .argument("<session|service...>", "sessions, or services (all their replicas)")
-    .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
+    .action(act(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions)));
 
   program
     .command("start")
@@ -181,7 +200,7 @@ export function buildProgram(): Command {
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
     .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
-    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o));
+    .action(act(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o)));
 
   program
     .command("restart")
@@ -189,14 +208,14 @@ export function buildProgram(): Command {
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
     .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
-    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o));
+    .action(act(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o)));
 
   program
     .command("prune")
     .description("forget sessions that are gone: their records (ps --all) and logs; live sessions are never touched")
     .option("-a, --all", "also the records that keep declared replicas stopped (a running watch then starts them)")
     .option("--json", "what was removed, as JSON")
-    .action(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o)));
 
   const config = program.command("config").description("show, edit or validate the configuration");
   config
@@ -204,15 +223,15 @@ export function buildProgram(): Command {
     .description("the resolved configuration (secrets masked)")
     .option("--json", "as JSON")
     .option("--show-secrets", "do not mask secret values")
-    .action(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o)));
   config
     .command("edit")
     .description("open .amux/config.yaml in $VISUAL/$EDITOR (made from a commented template when absent), then validate it")
-    .action(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd)));
+    .action(act(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd))));
   config
     .command("validate")
     .description("validate .amux/config.yaml and the compose file")
-    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigValidate(globals(cmd)));
+    .action(act(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigValidate(globals(cmd))));
 
   program
     .command("up")
@@ -231,10 +250,12 @@ export function buildProgram(): Command {
     .option("--json", "with --dry-run: the plan as JSON")
     .option("-d, --detach", "accepted for docker habits: amux is always detached (agents run in tmux)")
     .option("--watch", "then keep converging and supervising (same as amux watch)")
-    .action(async (services: string[], o, cmd: Command) =>
-      o.watch
-        ? (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)
-        : (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o),
+    .action(
+      act(async (services: string[], o, cmd: Command) =>
+        o.watch
+          ? (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)
+          : (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o),
+      ),
     );
 
   program
@@ -243,14 +264,14 @@ export function buildProgram(): Command {
     .argument("[service...]", "only these services")
     .option("--remove-orphans", "plan the removal of orphans")
     .option("--json", "as JSON")
-    .action(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, { ...o, dryRun: true }));
+    .action(act(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, { ...o, dryRun: true })));
 
   program
     .command("down")
     .description("remove every session of the project (services and run sessions)")
     .option("--workspaces", "also remove the project's workspaces (refusing any with unsaved work)")
     .option("--force", "with --workspaces: remove them even with unsaved work (never what amux did not make, locked or in use)")
-    .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o)));
 
   const ws = program.command("workspace").alias("ws").description("git-worktree workspaces that agents run in");
   ws.command("create")
@@ -258,47 +279,49 @@ export function buildProgram(): Command {
     .argument("<name>")
     .option("--branch <branch>", "branch to check out or create (default amux/<name>)")
     .option("--base <ref>", "start point of a new branch (default: the current branch)")
-    .action(async (name: string, o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsCreate(globals(cmd), name, o));
+    .action(act(async (name: string, o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsCreate(globals(cmd), name, o)));
   ws.command("ls")
     .description("list workspaces with branch, unsaved work and the sessions using them")
     .option("--json", "as JSON")
-    .action(async (o, cmd: Command) => (await import("./land-commands.js")).cmdWsLsRows(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./land-commands.js")).cmdWsLsRows(globals(cmd), o)));
   ws.command("rm")
     .description("remove workspaces, refusing any with unsaved work or a live session")
     .argument("<name...>")
     .option("--force", "remove even with uncommitted, untracked or ignored files (commits stay on their branch; never what amux did not make)")
-    .action(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o));
+    .action(act(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o)));
   ws.command("prune")
     .description("remove workspaces no session uses and that hold no unsaved work")
     .option("--force", "also those with unsaved work (never what amux did not make, locked or in use)")
     .option("--dry-run", "say what would go")
-    .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o)));
 
-  registerLandCommands(program, globals);
+  registerLandCommands(program, globals, act);
 
   program
     .command("mcp")
     .description("serve the Model Context Protocol on stdio (tools to run, watch and steer agents and fleets)")
-    .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
+    .action(act(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd))));
 
   program
     .command("completion")
     .description("print a shell completion script: commands, flags, and session, service, agent and workspace names")
     .argument("<shell>", "bash, zsh or fish")
-    .action(async (shell: string) => {
-      process.stdout.write((await import("./completion.js")).completionScript(shell));
-    });
+    .action(
+      act(async (shell: string) => {
+        process.stdout.write((await import("./completion.js")).completionScript(shell));
+      }),
+    );
 
   program
     .command("bench-tick", { hidden: true })
     .option("--ticks <n>", "how many", int("--ticks"))
-    .action(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o));
+    .action(act(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o)));
 
   program
     .command("schema")
     .description("print the JSON Schema of the compose file or the agent config")
     .argument("[kind]", "compose or config", "compose")
-    .action(async (kind: string) => (await import("./commands.js")).cmdSchema(kind));
+    .action(act(async (kind: string) => (await import("./commands.js")).cmdSchema(kind)));
 
   addGlobalOptions(program);
   return program;
@@ -344,7 +367,10 @@ function isFileArg(args: string[]): (p: string) => boolean {
 
 /** Runs the CLI and returns the exit code; the one place errors become text and codes. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
     // Help was not asked for: it goes to stderr and the exit says so (as git does); --help and
     // `amux help` print it to stdout and exit 0.
@@ -359,7 +385,7 @@ export async function main(argv: string[]): Promise<number> {
     const amb = ambiguousFollowFile(argv.slice(2), isFileArg(argv.slice(2)));
     if (amb !== undefined) throw new UsageError(`-f means --follow here; use --file ${amb} for the compose file`);
     await program.parseAsync(argv);
-    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const { text, exitCode } = describeError(e);
