@@ -4,6 +4,7 @@ import { jsonSchemaFor } from "../config/schema.js";
 import { EXIT, UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
 import { attachStarted } from "../usecases/attach.js";
+import { configOf, validateConfig } from "../usecases/config.js";
 import { runAgent } from "../usecases/session.js";
 import { type Outcome, out } from "./output.js";
 
@@ -45,14 +46,12 @@ export async function cmdRun(
 }
 
 export async function cmdConfigShow(g: ProjectOptions, o: { json?: boolean; showSecrets?: boolean }): Promise<void> {
-  const { configOf } = await import("../usecases/config.js");
   const view = configOf(g, !!o.showSecrets);
   // YAML text ends in its own newline.
   out(o.json ? JSON.stringify(view, null, 2) : stringify(view, { lineWidth: 0 }).replace(/\n$/, ""));
 }
 
 export async function cmdConfigValidate(g: ProjectOptions): Promise<void> {
-  const { validateConfig } = await import("../usecases/config.js");
   const v = validateConfig(g, (w) => process.stderr.write(`warning: ${w}\n`));
   out(`valid: ${v.files.join(", ")} (${plural(v.agents, "agent")}, ${plural(v.services, "service")})`);
 }

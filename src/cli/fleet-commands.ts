@@ -4,8 +4,7 @@ import { type Reporter, stderrReporter } from "../io.js";
 import { describeFailedStart } from "../observe/first-second.js";
 import { formatPlan, nothingToDo } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
-import { type Outcome, out } from "./output.js";
-import { paint } from "./style.js";
+import { type Outcome, out, paint } from "./output.js";
 
 const SIGIL: Record<Action["action"], string> = { create: "+", recreate: "~", remove: "-", restart: "↻" };
 const PAST: Record<Action["action"], string> = { create: "created", recreate: "recreated", remove: "removed", restart: "restarted" };

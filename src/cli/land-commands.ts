@@ -6,8 +6,7 @@ import { renderDiff } from "../workspace/diff.js";
 import { pageText } from "../workspace/git.js";
 import { describeState } from "../workspace/manage.js";
 import { describeMerge, type MergeStrategy } from "../workspace/merge.js";
-import { type Outcome, out } from "./output.js";
-import { ago, paint, table, useColor } from "./style.js";
+import { ago, type Outcome, out, paint, table, useColor } from "./output.js";
 
 /** `amux diff`: JSON, or headed sections rendered by git, through the pager on a terminal. */
 export async function cmdDiff(g: ProjectOptions, target: string, o: { stat?: boolean; nameOnly?: boolean; json?: boolean }): Promise<void> {

@@ -4,8 +4,7 @@ import { UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
 import { sendText, stopTarget } from "../usecases/session.js";
 import { listStatus, type SessionRow } from "../usecases/status.js";
-import { out } from "./output.js";
-import { ago, type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
+import { ago, type Color, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
 export async function cmdPs(g: ProjectOptions, services: string[], o: { all?: boolean; json?: boolean; wide?: boolean }): Promise<void> {
   const { rows } = await listStatus({ ...g, all: o.all, services }, stderrReporter);

@@ -9,8 +9,7 @@ import { isLocked } from "../state/lock.js";
 import { readFrom } from "../state/logs.js";
 import { lockWatcher, Supervisor } from "../watch/supervisor.js";
 import { StatusTracker } from "../watch/tracker.js";
-import { type Outcome, out } from "./output.js";
-import { type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
+import { type Color, type Outcome, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
