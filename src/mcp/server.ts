@@ -17,9 +17,7 @@ import { createWorkspace } from "../usecases/workspaces.js";
 import { VERSION } from "../version.js";
 import { describeState } from "../workspace/manage.js";
 import { registerLandTools } from "./land-tools.js";
-import { TOOL_USE_CASES } from "./tools.js";
-
-type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+import { TOOL_USE_CASES, type ToolResult } from "./tools.js";
 
 /** Diagnostics go to stderr: stdout carries protocol messages only. */
 const reporter: Reporter = {

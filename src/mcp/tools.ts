@@ -1,3 +1,6 @@
+/** What a tool answers: text for the model, structured content for programs, and whether it failed. */
+export type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
 /**
  * The MCP surface at a glance: every tool, and the use cases (src/usecases/<module>.ts, function)
  * its body calls. A tool is a thin adapter: parse its input, call these, shape the answer. The
