@@ -6,7 +6,7 @@ import type { Reporter } from "../io.js";
 import { assertName } from "../names.js";
 import { listSessions } from "../tmux/observe.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
-import { findWorkspace, keepReasons, listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
+import { findWorkspace, keepReasons, listWorkspaces, type RemoveResult, removeWorkspaces, type WorkspaceInfo } from "../workspace/manage.js";
 
 /** `amux ws create` / MCP `workspace_create`: the workspace's folder, made when absent. */
 export async function createWorkspace(
@@ -45,10 +45,13 @@ export interface PruneVerdict {
 export async function planWorkspacePrune(opts: ProjectOptions, force: boolean, warn: (line: string) => void): Promise<PruneVerdict[]> {
   const view = await loadView(opts, warn);
   const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
-  return list.map((w) => {
-    const reasons = keepReasons(w, force);
-    return { name: w.name, verdict: w.kind === "foreign" ? "leave" : reasons.length ? "keep" : "remove", reasons };
-  });
+  return list.map((w) => pruneVerdict(w, force));
+}
+
+/** What prune does to one workspace: leave what is not amux's, keep (saying why) what holds work or is in use, else remove. Pure. */
+export function pruneVerdict(w: WorkspaceInfo, force: boolean): PruneVerdict {
+  const reasons = keepReasons(w, force);
+  return { name: w.name, verdict: w.kind === "foreign" ? "leave" : reasons.length ? "keep" : "remove", reasons };
 }
 
 /** `amux ws prune`: removes the workspaces no session uses and that hold no unsaved work (any, with `force`). */
