@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { ProjectOptions } from "../config/locate.js";
-import type { Act } from "./output.js";
+import type { AmuxCommand } from "./command.js";
 
 /** Wires `diff`, `merge` and `push` (reviewing and landing agents' work); the code loads on use. */
-export function registerLandCommands(program: Command, globals: (cmd: Command) => ProjectOptions, act: Act): void {
+export function registerLandCommands(program: AmuxCommand, globals: (cmd: Command) => ProjectOptions): void {
   program
     .command("diff")
     .description("what a workspace's agent did since its base: commits ahead/behind, committed, uncommitted and untracked changes")
@@ -11,7 +11,7 @@ export function registerLandCommands(program: Command, globals: (cmd: Command) =
     .option("--stat", "a diffstat per section")
     .option("--name-only", "only the names of changed files")
     .option("--json", "files (path, status, additions, deletions, kind), commits, ahead, behind, base as JSON")
-    .action(act(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdDiff(globals(cmd), target, o)));
+    .action(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdDiff(globals(cmd), target, o));
 
   program
     .command("merge")
@@ -26,7 +26,7 @@ export function registerLandCommands(program: Command, globals: (cmd: Command) =
     .option("--commit", "commit the workspace's uncommitted and untracked work first (with -m)")
     .option("-m, --message <text>", "message of the --commit commit")
     .option("--json", "the result as JSON")
-    .action(act(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdMerge(globals(cmd), target, o)));
+    .action(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdMerge(globals(cmd), target, o));
 
   program
     .command("push")
@@ -35,5 +35,5 @@ export function registerLandCommands(program: Command, globals: (cmd: Command) =
     .option("--remote <name>", "remote (default: the branch's upstream remote, else origin, else the only one)")
     .option("--force-with-lease", "replace the remote branch if it is where this repository last saw it")
     .option("--json", "the result as JSON")
-    .action(act(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdPush(globals(cmd), target, o)));
+    .action(async (target: string, o, cmd: Command) => (await import("./land-commands.js")).cmdPush(globals(cmd), target, o));
 }

@@ -1,31 +1,24 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { type Command, CommanderError, Option } from "commander";
 import { type ProjectOptions, withAgentEnvironment } from "../config/locate.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { AmuxCommand } from "./command.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
 import { registerLandCommands } from "./land-program.js";
-import type { Act, ExitCode, Outcome } from "./output.js";
+import type { ExitCode } from "./output.js";
 
 /**
  * commander wiring only: flags → options → a command, loaded lazily per command so that
- * `amux ps` does not pay for listr2, chokidar or the MCP SDK. Commands return their outcome
- * (or throw a typed error); main() alone turns it into the exit code, and the one process.exit
+ * `amux ps` does not pay for listr2, chokidar or the MCP SDK. A command returns its outcome (or
+ * throws a typed error); main() alone turns either into the exit code, and the one process.exit
  * is at the end.
  */
 
 function globals(cmd: Command): ProjectOptions {
   const o = cmd.optsWithGlobals() as ProjectOptions & Record<string, unknown>;
   return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
-}
-
-function actWith(settle: (code: ExitCode) => void): Act {
-  return (fn) =>
-    async (...args) => {
-      const code = (await fn(...args)) as Outcome;
-      if (code !== undefined) settle(code);
-    };
 }
 
 function int(name: string) {
@@ -46,9 +39,8 @@ function seconds(name: string) {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(settle: (code: ExitCode) => void = () => {}): Command {
-  const act = actWith(settle);
-  const program = new Command("amux")
+export function buildProgram(settle: (code: ExitCode) => void = () => {}): AmuxCommand {
+  const program = new AmuxCommand("amux", settle)
     .description("Run AI coding agents as tmux sessions in workspaces, and keep a declared fleet of them alive.")
     .version(VERSION, "-V, --version")
     .option("-f, --file <path>", "compose file (default: amux.compose.yaml in this or a parent directory)")
@@ -62,7 +54,7 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .command("init")
     .description("write a commented .amux/config.yaml and amux.compose.yaml here (refuses to overwrite either)")
     .option("--force", "overwrite them")
-    .action(act(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./init.js")).cmdInit(globals(cmd), o));
 
   program
     .command("run")
@@ -81,15 +73,13 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .option("--no-attach", "do not attach")
     .option("-d, --detach", "do not attach (docker's habit; same as --no-attach)")
     .option("--json", "print the session as JSON")
-    .action(
-      act(async (agent: string, o, cmd: Command) =>
-        (await import("./commands.js")).cmdRun(globals(cmd), agent, {
-          ...o,
-          // --attach and --no-attach both set `attach`, so commander defaults it to true: only
-          // what was typed counts (-d too), else the agent's autoAttach decides.
-          attach: o.detach ? false : cmd.getOptionValueSource("attach") === "cli" ? o.attach : undefined,
-        }),
-      ),
+    .action(async (agent: string, o, cmd: Command) =>
+      (await import("./commands.js")).cmdRun(globals(cmd), agent, {
+        ...o,
+        // --attach and --no-attach both set `attach`, so commander defaults it to true: only
+        // what was typed counts (-d too), else the agent's autoAttach decides.
+        attach: o.detach ? false : cmd.getOptionValueSource("attach") === "cli" ? o.attach : undefined,
+      }),
     );
 
   program
@@ -101,12 +91,10 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .addOption(new Option("--format <format>", "table (default) or json (same as --json)").choices(["table", "json"]))
     .option("--wide", "show why each status is what it is")
     .option("-w, --watch", "keep a live view open (same as amux top)")
-    .action(
-      act(async (services: string[], o, cmd: Command) =>
-        o.watch
-          ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
-          : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
-      ),
+    .action(async (services: string[], o, cmd: Command) =>
+      o.watch
+        ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
+        : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
     );
 
   program
@@ -131,7 +119,7 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
         "`amux ps --watch` is the same view.",
       ].join("\n"),
     )
-    .action(act(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdTop(globals(cmd), o));
 
   program
     .command("watch")
@@ -140,19 +128,19 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .option("--remove-orphans", "remove sessions of services no longer declared")
     .option("--json", "print events as JSON lines")
     .addOption(new Option("--interval <duration>", "status tick").argParser(seconds("--interval")).default(1000, "1s"))
-    .action(act(async (services: string[], o, cmd: Command) => (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)));
+    .action(async (services: string[], o, cmd: Command) => (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o));
 
   program
     .command("events")
     .description("stream status changes and reconcile actions (JSON lines with --json)")
     .option("--json", "one JSON object per line")
-    .action(act(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdEvents(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./watch-commands.js")).cmdEvents(globals(cmd), o));
 
   program
     .command("attach")
     .description("attach to a session (switch-client when already inside amux's tmux server)")
     .argument("<session>")
-    .action(act(async (session: string, _o, cmd: Command) => (await import("./session-commands.js")).cmdAttach(globals(cmd), session)));
+    .action(async (session: string, _o, cmd: Command) => (await import("./session-commands.js")).cmdAttach(globals(cmd), session));
 
   program
     .command("logs")
@@ -164,8 +152,8 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .option("-t, --timestamps", "with -f: prefix each new line with the time it arrived (earlier lines have no recorded time)")
     .option("--raw", "print the output as captured, escape codes and all")
     .option("--no-prefix", "no `name | ` prefixes")
-    .action(
-      act(async (target: string, o, cmd: Command) => (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, lines: o.lines ?? o.tail })),
+    .action(async (target: string, o, cmd: Command) =>
+      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, lines: o.lines ?? o.tail }),
     );
 
   program
@@ -175,10 +163,8 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .option("-n, --lines <N>", "lines of history to start with", int("-n"), 20)
     .option("-f, --follow", "follows anyway (accepted for tail -f habits)")
     .option("-t, --timestamps", "prefix each new line with the time it arrived")
-    .action(
-      act(async (target: string, o, cmd: Command) =>
-        (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
-      ),
+    .action(async (target: string, o, cmd: Command) =>
+      (await import("./session-commands.js")).cmdLogs(globals(cmd), target, { ...o, follow: true, prefix: true }),
     );
 
   program
@@ -186,13 +172,13 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .description("type text into an agent and submit it (Enter is checked to land)")
     .argument("<session>")
     .argument("<text...>", "text to type; `-` reads it from standard input")
-    .action(act(async (session: string, text: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdSend(globals(cmd), session, text)));
+    .action(async (session: string, text: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdSend(globals(cmd), session, text));
 
   program
     .command("stop")
     .description("stop sessions (they stay in `ps --all` as stopped; a declared replica stays stopped under `amux watch` until `amux start` or `amux up`)")
     .argument("<session|service...>", "sessions, or services (all their replicas)")
-    .action(act(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions)));
+    .action(async (sessions: string[], _o, cmd: Command) => (await import("./session-commands.js")).cmdStop(globals(cmd), sessions));
 
   program
     .command("start")
@@ -200,7 +186,7 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
     .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
-    .action(act(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o)));
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("start", globals(cmd), names, o));
 
   program
     .command("restart")
@@ -208,14 +194,14 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .argument("<session|service...>")
     .option("--json", "what was done, as JSON")
     .option("--fresh", "start the agent clean instead of resuming its last conversation (params.resume)")
-    .action(act(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o)));
+    .action(async (names: string[], o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdStartRestart("restart", globals(cmd), names, o));
 
   program
     .command("prune")
     .description("forget sessions that are gone: their records (ps --all) and logs; live sessions are never touched")
     .option("-a, --all", "also the records that keep declared replicas stopped (a running watch then starts them)")
     .option("--json", "what was removed, as JSON")
-    .action(act(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./lifecycle-commands.js")).cmdPrune(globals(cmd), o));
 
   const config = program.command("config").description("show, edit or validate the configuration");
   config
@@ -223,15 +209,15 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .description("the resolved configuration (secrets masked)")
     .option("--json", "as JSON")
     .option("--show-secrets", "do not mask secret values")
-    .action(act(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./commands.js")).cmdConfigShow(globals(cmd), o));
   config
     .command("edit")
     .description("open .amux/config.yaml in $VISUAL/$EDITOR (made from a commented template when absent), then validate it")
-    .action(act(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd))));
+    .action(async (_o, cmd: Command) => (await import("./config-edit.js")).cmdConfigEdit(globals(cmd)));
   config
     .command("validate")
     .description("validate .amux/config.yaml and the compose file")
-    .action(act(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigValidate(globals(cmd))));
+    .action(async (_o, cmd: Command) => (await import("./commands.js")).cmdConfigValidate(globals(cmd)));
 
   program
     .command("up")
@@ -250,12 +236,10 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .option("--json", "with --dry-run: the plan as JSON")
     .option("-d, --detach", "accepted for docker habits: amux is always detached (agents run in tmux)")
     .option("--watch", "then keep converging and supervising (same as amux watch)")
-    .action(
-      act(async (services: string[], o, cmd: Command) =>
-        o.watch
-          ? (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)
-          : (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o),
-      ),
+    .action(async (services: string[], o, cmd: Command) =>
+      o.watch
+        ? (await import("./watch-commands.js")).cmdWatch(globals(cmd), services, o)
+        : (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, o),
     );
 
   program
@@ -264,14 +248,14 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .argument("[service...]", "only these services")
     .option("--remove-orphans", "plan the removal of orphans")
     .option("--json", "as JSON")
-    .action(act(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, { ...o, dryRun: true })));
+    .action(async (services: string[], o, cmd: Command) => (await import("./fleet-commands.js")).cmdUp(globals(cmd), services, { ...o, dryRun: true }));
 
   program
     .command("down")
     .description("remove every session of the project (services and run sessions)")
     .option("--workspaces", "also remove the project's workspaces (refusing any with unsaved work)")
     .option("--force", "with --workspaces: remove them even with unsaved work (never what amux did not make, locked or in use)")
-    .action(act(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./fleet-commands.js")).cmdDown(globals(cmd), o));
 
   const ws = program.command("workspace").alias("ws").description("git-worktree workspaces that agents run in");
   ws.command("create")
@@ -279,49 +263,47 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): Comma
     .argument("<name>")
     .option("--branch <branch>", "branch to check out or create (default amux/<name>)")
     .option("--base <ref>", "start point of a new branch (default: the current branch)")
-    .action(act(async (name: string, o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsCreate(globals(cmd), name, o)));
+    .action(async (name: string, o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsCreate(globals(cmd), name, o));
   ws.command("ls")
     .description("list workspaces with branch, unsaved work and the sessions using them")
     .option("--json", "as JSON")
-    .action(act(async (o, cmd: Command) => (await import("./land-commands.js")).cmdWsLsRows(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./land-commands.js")).cmdWsLsRows(globals(cmd), o));
   ws.command("rm")
     .description("remove workspaces, refusing any with unsaved work or a live session")
     .argument("<name...>")
     .option("--force", "remove even with uncommitted, untracked or ignored files (commits stay on their branch; never what amux did not make)")
-    .action(act(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o)));
+    .action(async (names: string[], o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsRm(globals(cmd), names, o));
   ws.command("prune")
     .description("remove workspaces no session uses and that hold no unsaved work")
     .option("--force", "also those with unsaved work (never what amux did not make, locked or in use)")
     .option("--dry-run", "say what would go")
-    .action(act(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./workspace-commands.js")).cmdWsPrune(globals(cmd), o));
 
-  registerLandCommands(program, globals, act);
+  registerLandCommands(program, globals);
 
   program
     .command("mcp")
     .description("serve the Model Context Protocol on stdio (tools to run, watch and steer agents and fleets)")
-    .action(act(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd))));
+    .action(async (_o, cmd: Command) => (await import("../mcp/server.js")).serveStdio(globals(cmd)));
 
   program
     .command("completion")
     .description("print a shell completion script: commands, flags, and session, service, agent and workspace names")
     .argument("<shell>", "bash, zsh or fish")
-    .action(
-      act(async (shell: string) => {
-        process.stdout.write((await import("./completion.js")).completionScript(shell));
-      }),
-    );
+    .action(async (shell: string) => {
+      process.stdout.write((await import("./completion.js")).completionScript(shell));
+    });
 
   program
     .command("bench-tick", { hidden: true })
     .option("--ticks <n>", "how many", int("--ticks"))
-    .action(act(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o)));
+    .action(async (o, cmd: Command) => (await import("./bench-tick.js")).cmdBenchTick(globals(cmd), o));
 
   program
     .command("schema")
     .description("print the JSON Schema of the compose file or the agent config")
     .argument("[kind]", "compose or config", "compose")
-    .action(act(async (kind: string) => (await import("./commands.js")).cmdSchema(kind)));
+    .action(async (kind: string) => (await import("./commands.js")).cmdSchema(kind));
 
   addGlobalOptions(program);
   return program;

@@ -20,16 +20,6 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
  */
 export type Outcome = ExitCode | undefined;
 
-/** A command as commander calls it: its parsed arguments (untyped), then the outcome. */
-// biome-ignore lint/suspicious/noExplicitAny: commander passes an action its parsed arguments untyped
-type Command = (...args: any[]) => Promise<unknown>;
-
-/**
- * Wraps a command so that its outcome reaches main() (commander drops what an action returns).
- * A command returns its Outcome, or nothing at all (Promise<void>), which is success.
- */
-export type Act = (fn: Command & ((...args: never[]) => Promise<Outcome> | Promise<void>)) => (...args: unknown[]) => Promise<void>;
-
 /** Colour only on a terminal, never with NO_COLOR or under CI-style dumb terminals. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
