@@ -36,11 +36,28 @@ export function secretKeysOf(env: Record<string, string>, fromEnvironment: Reado
   return Object.keys(env).filter((k) => isSecret(k, from.has(k)));
 }
 
+/**
+ * The secret keys of variables given at runtime (`run -e`, MCP `environment`): `passedThrough`
+ * names those whose value was taken from the invoking environment by key (`-e K`); any other
+ * value counts as from it when it equals one of its values (see cameFromEnvironment).
+ */
+export function runtimeSecretKeys(values: Record<string, string>, passedThrough: ReadonlySet<string>, env: Record<string, string | undefined>): string[] {
+  return secretKeysOf(
+    values,
+    Object.keys(values).filter((k) => passedThrough.has(k) || cameFromEnvironment(values[k] as string, env)),
+  );
+}
+
 /** A copy of `env` with secret values masked. */
 export function maskEnv(env: Record<string, string>, secretKeys: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) out[k] = secretKeys.includes(k) ? MASK : v;
   return out;
+}
+
+/** An environment as it may be shown: masked, unless the user asked to see secrets (`--show-secrets`). */
+export function shownEnv(env: Record<string, string>, secretKeys: readonly string[], reveal: boolean): Record<string, string> {
+  return reveal ? env : maskEnv(env, secretKeys);
 }
 
 /** The key of keyed digests; `id` names it without revealing it (null: a throwaway key). */

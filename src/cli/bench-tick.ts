@@ -1,9 +1,10 @@
+import type { ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
 import { stderrReporter } from "../io.js";
 import { StatusTracker } from "../watch/tracker.js";
 
 /** Hidden: times watch-mode status ticks against the live project, for `npm run bench`. */
-export async function cmdBenchTick(g: { file?: string; cwd?: string; project?: string }, o: { ticks?: number }): Promise<void> {
+export async function cmdBenchTick(g: ProjectOptions, o: { ticks?: number }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
   const tracker = new StatusTracker();
   await tracker.tick(view); // first sight captures every pane once

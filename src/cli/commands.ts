@@ -1,24 +1,20 @@
 import { stringify } from "yaml";
-import { assertVarsSet, loadProject, maskEnv, type Project } from "../config/project.js";
+import type { ProjectOptions } from "../config/locate.js";
 import { jsonSchemaFor } from "../config/schema.js";
-import { desiredFleet } from "../desired/desired.js";
-import { formatDuration } from "../duration.js";
-import { EXIT, formatProblem, UsageError } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
-import { throwawayKey } from "../secrets.js";
-import { attachSession } from "../tmux/attach.js";
+import { attachStarted } from "../usecases/attach.js";
+import { configOf, validateConfig } from "../usecases/config.js";
 import { runAgent } from "../usecases/session.js";
-import type { GlobalFlags } from "./types.js";
-
-const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+import { type Outcome, out } from "./output.js";
 
 export async function cmdRun(
-  g: GlobalFlags,
+  g: ProjectOptions,
   agent: string,
-  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; promptTimeout?: number; attach?: boolean; json?: boolean },
-): Promise<void> {
-  // commander sets attach=true by default because of --no-attach; only an explicit --attach counts.
-  const explicitAttach = process.argv.includes("--attach");
+  /** attach: true for --attach, false for --no-attach or -d, undefined when neither was given. */
+  o: { workspace?: string; name?: string; env?: string[]; prompt?: string; promptTimeout?: number; attach?: boolean | undefined; json?: boolean },
+): Promise<Outcome> {
+  const explicitAttach = o.attach === true;
   if (o.promptTimeout !== undefined && o.prompt === undefined) throw new UsageError("--prompt-timeout goes with --prompt");
   const r = await runAgent(
     { ...g, agent, workspace: o.workspace, name: o.name, env: o.env, prompt: o.prompt, promptTimeoutMs: o.promptTimeout },
@@ -36,73 +32,28 @@ export async function cmdRun(
       process.stderr.write(
         `  the shell could not find \`${a.command.split(/\s+/)[0]}\`: is it installed and on PATH?${a.builtIn ? ` (${agent} is a built-in agent: it runs \`${a.command}\`)` : ""}\n`,
       );
-    process.exitCode = EXIT.runtime;
-    return;
+    return EXIT.runtime;
   }
   if (r.promptNotSent) {
     process.stderr.write(`amux: the prompt was not delivered to ${r.session}; it still runs (amux send ${r.session} TEXT types into it)\n`);
-    process.exitCode = EXIT.runtime;
-    return;
+    return EXIT.runtime;
   }
   const auto = r.project.agents[agent]?.autoAttach ?? false;
   const wantAttach = o.attach === false ? false : explicitAttach || auto;
   if (!wantAttach) return;
-  if (process.stdin.isTTY && process.stdout.isTTY) await attachSession(r.session);
+  if (process.stdin.isTTY && process.stdout.isTTY) await attachStarted(r.session);
   else if (explicitAttach) process.stderr.write(`amux: not a terminal, so not attached; to follow its output: amux logs -f ${r.session}\n`);
 }
 
-function configView(p: Project, showSecrets: boolean) {
-  const agents: Record<string, unknown> = {};
-  for (const a of Object.values(p.agents)) {
-    const shown = showSecrets ? { name: a.name, command: a.command, shell: a.shell, windowName: a.windowName } : a.shown;
-    agents[a.id] = {
-      name: shown.name,
-      builtIn: a.builtIn,
-      definedIn: a.definedIn,
-      command: shown.command,
-      shell: shown.shell ?? null,
-      windowName: shown.windowName ?? null,
-      autoAttach: a.autoAttach,
-      environment: showSecrets ? a.environment : maskEnv(a.environment, a.secretKeys),
-      status: {
-        profile: a.status.base,
-        idleAfter: formatDuration(a.status.idleAfterMs),
-        stuckAfter: formatDuration(a.status.stuckAfterMs),
-        busyPatterns: a.status.busy.map((r) => r.source),
-        waitingPatterns: a.status.waiting.map((r) => r.source),
-        promptPatterns: a.status.prompt.map((r) => r.source),
-      },
-    };
-  }
-  const services: Record<string, unknown> = {};
-  for (const s of Object.values(p.services)) {
-    const { name: _n, environmentSecretKeys, shown, environment, ...real } = s;
-    const fields = showSecrets ? real : shown;
-    services[s.name] = { ...fields, environment: showSecrets ? environment : maskEnv(environment, environmentSecretKeys) };
-  }
-  return { project: p.name, root: p.root, composeFile: p.composeFile ?? null, configFile: p.configFile ?? null, agents, services };
+export async function cmdConfigShow(g: ProjectOptions, o: { json?: boolean; showSecrets?: boolean }): Promise<void> {
+  const view = configOf(g, !!o.showSecrets);
+  // YAML text ends in its own newline.
+  out(o.json ? JSON.stringify(view, null, 2) : stringify(view, { lineWidth: 0 }).replace(/\n$/, ""));
 }
 
-export async function cmdConfigShow(g: GlobalFlags, o: { json?: boolean; showSecrets?: boolean }): Promise<void> {
-  const p = loadProject(g);
-  const view = configView(p, !!o.showSecrets);
-  out(o.json ? JSON.stringify(view, null, 2) : stringify(view, { lineWidth: 0 }));
-}
-
-export async function cmdConfigValidate(g: GlobalFlags): Promise<void> {
-  const p = loadProject(g);
-  const files = [p.configFile, p.composeFile].filter(Boolean);
-  if (!files.length) throw new UsageError("nothing to validate: no .amux/config.yaml or amux.compose.yaml here or in a parent directory");
-  // What `up` would start must have every variable it uses; other agents' gaps are warnings.
-  const services = Object.values(p.services);
-  assertVarsSet(
-    p,
-    [...new Set(services.map((s) => s.agent))],
-    services.map((s) => s.name),
-  );
-  for (const m of p.missing) process.stderr.write(`warning: ${formatProblem(m.problem)} (only matters when that agent is started)\n`);
-  desiredFleet(p, throwawayKey());
-  out(`valid: ${files.join(", ")} (${plural(Object.keys(p.agents).length, "agent")}, ${plural(Object.keys(p.services).length, "service")})`);
+export async function cmdConfigValidate(g: ProjectOptions): Promise<void> {
+  const v = validateConfig(g, (w) => process.stderr.write(`warning: ${w}\n`));
+  out(`valid: ${v.files.join(", ")} (${plural(v.agents, "agent")}, ${plural(v.services, "service")})`);
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;

@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
+import type { ProjectOptions } from "../config/locate.js";
 import { UsageError } from "../errors.js";
+import type { NameSource } from "../usecases/names.js";
 
 /**
  * Shell completion. Every shell's script asks the CLI itself (`amux __complete WORDS...`, the
@@ -10,8 +10,7 @@ import { UsageError } from "../errors.js";
  * and the project snapshot. An empty answer lets the shell fall back to file names.
  */
 
-/** Dynamic name kinds. */
-export type NameSource = "sessions" | "services" | "agents" | "workspaces";
+export type { NameSource };
 
 /** What a command's positional arguments complete to: dynamic names or fixed words. */
 interface ArgSpec {
@@ -120,36 +119,6 @@ function findOption(cmd: Command, program: Command, flag: string) {
   return cmd.options.find((o) => o.long === f || o.short === f) ?? program.options.find((o) => o.long === f || o.short === f);
 }
 
-/** Names of one kind for this project, fast: tmux's list and the project snapshot, no git. */
-export async function listNames(kind: NameSource, g: { file?: string | undefined; cwd?: string | undefined; project?: string | undefined }): Promise<string[]> {
-  const { locateProject } = await import("../config/locate.js");
-  const loc = locateProject(g);
-  if (kind === "sessions") {
-    const { listSessions } = await import("../tmux/observe.js");
-    const { readRecords } = await import("../state/records.js");
-    const live = (await listSessions().catch(() => [])).filter((s) => s.labels.root === loc.root).map((s) => s.name);
-    return sortUnique([...live, ...readRecords(loc.root).map((r) => r.name)]);
-  }
-  const { loadView } = await import("../desired/snapshot.js");
-  const view = await loadView(g, () => {});
-  if (kind === "services") return sortUnique(Object.keys(view.services));
-  if (kind === "agents") {
-    const { BUILTIN_AGENTS } = await import("../config/builtins.js");
-    return sortUnique([...Object.keys(view.agents), ...Object.keys(BUILTIN_AGENTS)]);
-  }
-  const { workspaceDir } = await import("../workspace/paths.js");
-  const base = dirname(workspaceDir(view.root, "x", view.workspaces.root));
-  try {
-    return sortUnique(readdirSync(base).filter((d) => statSync(`${base}/${d}`).isDirectory()));
-  } catch {
-    return [];
-  }
-}
-
-function sortUnique(list: string[]): string[] {
-  return [...new Set(list)].sort();
-}
-
 /** `amux __complete ...`: prints one candidate per line; never fails loudly (a shell is waiting). */
 export async function runComplete(program: Command, args: string[]): Promise<void> {
   const kinds: NameSource[] = ["sessions", "services", "agents", "workspaces"];
@@ -161,14 +130,15 @@ export async function runComplete(program: Command, args: string[]): Promise<voi
   if ("words" in r) out = r.words;
   else {
     const g = globalsOf(args);
-    for (const k of r.names) out.push(...(await listNames(k, g).catch(() => [])).filter((n) => n.startsWith(r.prefix)));
+    const { knownNames } = await import("../usecases/names.js");
+    for (const k of r.names) out.push(...(await knownNames(k, g).catch(() => [])).filter((n) => n.startsWith(r.prefix)));
   }
   if (out.length) process.stdout.write(`${[...new Set(out)].join("\n")}\n`);
 }
 
 /** -f/-C/-p as typed on the line being completed, so names come from that project. */
-export function globalsOf(args: readonly string[]): { file?: string; cwd?: string; project?: string } {
-  const g: { file?: string; cwd?: string; project?: string } = {};
+export function globalsOf(args: readonly string[]): ProjectOptions {
+  const g: ProjectOptions = {};
   for (let i = 0; i < args.length - 1; i++) {
     const a = args[i];
     const v = args[i + 1] as string;

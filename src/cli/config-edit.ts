@@ -1,13 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
 import { configTemplate } from "../config/templates.js";
 import { showPath } from "../config/yaml-file.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { schemaRef } from "./init.js";
-import type { GlobalFlags } from "./types.js";
 
 /**
  * `amux config edit`, as `crontab -e` and `kubectl edit` do it: .amux/config.yaml (made from the
@@ -15,7 +15,7 @@ import type { GlobalFlags } from "./types.js";
  * is validated; on a terminal, problems in it offer another round ("edit again? [Y/n]"),
  * elsewhere they are reported and the exit is 2. The file keeps what the editor wrote either way.
  */
-export async function cmdConfigEdit(g: GlobalFlags): Promise<void> {
+export async function cmdConfigEdit(g: ProjectOptions): Promise<void> {
   const loc = locateProject(g);
   const file = loc.configFile ?? join(loc.root, ".amux", "config.yaml");
   if (!existsSync(file)) {
@@ -62,7 +62,7 @@ function runEditor(editor: string, file: string): void {
     throw new UsageError(`editor ${JSON.stringify(editor)} exited with ${r.status ?? r.signal}; ${showPath(file)} left as the editor wrote it`);
 }
 
-function problemsOf(g: GlobalFlags, file: string): ConfigError | undefined {
+function problemsOf(g: ProjectOptions, file: string): ConfigError | undefined {
   try {
     // Loaded as every command will load it: the edited file, with the compose file beside it.
     loadProject(g);

@@ -1,12 +1,11 @@
+import type { ProjectOptions } from "../config/locate.js";
 import { EXIT, UsageError } from "../errors.js";
 import { type Reporter, stderrReporter } from "../io.js";
 import { describeFailedStart } from "../observe/first-second.js";
 import { formatAction, formatPlan, nothingToDo, planJson } from "../plan/plan.js";
-import type { Action } from "../plan/types.js";
-import { paint } from "./style.js";
-import type { GlobalFlags } from "./types.js";
+import type { Action, Plan } from "../plan/types.js";
+import { type Outcome, out, paint } from "./output.js";
 
-const out = (s: string) => process.stdout.write(`${s}\n`);
 const PAST: Record<Action["action"], string> = { create: "created", recreate: "recreated", remove: "removed", restart: "restarted" };
 
 interface UpFlags {
@@ -24,7 +23,7 @@ function interactive(): boolean {
   return !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 && !process.env.CI && process.env.TERM !== "dumb";
 }
 
-export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Promise<void> {
+export async function cmdUp(g: ProjectOptions, services: string[], o: UpFlags): Promise<Outcome> {
   if (o.json && !o.dryRun) throw new UsageError("--json goes with --dry-run (or use `amux plan --json`)");
   const opts = {
     ...g,
@@ -82,7 +81,7 @@ export async function cmdUp(g: GlobalFlags, services: string[], o: UpFlags): Pro
   for (const f of r.failedStarts) process.stderr.write(`amux: ${describeFailedStart(f)}\n`);
   for (const n of r.promptsNotSent) process.stderr.write(`amux: ${n}: prompt not delivered\n`);
   for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);
-  if (conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) process.exitCode = EXIT.runtime;
+  if (conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) return EXIT.runtime;
 }
 
 function startListr(actions: Action[], settle: Map<string, { resolve: () => void; reject: (e: Error) => void }>): Promise<unknown> {
@@ -106,17 +105,18 @@ function startListr(actions: Action[], settle: Map<string, { resolve: () => void
   );
 }
 
-export async function cmdDown(g: GlobalFlags, o: { workspaces?: boolean; force?: boolean }): Promise<void> {
+export async function cmdDown(g: ProjectOptions, o: { workspaces?: boolean; force?: boolean }): Promise<Outcome> {
   if (o.force && !o.workspaces) throw new UsageError("--force goes with --workspaces");
   const { down } = await import("../usecases/down.js");
   const r = await down(g, stderrReporter);
   for (const n of r.removed) out(`- removed ${n}`);
   for (const f of r.failed) process.stderr.write(`amux: cannot remove ${f.name}: ${f.error}\n`);
   out(r.removed.length ? `${r.removed.length} session${r.removed.length === 1 ? "" : "s"} removed` : "no sessions to remove");
-  if (r.failed.length) process.exitCode = EXIT.runtime;
+  let failed = r.failed.length > 0;
   if (o.workspaces) {
     const { removeProjectWorkspaces } = await import("../workspace/remove.js");
     const w = await removeProjectWorkspaces(g, { force: !!o.force }, stderrReporter);
-    if (w.kept.length) process.exitCode = EXIT.runtime;
+    if (w.kept.length) failed = true;
   }
+  return failed ? EXIT.runtime : undefined;
 }

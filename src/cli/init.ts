@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ProjectOptions } from "../config/locate.js";
 import { COMPOSE_NAMES, CONFIG_NAMES } from "../config/locate.js";
 import { composeTemplate, configTemplate, schemaId } from "../config/templates.js";
 import { UsageError } from "../errors.js";
 import { deriveProjectName } from "../names.js";
-import type { GlobalFlags } from "./types.js";
 
 /** The folder of the amux package that is running (it holds schemas/), if it can be found. */
 export function packageRoot(from = fileURLToPath(import.meta.url)): string | undefined {
@@ -40,7 +40,7 @@ export function schemaRef(kind: "compose" | "config", fileDir: string, projectRo
  * directory (or -C DIR; -f names the compose file). Refuses, writing nothing, when either exists,
  * unless --force.
  */
-export async function cmdInit(g: GlobalFlags, o: { force?: boolean }): Promise<void> {
+export async function cmdInit(g: ProjectOptions, o: { force?: boolean }): Promise<void> {
   const cwd = resolve(g.cwd ?? process.cwd());
   if (g.cwd && !isDir(cwd)) throw new UsageError(`-C ${g.cwd}: no such directory`);
   const compose = g.file ? resolve(cwd, g.file) : join(cwd, COMPOSE_NAMES[0]);

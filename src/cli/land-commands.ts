@@ -1,3 +1,4 @@
+import type { ProjectOptions } from "../config/locate.js";
 import { EXIT, UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
 import { diffTarget, listWorkspaceRows, mergeTarget, pushTarget, type WorkspaceRow } from "../usecases/land.js";
@@ -5,13 +6,10 @@ import { renderDiff } from "../workspace/diff.js";
 import { pageText } from "../workspace/git.js";
 import { describeState } from "../workspace/manage.js";
 import { describeMerge, type MergeStrategy } from "../workspace/merge.js";
-import { ago, paint, table, useColor } from "./style.js";
-import type { GlobalFlags } from "./types.js";
-
-const out = (s: string) => process.stdout.write(`${s}\n`);
+import { ago, type Outcome, out, paint, table, useColor } from "./output.js";
 
 /** `amux diff`: JSON, or headed sections rendered by git, through the pager on a terminal. */
-export async function cmdDiff(g: GlobalFlags, target: string, o: { stat?: boolean; nameOnly?: boolean; json?: boolean }): Promise<void> {
+export async function cmdDiff(g: ProjectOptions, target: string, o: { stat?: boolean; nameOnly?: boolean; json?: boolean }): Promise<void> {
   if (o.stat && o.nameOnly) throw new UsageError("--stat and --name-only do not go together");
   const d = await diffTarget(g, target, stderrReporter);
   if (o.json) {
@@ -30,7 +28,7 @@ function branchCell(w: WorkspaceRow): string {
 }
 
 /** `amux ws ls`: state plus where each branch stands against its base, and its last commit. */
-export async function cmdWsLsRows(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
+export async function cmdWsLsRows(g: ProjectOptions, o: { json?: boolean }): Promise<void> {
   const rows = await listWorkspaceRows(g, stderrReporter);
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
@@ -77,7 +75,7 @@ export function strategyOf(o: Pick<MergeFlags, "squash" | "rebase" | "ffOnly">):
   return picked[0] ?? "merge";
 }
 
-export async function cmdMerge(g: GlobalFlags, target: string, o: MergeFlags): Promise<void> {
+export async function cmdMerge(g: ProjectOptions, target: string, o: MergeFlags): Promise<Outcome> {
   const strategy = strategyOf(o);
   if (o.commit && o.message === undefined) throw new UsageError("--commit needs a message: --commit -m MESSAGE");
   if (!o.commit && o.message !== undefined) throw new UsageError("-m is the message of --commit: pass both");
@@ -103,10 +101,10 @@ export async function cmdMerge(g: GlobalFlags, target: string, o: MergeFlags): P
   );
   if (o.json) out(JSON.stringify(r, null, 2));
   // The removal said what it did (or kept, and why) as it went; keeping it is not what was asked.
-  if (o.remove && !o.dryRun && !r.removed) process.exitCode = EXIT.runtime;
+  return o.remove && !o.dryRun && !r.removed ? EXIT.runtime : undefined;
 }
 
-export async function cmdPush(g: GlobalFlags, target: string, o: { remote?: string; forceWithLease?: boolean; json?: boolean }): Promise<void> {
+export async function cmdPush(g: ProjectOptions, target: string, o: { remote?: string; forceWithLease?: boolean; json?: boolean }): Promise<void> {
   const r = await pushTarget(g, target, { remote: o.remote, forceWithLease: o.forceWithLease }, stderrReporter);
   if (o.json) out(JSON.stringify(r, null, 2));
   else out(`pushed ${r.branch} to ${r.remote}${r.forced ? " (force-with-lease)" : ""}; upstream ${r.upstream}`);

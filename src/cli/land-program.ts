@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import type { GlobalFlags } from "./types.js";
+import type { ProjectOptions } from "../config/locate.js";
+import type { AmuxCommand } from "./command.js";
 
 /** Wires `diff`, `merge` and `push` (reviewing and landing agents' work); the code loads on use. */
-export function registerLandCommands(program: Command, globals: (cmd: Command) => GlobalFlags): void {
+export function registerLandCommands(program: AmuxCommand, globals: (cmd: Command) => ProjectOptions): void {
   program
     .command("diff")
     .description("what a workspace's agent did since its base: commits ahead/behind, committed, uncommitted and untracked changes")

@@ -1,14 +1,14 @@
+import type { ProjectOptions } from "../config/locate.js";
 import { EXIT } from "../errors.js";
 import { stderrReporter } from "../io.js";
 import type { ManualKind } from "../plan/manual.js";
 import { startOrRestart } from "../usecases/lifecycle.js";
-import type { GlobalFlags } from "./types.js";
+import { type Outcome, out } from "./output.js";
 
-const out = (s: string) => process.stdout.write(`${s}\n`);
 const PAST: Record<string, string> = { create: "started", recreate: "recreated", restart: "restarted" };
 
 /** `amux start` / `amux restart`: what was done to each session, one line each. */
-export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: string[], o: { json?: boolean; fresh?: boolean }): Promise<void> {
+export async function cmdStartRestart(kind: ManualKind, g: ProjectOptions, names: string[], o: { json?: boolean; fresh?: boolean }): Promise<Outcome> {
   const { plan, result } = await startOrRestart(kind, { ...g, fresh: !!o.fresh }, names, stderrReporter);
   const failed = new Map(result.failed.map((f) => [f.action.session, f.error]));
   if (o.json) {
@@ -38,11 +38,11 @@ export async function cmdStartRestart(kind: ManualKind, g: GlobalFlags, names: s
     for (const n of plan.upToDate) out(`${n} is already running`);
     for (const n of plan.notes) process.stderr.write(`! ${n.kind} ${n.session}: ${n.message}\n`);
   }
-  if (result.failed.length || plan.notes.some((n) => n.kind === "conflict")) process.exitCode = EXIT.runtime;
+  return result.failed.length || plan.notes.some((n) => n.kind === "conflict") ? EXIT.runtime : undefined;
 }
 
 /** `amux prune`: forgets every session that is gone (records and logs), live ones untouched. */
-export async function cmdPrune(g: GlobalFlags, o: { json?: boolean; all?: boolean }): Promise<void> {
+export async function cmdPrune(g: ProjectOptions, o: { json?: boolean; all?: boolean }): Promise<void> {
   const { loadView } = await import("../desired/snapshot.js");
   const { pruneHistory } = await import("../usecases/prune.js");
   const view = await loadView(g, stderrReporter.warn);

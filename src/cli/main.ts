@@ -1,26 +1,24 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
-import { withAgentEnvironment } from "../config/locate.js";
+import { type Command, CommanderError, Option } from "commander";
+import { type ProjectOptions, withAgentEnvironment } from "../config/locate.js";
 import { parseDuration } from "../duration.js";
 import { describeError, EXIT, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { AmuxCommand } from "./command.js";
 import { ambiguousFollowFile } from "./follow-flag.js";
 import { registerLandCommands } from "./land-program.js";
+import type { ExitCode } from "./output.js";
 
 /**
- * commander wiring only: flags → options → a core call, loaded lazily per command so that
- * `amux ps` does not pay for listr2, chokidar or the MCP SDK. The one process.exit is at the end.
+ * commander wiring only: flags → options → a command, loaded lazily per command so that
+ * `amux ps` does not pay for listr2, chokidar or the MCP SDK. A command returns its outcome (or
+ * throws a typed error); main() alone turns either into the exit code, and the one process.exit
+ * is at the end.
  */
 
-interface GlobalFlags {
-  file?: string;
-  cwd?: string;
-  project?: string;
-}
-
-function globals(cmd: Command): GlobalFlags {
-  const o = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
+function globals(cmd: Command): ProjectOptions {
+  const o = cmd.optsWithGlobals() as ProjectOptions & Record<string, unknown>;
   return withAgentEnvironment({ file: o.file, cwd: o.cwd, project: o.project });
 }
 
@@ -41,8 +39,8 @@ function seconds(name: string) {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(): Command {
-  const program = new Command("amux")
+export function buildProgram(settle: (code: ExitCode) => void = () => {}): AmuxCommand {
+  const program = new AmuxCommand("amux", settle)
     .description("Run AI coding agents as tmux sessions in workspaces, and keep a declared fleet of them alive.")
     .version(VERSION, "-V, --version")
     .option("-f, --file <path>", "compose file (default: amux.compose.yaml in this or a parent directory)")
@@ -75,7 +73,14 @@ export function buildProgram(): Command {
     .option("--no-attach", "do not attach")
     .option("-d, --detach", "do not attach (docker's habit; same as --no-attach)")
     .option("--json", "print the session as JSON")
-    .action(async (agent: string, o, cmd: Command) => (await import("./commands.js")).cmdRun(globals(cmd), agent, o.detach ? { ...o, attach: false } : o));
+    .action(async (agent: string, o, cmd: Command) =>
+      (await import("./commands.js")).cmdRun(globals(cmd), agent, {
+        ...o,
+        // --attach and --no-attach both set `attach`, so commander defaults it to true: only
+        // what was typed counts (-d too), else the agent's autoAttach decides.
+        attach: o.detach ? false : cmd.getOptionValueSource("attach") === "cli" ? o.attach : undefined,
+      }),
+    );
 
   program
     .command("ps")
@@ -344,7 +349,10 @@ function isFileArg(args: string[]): (p: string) => boolean {
 
 /** Runs the CLI and returns the exit code; the one place errors become text and codes. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
     // Help was not asked for: it goes to stderr and the exit says so (as git does); --help and
     // `amux help` print it to stdout and exit 0.
@@ -359,7 +367,7 @@ export async function main(argv: string[]): Promise<number> {
     const amb = ambiguousFollowFile(argv.slice(2), isFileArg(argv.slice(2)));
     if (amb !== undefined) throw new UsageError(`-f means --follow here; use --file ${amb} for the compose file`);
     await program.parseAsync(argv);
-    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const { text, exitCode } = describeError(e);

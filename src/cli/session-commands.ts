@@ -1,16 +1,12 @@
 import { readFileSync } from "node:fs";
+import type { ProjectOptions } from "../config/locate.js";
 import { UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
-import { followLogs, readLog } from "../state/logs.js";
-import { attachSession } from "../tmux/attach.js";
-import { findSession, logTargets, sendText, stopTarget } from "../usecases/session.js";
+import { sendText, stopTarget } from "../usecases/session.js";
 import { listStatus, type SessionRow } from "../usecases/status.js";
-import { ago, type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
-import type { GlobalFlags } from "./types.js";
+import { ago, type Color, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
-const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
-
-export async function cmdPs(g: GlobalFlags, services: string[], o: { all?: boolean; json?: boolean; wide?: boolean }): Promise<void> {
+export async function cmdPs(g: ProjectOptions, services: string[], o: { all?: boolean; json?: boolean; wide?: boolean }): Promise<void> {
   const { rows } = await listStatus({ ...g, all: o.all, services }, stderrReporter);
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
@@ -64,23 +60,19 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
   for (const [service, why] of unknown) out(`? ${service}: ${why}`);
 }
 
-export async function cmdAttach(g: GlobalFlags, session: string): Promise<void> {
-  const s = await findSession(g, session);
-  if (s.via) process.stderr.write(`amux: ${s.via} → ${s.name}\n`);
-  if (!process.stdin.isTTY || !process.stdout.isTTY)
-    throw new UsageError(`not a terminal; to follow its output: amux logs -f ${s.name}`, [
-      `(amux attach needs a terminal; amux send ${s.name} TEXT types into it)`,
-    ]);
-  await attachSession(s.name);
+export async function cmdAttach(g: ProjectOptions, session: string): Promise<void> {
+  const { attach } = await import("../usecases/attach.js");
+  await attach(g, session, !!process.stdin.isTTY && !!process.stdout.isTTY, (via, name) => process.stderr.write(`amux: ${via} → ${name}\n`));
 }
 
 export async function cmdLogs(
-  g: GlobalFlags,
+  g: ProjectOptions,
   target: string,
   o: { follow?: boolean; lines?: number; raw?: boolean; prefix?: boolean; timestamps?: boolean },
 ): Promise<void> {
   if (o.timestamps && !o.follow) throw new UsageError(TIMESTAMPS_NEED_FOLLOW);
-  const t = await logTargets(g, target);
+  const { followOutput, logsOf } = await import("../usecases/inspect.js");
+  const { target: t, lines } = await logsOf(g, target, { lines: o.lines, raw: o.raw });
   const many = t.sessions.length > 1 || t.service !== null;
   const prefixOn = o.prefix !== false && many;
   const palette: Color[] = ["cyan", "yellow", "green", "magenta", "blue", "red"];
@@ -94,38 +86,36 @@ export async function cmdLogs(
   };
   // The log is the terminal's byte stream and records no times: history is marked as such.
   const stamp = (now: boolean) => (o.timestamps ? `${now ? new Date().toISOString() : "(earlier)".padEnd(24)} ` : "");
-  for (const s of t.sessions) for (const line of readLog(t.root, s, o.lines, o.raw)) out(stamp(false) + prefix(s) + line);
+  for (const l of lines) out(stamp(false) + prefix(l.session) + l.text);
   if (!o.follow) return;
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
   process.once("SIGTERM", () => ac.abort());
-  const { listSessions } = await import("../tmux/observe.js");
-  const rescan = async () => {
-    if (!t.service) return [];
-    const names = (await listSessions()).filter((s) => s.labels.root === t.root && s.labels.service === t.service).map((s) => s.name);
-    for (const n of names) known.add(n);
-    return names;
-  };
-  const liveness = async () =>
-    new Map((await listSessions()).filter((s) => s.labels.root === t.root).map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
-  const onEnd = (s: string, code: number | null | "gone") => {
-    const how = code === "gone" ? "stopped" : code === null ? "exited" : `exited with code ${code}`;
-    process.stderr.write(`${prefix(s)}── ${s} ${how} ──\n`);
-  };
-  await followLogs(t.root, rescan, t.sessions, (l) => out(stamp(true) + prefix(l.session) + l.text), ac.signal, o.raw, liveness, onEnd);
+  await followOutput(t, {
+    line: (s, text) => out(stamp(true) + prefix(s) + text),
+    end: (s, code) => {
+      const how = code === "gone" ? "stopped" : code === null ? "exited" : `exited with code ${code}`;
+      process.stderr.write(`${prefix(s)}── ${s} ${how} ──\n`);
+    },
+    seen: (names) => {
+      for (const n of names) known.add(n);
+    },
+    signal: ac.signal,
+    raw: o.raw,
+  });
 }
 
 const TIMESTAMPS_NEED_FOLLOW =
   "--timestamps goes with -f: a session's log is its terminal's raw output, which records no times, so amux stamps lines as they arrive while following";
 
-export async function cmdSend(g: GlobalFlags, session: string, words: string[]): Promise<void> {
+export async function cmdSend(g: ProjectOptions, session: string, words: string[]): Promise<void> {
   const text = words.length === 1 && words[0] === "-" ? readFileSync(0, "utf8").replace(/\n$/, "") : words.join(" ");
   if (!text) throw new UsageError("nothing to send");
   const r = await sendText(g, session, text);
   if (r.via) process.stderr.write(`amux: ${r.via} → ${r.session}\n`);
 }
 
-export async function cmdStop(g: GlobalFlags, names: string[]): Promise<void> {
+export async function cmdStop(g: ProjectOptions, names: string[]): Promise<void> {
   for (const n of names) {
     const r = await stopTarget(g, n);
     if (r.service && !r.stopped.length) process.stderr.write(`amux: service ${r.service} has no live session; nothing to stop\n`);

@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import type { ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, LockError } from "../errors.js";
@@ -8,10 +9,7 @@ import { isLocked } from "../state/lock.js";
 import { readFrom } from "../state/logs.js";
 import { lockWatcher, Supervisor } from "../watch/supervisor.js";
 import { StatusTracker } from "../watch/tracker.js";
-import { type Color, paint, STATUS_COLOR, table, useColor } from "./style.js";
-import type { GlobalFlags } from "./types.js";
-
-const out = (s: string) => process.stdout.write(`${s}\n`);
+import { type Color, type Outcome, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -21,7 +19,7 @@ function untilSignal(): Promise<string> {
   });
 }
 
-export async function cmdWatch(g: GlobalFlags, services: string[], o: { removeOrphans?: boolean; interval?: number; json?: boolean }): Promise<void> {
+export async function cmdWatch(g: ProjectOptions, services: string[], o: { removeOrphans?: boolean; interval?: number; json?: boolean }): Promise<Outcome> {
   let stopRequested: () => void = () => {};
   const stopped = new Promise<string>((resolve) => {
     stopRequested = () => resolve("down");
@@ -48,11 +46,12 @@ export async function cmdWatch(g: GlobalFlags, services: string[], o: { removeOr
   await lock.release();
   if (sig === "down") process.stderr.write("stopped watching\n");
   else if (sig !== "done") process.stderr.write("stopped watching; the fleet keeps running (`amux down` removes it)\n");
-  process.exitCode = EXIT.ok;
+  // Stopping is how a watch ends: a success, whatever it met on the way (said as events).
+  return EXIT.ok;
 }
 
 /** `amux events`: follows the project's event log; with no watcher running, watches statuses itself. */
-export async function cmdEvents(g: GlobalFlags, o: { json?: boolean }): Promise<void> {
+export async function cmdEvents(g: ProjectOptions, o: { json?: boolean }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
   const print = (e: AmuxEvent) => out(o.json ? JSON.stringify(e) : formatEvent(e));
   const file = eventsFile(view.root);
@@ -116,7 +115,7 @@ export function canRedraw(): boolean {
 }
 
 /** `amux top` / `ps --watch`: one row per agent, redrawn; periodic plain tables when not on a terminal. */
-export async function cmdTop(g: GlobalFlags, o: { interval?: number }): Promise<void> {
+export async function cmdTop(g: ProjectOptions, o: { interval?: number }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
   const tty = canRedraw();
   const interval = o.interval ?? (tty ? 1000 : 5000);

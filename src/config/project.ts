@@ -311,6 +311,5 @@ export function assertVarsSet(p: Project, agentIds: string[], serviceNames: stri
   if (used.length) throw new ConfigError(used.map((m) => m.problem));
 }
 
-export { maskEnv } from "../secrets.js";
 export type { ProjectOptions };
 export { locateProject, projectName };

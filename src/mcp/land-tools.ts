@@ -5,8 +5,7 @@ import type { Reporter } from "../io.js";
 import { NAME_PATTERNS } from "../names.js";
 import { diffTarget, mergeTarget } from "../usecases/land.js";
 import { describeMerge, MergeRefused } from "../workspace/merge.js";
-
-type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+import type { ToolResult } from "./tools.js";
 
 interface Helpers {
   ok: (text: string, structured?: Record<string, unknown>) => ToolResult;

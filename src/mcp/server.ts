@@ -3,27 +3,21 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ProjectOptions } from "../config/locate.js";
-import { locateProject } from "../config/locate.js";
-import { loadProject } from "../config/project.js";
-import { projectSessions } from "../desired/view.js";
-import { AmuxError, describeError, NotFoundError } from "../errors.js";
+import { AmuxError, describeError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { NAME_PATTERNS } from "../names.js";
 import { describeFailedStart } from "../observe/first-second.js";
 import { formatAction, formatNote, formatPlan, formatWorkspaceAction, planJson } from "../plan/plan.js";
-import { readLog } from "../state/logs.js";
-import { capturePanes } from "../tmux/capture.js";
-import { listSessions } from "../tmux/observe.js";
 import { down, planFleet, up } from "../usecases/fleet.js";
+import { liveSessionNames, logsOf, screenOf } from "../usecases/inspect.js";
 import { listWorkspaceRows } from "../usecases/land.js";
-import { findSession, logTargets, runAgent, sendText, stopTarget } from "../usecases/session.js";
+import { runAgent, sendText, stopTarget } from "../usecases/session.js";
 import { listStatus } from "../usecases/status.js";
+import { createWorkspace } from "../usecases/workspaces.js";
 import { VERSION } from "../version.js";
-import { ensureWorkspace } from "../workspace/ensure.js";
 import { describeState } from "../workspace/manage.js";
 import { registerLandTools } from "./land-tools.js";
-
-type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+import { TOOL_USE_CASES, type ToolResult } from "./tools.js";
 
 /** Diagnostics go to stderr: stdout carries protocol messages only. */
 const reporter: Reporter = {
@@ -54,8 +48,11 @@ const sessionName = z.string().regex(NAME_PATTERNS.session, "session names match
  */
 function strictTools(server: McpServer): McpServer {
   const register = server.registerTool.bind(server);
-  server.registerTool = ((name: string, config: { inputSchema?: z.ZodRawShape }, cb: unknown) =>
-    register(name, { ...config, inputSchema: z.strictObject(config.inputSchema ?? {}) }, cb as never)) as typeof server.registerTool;
+  server.registerTool = ((name: string, config: { inputSchema?: z.ZodRawShape }, cb: unknown) => {
+    // Every tool is in the table of tools and their use cases (tools.ts): none slips in unlisted.
+    if (!Object.hasOwn(TOOL_USE_CASES, name)) throw new Error(`MCP tool ${name} is not in TOOL_USE_CASES`);
+    return register(name, { ...config, inputSchema: z.strictObject(config.inputSchema ?? {}) }, cb as never);
+  }) as typeof server.registerTool;
   // zod drops a "__proto__" key inside a record without a word: refuse it before zod sees it.
   const internals = server as unknown as { validateToolInput?: (tool: unknown, args: unknown, name: string) => Promise<unknown> };
   const validate = internals.validateToolInput?.bind(server);
@@ -221,9 +218,9 @@ export function buildServer(opts: ProjectOptions): McpServer {
           return ok(text, { session, screen: text });
         }
         // A session (live or recorded), or a service: every replica's lines, each prefixed.
-        const t = await logTargets(opts, session);
-        const many = t.service !== null;
-        const tail = t.sessions.flatMap((s) => readLog(t.root, s, lines ?? 200).map((l) => (many ? `${s} | ${l}` : l)));
+        const r = await logsOf(opts, session, { lines: lines ?? 200 });
+        const many = r.target.service !== null;
+        const tail = r.lines.map((l) => (many ? `${l.session} | ${l.text}` : l.text));
         const text = tail.join("\n");
         return ok(text || "(no output yet)", { session, lines: tail });
       }),
@@ -319,8 +316,7 @@ export function buildServer(opts: ProjectOptions): McpServer {
     },
     async (a) =>
       guard(async () => {
-        const p = loadProject(opts);
-        const path = await ensureWorkspace(p, a.name, reporter, { branch: a.branch, base: a.base });
+        const path = await createWorkspace(opts, a.name, { branch: a.branch, base: a.base }, reporter);
         return ok(path, { name: a.name, path });
       }),
   );
@@ -341,9 +337,8 @@ export function buildServer(opts: ProjectOptions): McpServer {
     "session-screen",
     new ResourceTemplate("amux://sessions/{name}/screen", {
       list: async () => {
-        const loc = locateProject(opts);
-        const mine = projectSessions(loc, await listSessions());
-        return { resources: mine.map((s) => ({ uri: `amux://sessions/${s.name}/screen`, name: `${s.name} screen`, mimeType: "text/plain" })) };
+        const names = await liveSessionNames(opts);
+        return { resources: names.map((n) => ({ uri: `amux://sessions/${n}/screen`, name: `${n} screen`, mimeType: "text/plain" })) };
       },
     }),
     { description: "What a session's terminal shows now", mimeType: "text/plain" },
@@ -360,15 +355,6 @@ export function buildServer(opts: ProjectOptions): McpServer {
   });
 
   return server;
-}
-
-async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
-  const s = await findSession(opts, name);
-  if (s.dead) return `(exited with ${s.exitCode})`;
-  const rows = (await capturePanes([s.paneId])).get(s.paneId);
-  // A screen that could not be read is not an empty screen.
-  if (!rows) throw new NotFoundError(`session ${name} has gone`);
-  return rows.join("\n");
 }
 
 /** `amux mcp`: serves on stdio until stdin closes. */

@@ -10,9 +10,9 @@ import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
 import { sampleOf } from "../observe/sample.js";
-import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
+import { runtimeSecretKeys } from "../secrets.js";
 import { rotateLog as rotateLogFile } from "../state/logs.js";
-import { ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
@@ -89,11 +89,12 @@ export interface RuntimeEnv {
  */
 export function parseEnvFlags(flags: string[] = [], map: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   const values: Record<string, string> = {};
-  const fromEnv = new Set<string>();
-  const put = (k: string, v: string, passed: boolean) => {
+  /** Keys whose value was taken from the environment by name (`-e K`); a later value replaces it. */
+  const passed = new Set<string>();
+  const put = (k: string, v: string, byName: boolean) => {
     values[k] = v;
-    if (passed || cameFromEnvironment(v, env)) fromEnv.add(k);
-    else fromEnv.delete(k);
+    if (byName) passed.add(k);
+    else passed.delete(k);
   };
   for (const f of flags) {
     const i = f.indexOf("=");
@@ -113,7 +114,7 @@ export function parseEnvFlags(flags: string[] = [], map: Record<string, string> 
     if (reserved) throw new UsageError(`environment.${k}: ${reserved}`);
     put(k, v, false);
   }
-  return { values, secretKeys: secretKeysOf(values, fromEnv) };
+  return { values, secretKeys: runtimeSecretKeys(values, passed, env) };
 }
 
 /** `amux run`: starts one agent session now and returns its name. */

@@ -348,4 +348,22 @@ describe.concurrent("names and refusals", { timeout: SLOW }, () => {
     expect(names).toEqual(["waits-at-prompt-1", "waits-at-prompt-2", "waits-at-prompt-3"]);
     expect(await e2e.liveSessions()).toEqual(names);
   });
+
+  test("run on a pipe: only an --attach typed on the line says it could not attach", async ({ e2e }) => {
+    const repo = await e2e.newRepo("sm");
+    // Where --attach stands among the arguments does not matter; a prompt text that reads
+    // "--attach" is a prompt, not the flag.
+    const asked = await repo.amuxOk(["run", "--attach", "waits-at-prompt", "--name", "att-1"]);
+    expect(asked.stdout.trim()).toBe("att-1");
+    expect(asked.stderr).toContain("not a terminal, so not attached; to follow its output: amux logs -f att-1");
+    for (const [name, extra] of [
+      ["att-2", []],
+      ["att-3", ["--no-attach"]],
+      ["att-4", ["-d"]],
+      ["att-5", ["--prompt", "--attach"]],
+    ] as [string, string[]][]) {
+      const r = await repo.amuxOk(["run", "waits-at-prompt", "--name", name, ...extra]);
+      expect([name, r.stdout.trim(), r.stderr.includes("not attached")]).toEqual([name, name, false]);
+    }
+  });
 });

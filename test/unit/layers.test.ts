@@ -45,11 +45,10 @@ const ALLOWED_EDGES: string[] = [
 /** Files outside observe/ and tmux/ that call listSessions or capturePanes today. */
 const ALLOWED_OBSERVE_CALLERS: string[] = [
   // Known today; each moves to an observe/ call. Delete an entry when its file stops naming them.
-  "cli/completion.ts",
-  "cli/session-commands.ts",
-  "cli/workspace-commands.ts",
-  "mcp/server.ts",
   "usecases/down.ts",
+  "usecases/inspect.ts",
+  "usecases/names.ts",
+  "usecases/workspaces.ts",
   "usecases/fleet.ts",
   "usecases/land.ts",
   "usecases/prune.ts",

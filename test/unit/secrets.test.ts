@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cameFromEnvironment, digest, isSecret, MASK, maskEnv, secretKeysOf, serverKey, throwawayKey } from "../../src/secrets.js";
+import { cameFromEnvironment, digest, isSecret, MASK, maskEnv, runtimeSecretKeys, secretKeysOf, serverKey, shownEnv, throwawayKey } from "../../src/secrets.js";
 
 describe("the one secret rule", () => {
   it.each([
@@ -41,6 +41,27 @@ describe("the one secret rule", () => {
   it("masks secret values and leaves the others", () => {
     expect(maskEnv({ MODEL: "opus", API_KEY: "sk-1" }, ["API_KEY"])).toEqual({ MODEL: "opus", API_KEY: MASK });
   });
+
+  it("shows an environment masked unless secrets are asked for", () => {
+    const env = { MODEL: "opus", API_KEY: "sk-1", FROM: "canary" };
+    expect(shownEnv(env, ["API_KEY", "FROM"], false)).toEqual({ MODEL: "opus", API_KEY: MASK, FROM: MASK });
+    expect(shownEnv(env, ["API_KEY", "FROM"], true)).toEqual(env);
+  });
+
+  it.each([
+    // values, passed through by name (-e K), invoking environment, secret keys
+    [{ MODEL: "opus" }, [], {}, []],
+    [{ API_TOKEN: "t" }, [], {}, ["API_TOKEN"]],
+    [{ HOME_DIR: "/home/ada" }, ["HOME_DIR"], { HOME_DIR: "/home/ada" }, ["HOME_DIR"]],
+    [{ PLAIN: "canary-1" }, [], { ANY: "canary-1" }, ["PLAIN"]],
+    [{ PLAIN: "canary-1", MODE: "x" }, [], { ANY: "canary-1" }, ["PLAIN"]],
+    [{ EMPTY: "" }, [], { ANY: "" }, []],
+  ] as [Record<string, string>, string[], Record<string, string>, string[]][])(
+    "runtime values %j (passed %j, env %j) → secret %j",
+    (values, passed, env, secret) => {
+      expect(runtimeSecretKeys(values, new Set(passed), env).sort()).toEqual(secret);
+    },
+  );
 });
 
 describe("digest", () => {

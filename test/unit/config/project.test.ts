@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { assertVarsSet, loadProject, maskEnv } from "../../../src/config/project.js";
+import { assertVarsSet, loadProject } from "../../../src/config/project.js";
 import { ConfigError, type ConfigProblem, UsageError } from "../../../src/errors.js";
+import { maskEnv } from "../../../src/secrets.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures");
 const valid = (c: string) => join(FIXTURES, "valid", c);

@@ -1,3 +1,25 @@
+import type { EXIT } from "../errors.js";
+
+/**
+ * Printing for the CLI, in one place: results on stdout (out), tables and colours; and the
+ * outcome type commands return, which main.ts alone maps to an exit code.
+ */
+
+/** The CLI's one way to print a result: the text and a newline on stdout. Diagnostics go to stderr. */
+export function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** An exit code from the one table. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * What a command returns: nothing when all went well, else the exit code to end with (a partial
+ * failure that was already reported). Failures that stop a command are thrown as typed errors;
+ * main.ts alone turns either into the process's exit code.
+ */
+export type Outcome = ExitCode | undefined;
+
 /** Colour only on a terminal, never with NO_COLOR or under CI-style dumb terminals. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;

@@ -1,0 +1,76 @@
+import type { ProjectOptions } from "../config/locate.js";
+import { locateProject } from "../config/locate.js";
+import { projectSessions } from "../desired/view.js";
+import { NotFoundError } from "../errors.js";
+import { followLogs, readLog } from "../state/logs.js";
+import { capturePanes } from "../tmux/capture.js";
+import { listSessions } from "../tmux/observe.js";
+import { findSession, logTargets } from "./session.js";
+
+/**
+ * Reading what agents print: a session's screen now, its log from the first byte, and the log
+ * followed as it grows. The CLI (`logs`, `tail`) and MCP (`session_logs`, the screen resource)
+ * print what these return; none of them reads tmux or the log files itself.
+ */
+
+/** What `logs` reads: one session (live or recorded), or every replica of a service. */
+export interface LogTarget {
+  root: string;
+  sessions: string[];
+  /** The service the name meant, if it was one (its replicas' lines are then told apart). */
+  service: string | null;
+}
+
+/** What a session's terminal shows now; an exited one says so. */
+export async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
+  const s = await findSession(opts, name);
+  if (s.dead) return `(exited with ${s.exitCode})`;
+  const rows = (await capturePanes([s.paneId])).get(s.paneId);
+  // A screen that could not be read is not an empty screen.
+  if (!rows) throw new NotFoundError(`session ${name} has gone`);
+  return rows.join("\n");
+}
+
+/** The names of this project's live sessions (whose screens can be read). */
+export async function liveSessionNames(opts: ProjectOptions): Promise<string[]> {
+  const loc = locateProject(opts);
+  return projectSessions(loc, await listSessions()).map((s) => s.name);
+}
+
+/**
+ * The last `lines` lines of a session's log, or of each replica of a service in name order
+ * (all of them when `lines` is not given); `raw` keeps escape codes.
+ */
+export async function logsOf(
+  opts: ProjectOptions,
+  target: string,
+  o: { lines?: number | undefined; raw?: boolean | undefined } = {},
+): Promise<{ target: LogTarget; lines: { session: string; text: string }[] }> {
+  const t = await logTargets(opts, target);
+  const lines = t.sessions.flatMap((session) => readLog(t.root, session, o.lines, o.raw).map((text) => ({ session, text })));
+  return { target: t, lines };
+}
+
+/** What following a log reports, as it happens. */
+export interface FollowHandlers {
+  line(session: string, text: string): void;
+  /** A session's output ended: it exited (with its code when known) or was stopped ("gone"). */
+  end(session: string, code: number | null | "gone"): void;
+  /** The replicas of a followed service, looked up again (new ones are followed from then on). */
+  seen?(sessions: string[]): void;
+  signal: AbortSignal;
+  raw?: boolean | undefined;
+}
+
+/** Follows a target's logs from their current end until `signal`: new replicas of a service included. */
+export async function followOutput(t: LogTarget, h: FollowHandlers): Promise<void> {
+  const rescan = async () => {
+    if (!t.service) return [];
+    const names = (await listSessions()).filter((s) => s.labels.root === t.root && s.labels.service === t.service).map((s) => s.name);
+    h.seen?.(names);
+    return names;
+  };
+  const liveness = async () =>
+    new Map((await listSessions()).filter((s) => s.labels.root === t.root).map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
+  await followLogs(t.root, rescan, t.sessions, (l) => h.line(l.session, l.text), h.signal, h.raw, liveness, h.end);
+}
