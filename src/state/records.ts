@@ -1,7 +1,7 @@
 import { readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { recordsDir } from "./paths.js";
-import { ensureDir, readState, writeState } from "./safe-fs.js";
+import { ensureDir, readState, writeStates } from "./safe-fs.js";
 
 /**
  * What amux remembers of a session after tmux forgets it (for `ps --all`). One small JSON file
@@ -30,9 +30,12 @@ export const STOP_CAUSES = ["stop", "down", "remove"] as const;
 export type StopCause = (typeof STOP_CAUSES)[number];
 
 export function writeRecords(root: string, records: SessionRecord[]): void {
-  const dir = recordsDir(root);
   // Records are a convenience for `ps --all`; tmux labels stay the truth.
-  for (const r of records) if (!writeState(root, join(dir, `${r.name}.json`), `${JSON.stringify(r)}\n`)) return;
+  writeStates(
+    root,
+    recordsDir(root),
+    records.map((r) => ({ name: `${r.name}.json`, text: `${JSON.stringify(r)}\n` })),
+  );
 }
 
 function isRecord(v: unknown): v is SessionRecord {
