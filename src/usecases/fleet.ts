@@ -8,7 +8,7 @@ import { profileFor, projectSessions } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
-import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { type FailedStart, failedStarts, type Seen, UP_START_WATCH_MS } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
@@ -101,7 +101,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its start (failedStarts below).
-    const { result, prompts } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
+    const { result, prompts, after } = await applyAndRecord(project, plan.actions, builds, observed, setup, reporter, {
       onStart: progress.onStart,
       onDone: (a, error) => {
         if (error || a.action === "remove") progress.onDone?.(a, error);
@@ -122,6 +122,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
           started.map((a) => a.session),
           startedAt,
           UP_START_WATCH_MS,
+          after,
         )
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);
@@ -156,7 +157,7 @@ export async function applyAndRecord(
   reporter: Reporter,
   progress: Pick<UpProgress, "onStart" | "onDone"> = {},
   logOf?: ApplyHooks["logOf"],
-): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
+): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[]; after: Seen }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
   const result = await applyPlan(
@@ -185,6 +186,7 @@ export async function applyAndRecord(
   );
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
+  const afterAt = Date.now();
   const after = await listSessions();
   rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
@@ -197,7 +199,7 @@ export async function applyAndRecord(
     .filter((a) => a.action !== "remove")
     .map((a) => ({ session: a.session, text: builds.get(a.session)?.prompt ?? "" }))
     .filter((p) => p.text);
-  return { result, prompts };
+  return { result, prompts, after: { at: afterAt, sessions: after } };
 }
 
 /**
