@@ -8,7 +8,7 @@ import { build } from "esbuild";
 
 const tmp = `dist/.build-${process.pid}`;
 await build({
-  entryPoints: { amux: "src/cli/main.ts" },
+  entryPoints: { amux: "src/cli/entry.ts" },
   outdir: tmp,
   bundle: true,
   splitting: true,

@@ -14,6 +14,9 @@ export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredStat
   const builds = new Map<string, SpawnBuild>();
   const services: DesiredService[] = [];
   const workspaces = new Map<string, DesiredWorkspace>();
+  // One plain copy of the environment for every replica: each read of process.env goes through
+  // Node's native accessor, a cost per variable and per replica that a large fleet feels.
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const svc of Object.values(p.services).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const agent = p.agents[svc.agent];
     if (!agent) continue;
@@ -22,7 +25,7 @@ export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredStat
       const session = serviceSessionName(p.name, svc.name, n);
       const workspace = replicaWorkspace(svc.workspace, svc.isolation, n);
       const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
-      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key });
+      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key }, env);
       builds.set(session, b);
       if (workspace && !workspaces.has(workspace)) {
         // A branch named for the service gets the replica's number with isolation: replica, as the workspace does.

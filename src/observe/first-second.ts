@@ -1,6 +1,7 @@
 import { sleep } from "../io.js";
 import { readLog } from "../state/logs.js";
 import { listSessions } from "../tmux/observe.js";
+import type { ObservedSession } from "../tmux/types.js";
 
 /** How long a new agent must live for its start to count: one that dies sooner failed to start. */
 export const FIRST_SECOND_MS = 1000;
@@ -19,18 +20,27 @@ export interface FailedStart {
   lastLines: string[];
 }
 
+/** A look at the server already taken (its sessions, and when the look began, ms). */
+export interface Seen {
+  at: number;
+  sessions: ObservedSession[];
+}
+
 /**
  * Watches sessions just started (at `startedAt`) through their first second and returns those
  * that died in it. A dead pane's exit code can lag its death a little: waited for, briefly.
+ * `seen`, a look taken after they started, serves as the first one (no tmux call for it).
  */
-export async function failedStarts(root: string, sessions: string[], startedAt: number, windowMs = FIRST_SECOND_MS): Promise<FailedStart[]> {
+export async function failedStarts(root: string, sessions: string[], startedAt: number, windowMs = FIRST_SECOND_MS, seen?: Seen): Promise<FailedStart[]> {
   const watching = new Set(sessions);
   const dead = new Map<string, number | null>();
   const end = startedAt + windowMs;
   let settleUntil = 0;
+  let first = seen;
   while (watching.size) {
-    const now = Date.now();
-    const live = await listSessions();
+    const now = first?.at ?? Date.now();
+    const live = first?.sessions ?? (await listSessions());
+    first = undefined;
     for (const name of [...watching]) {
       const s = live.find((x) => x.name === name);
       if (!s) watching.delete(name);

@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { NAME_PATTERNS } from "../names.js";
 import { recordsDir } from "./paths.js";
-import { ensureDir, readState, writeState } from "./safe-fs.js";
+import { ensureDir, readState, writeStates } from "./safe-fs.js";
 
 /**
  * What amux remembers of a session after tmux forgets it (for `ps --all`). One small JSON file
@@ -31,9 +31,12 @@ export const STOP_CAUSES = ["stop", "down", "remove"] as const;
 export type StopCause = (typeof STOP_CAUSES)[number];
 
 export function writeRecords(root: string, records: SessionRecord[]): void {
-  const dir = recordsDir(root);
   // Records are a convenience for `ps --all`; tmux labels stay the truth.
-  for (const r of records) if (!writeState(root, join(dir, `${r.name}.json`), `${JSON.stringify(r)}\n`)) return;
+  writeStates(
+    root,
+    recordsDir(root),
+    records.map((r) => ({ name: `${r.name}.json`, text: `${JSON.stringify(r)}\n` })),
+  );
 }
 
 // Control characters (C0, DEL, C1): a record is printed by `ps --all`, and a hand-made one must not steer the terminal.

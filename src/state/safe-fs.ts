@@ -215,16 +215,36 @@ export function readState<T>(path: string, parse: (text: string) => T | undefine
  */
 export function writeState(base: string, path: string, text: string): boolean {
   if (!ensureDir(base, dirname(path))) return false;
+  return writeStateIn(path, text);
+}
+
+/**
+ * Writes several state files into one folder (made once, as writeState makes it): for a batch
+ * such as the records of a whole fleet. Stops at the first that fails; false then.
+ */
+export function writeStates(base: string, dir: string, files: { name: string; text: string }[]): boolean {
+  if (!files.length) return true;
+  if (!ensureDir(base, dir)) return false;
+  for (const f of files) if (!writeStateIn(join(dir, f.name), f.text)) return false;
+  return true;
+}
+
+/** writeState in a folder known to be there. */
+function writeStateIn(path: string, text: string): boolean {
   const st = lstatOrUndefined(path);
   if (st && !st.isFile() && !setAside(path, `${kindOf(st)} where a file belongs`)) return false;
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    try {
-      unlinkSync(tmp);
-    } catch {}
-    // "wx": never opens whatever might stand at the temp path (a FIFO would block the write).
+    // "wx": never opens whatever might stand at the temp path (a FIFO would block the write);
+    // a leftover of a dead process with this pid is removed, then the write tried once more.
     // 0600: state is the user's alone.
-    writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
+    try {
+      writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      unlinkSync(tmp);
+      writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
+    }
     renameSync(tmp, path);
     return true;
   } catch (e) {

@@ -2,22 +2,18 @@ import { literalArgs } from "./args.js";
 
 export { escapeFormat, escapeTimeFormat } from "./args.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const SPECIAL = /[\\"$~\x00-\x1f\x7f]/g;
+const ESCAPES: Record<string, string> = { "\\": "\\\\", '"': '\\"', $: "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 /**
  * Quotes one argument for tmux's command language (a `source-file` line): double quotes, with
  * `\`, `"`, `$`, a leading `~` and control characters escaped, so nothing is expanded or split.
  */
 export function quoteArg(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === "\\" || ch === '"' || ch === "$" || (ch === "~" && out === '"')) out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += `\\${c.toString(8).padStart(3, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  // One native regex pass, not a loop per character: a batch of 100 sessions quotes ~100 KB,
+  // and a loop runs cold (interpreted) in a short-lived CLI. A leading `~` is escaped too.
+  return `"${s.replace(SPECIAL, (ch, at: number) => (ch === "~" ? (at === 0 ? "\\~" : ch) : (ESCAPES[ch] ?? `\\${(ch.codePointAt(0) as number).toString(8).padStart(3, "0")}`)))}"`;
 }
 
 /**

@@ -28,15 +28,20 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
     const mine = projectSessions(loc, await listSessions());
+    const stamp = new Date().toISOString();
+    // tmux kills in its own process while the records are written here: neither waits on the
+    // other. One turn of the event loop first hands tmux its whole script (and the end of it).
+    const killing = killSessions(mine.map((s) => s.name));
+    killing.catch(() => {});
+    await new Promise((r) => setImmediate(r));
     if (mine.length) {
       ensureRuntimeDirs(loc.root);
-      const stamp = new Date().toISOString();
       writeRecords(
         loc.root,
         mine.map((s) => recordOf(s, stamp, "down")),
       );
     }
-    const r = await killSessions(mine.map((s) => s.name));
+    const r = await killing;
     const view = await loadView(o, () => {}).catch(() => undefined);
     await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
     return { removed: r.ok, failed: r.failed };

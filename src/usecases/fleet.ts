@@ -10,7 +10,7 @@ import { profileFor, projectSessions } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
-import { type FailedStart, FIRST_SECOND_MS, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { type FailedStart, FIRST_SECOND_MS, failedStarts, type Seen, UP_START_WATCH_MS } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
@@ -108,7 +108,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its start (failedStarts below).
-    const { result, prompts } = await applyAndRecord(project, plan, observed, setup, reporter, {
+    const { result, prompts, after } = await applyAndRecord(project, plan, observed, setup, reporter, {
       onStart: progress.onStart,
       onDone: (a, error) => {
         if (error || a.action === "remove") progress.onDone?.(a, error);
@@ -129,6 +129,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
           started.map((a) => a.session),
           startedAt,
           o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS,
+          after,
         )
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);
@@ -161,13 +162,14 @@ export async function applyAndRecord(
   setup: ServerSetup,
   reporter: Reporter,
   progress: ApplyProgress = {},
-): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[] }> {
+): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[]; after: Seen }> {
   ensureRuntimeDirs(project.root);
   const byName = new Map(observed.map((s) => [s.name, s]));
   const fx = localEffects(project, reporter);
   const result = await applyPlan(plan, fx, setup, progress);
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
+  const afterAt = Date.now();
   const after = await listSessions();
   rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
@@ -177,7 +179,7 @@ export async function applyAndRecord(
   const stamp = new Date().toISOString();
   writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp, "remove"))]);
   const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt }] : []));
-  return { result, prompts };
+  return { result, prompts, after: { at: afterAt, sessions: after } };
 }
 
 /**

@@ -124,7 +124,7 @@ const REMOVE: Action = { action: "remove", ...base("acme-auth-4", 4), reason: "s
 
 const plan = (workspaces: WorkspaceAction[], actions: Action[]): Pick<Plan, "workspaces" | "actions"> => ({ workspaces, actions });
 
-const PIPE = (session: string) => `pipe-pane -o -t =${session}: "exec sh '${LOGS}/.amux-log.sh' '${LOGS}/${session}.log' 1048576 3"`;
+const PIPE = (session: string) => `pipe-pane -o -t =${session}: "set -- '${LOGS}/${session}.log' 1048576 3; . '${LOGS}/.amux-log.sh'"`;
 const UNSET_PANE = (s: string) =>
   `set-option -p -u -t =${s}: @amux-exit ; set-option -p -u -t =${s}: @amux-reported ; set-option -p -u -t =${s}: @amux-progress`;
 

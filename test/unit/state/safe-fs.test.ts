@@ -6,7 +6,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { appendEvents, eventsFile } from "../../../src/state/events.js";
 import { ensureRuntimeDirs, GITIGNORE } from "../../../src/state/paths.js";
 import { readRecords } from "../../../src/state/records.js";
-import { ensureDir, readRegular, readState, setWarningSink, writeState } from "../../../src/state/safe-fs.js";
+import { ensureDir, readRegular, readState, setWarningSink, writeState, writeStates } from "../../../src/state/safe-fs.js";
 
 // What .amux/ holds is never trusted: each kind of garbage is set aside (said once) or refused
 // without blocking, and the state amux needs is rebuilt.
@@ -104,6 +104,35 @@ describe("writeState", () => {
     writeFileSync(join(root, ".amux/state"), "x");
     expect(ensureDir(root, join(root, ".amux/state/workspaces"))).toBe(true);
     expect(writeState(root, join(root, ".amux/state/workspaces/w.setup"), "make")).toBe(true);
+  });
+
+  it("a leftover temp file (even a FIFO) of this pid is replaced, never opened; the write lands 0600", () => {
+    const path = join(root, ".amux/state/project.json");
+    mkdirSync(join(root, ".amux/state"), { recursive: true });
+    fifo(`${path}.${process.pid}.tmp`);
+    expect(writeState(root, path, "{}")).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("{}");
+    expect(lstatSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(root, ".amux/state"))).toEqual(["project.json"]);
+  });
+});
+
+describe("writeStates (a batch in one folder)", () => {
+  it("makes the folder once, sets aside garbage at a path, and writes every file", () => {
+    const dir = join(root, ".amux/records");
+    writeFileSync(dir, "a file where the folder belongs");
+    expect(writeStates(root, dir, [])).toBe(true);
+    expect(writeStates(root, dir, [{ name: "a.json", text: "1" }])).toBe(true);
+    mkdirSync(join(dir, "b.json"));
+    fifo(join(dir, `c.json.${process.pid}.tmp`));
+    expect(
+      writeStates(root, dir, [
+        { name: "b.json", text: "2" },
+        { name: "c.json", text: "3" },
+      ]),
+    ).toBe(true);
+    expect(["a.json", "b.json", "c.json"].map((f) => readFileSync(join(dir, f), "utf8"))).toEqual(["1", "2", "3"]);
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
   });
 });
 

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { logWriterCommand } from "../../../src/tmux/log-writer.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOG_WRITER, logWriterCommand } from "../../../src/tmux/log-writer.js";
 
 // The writer tmux's pipe-pane runs, run here for real with /bin/sh on a byte stream.
 
@@ -18,9 +18,24 @@ function scratch(): string {
   return d;
 }
 
+/**
+ * The writer as pipe-pane gets it: carried inline, or sourced from the script file beside the
+ * logs (what `up` names). Every test runs both.
+ */
+let form: "inline" | "file" = "inline";
+
+function writerCommand(file: string, maxBytes: number, keep: number): string {
+  let script: string | undefined;
+  if (form === "file") {
+    script = join(scratch(), "it's the $writer #1.sh");
+    writeFileSync(script, LOG_WRITER, { mode: 0o600 });
+  }
+  return logWriterCommand(file, { maxBytes, keep }, script).replace(/##/g, "#");
+}
+
 /** Runs the command pipe-pane would run (tmux turns ## back into #), feeding it `chunks`. */
 function runWriter(file: string, maxBytes: number, keep: number, chunks: Buffer[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  const cmd = logWriterCommand(file, { maxBytes, keep }).replace(/##/g, "#");
+  const cmd = writerCommand(file, maxBytes, keep);
   const child = spawn("/bin/sh", ["-c", cmd], { stdio: ["pipe", "ignore", "pipe"], env });
   let err = "";
   child.stderr.on("data", (d: Buffer) => {
@@ -42,7 +57,11 @@ function lines(n: number): Buffer {
   return Buffer.from(Array.from({ length: n }, (_, i) => `line ${i + 1}\n`).join(""));
 }
 
-describe("the capped log writer", () => {
+describe.each(["inline", "file"] as const)("the capped log writer (%s)", (f0) => {
+  beforeEach(() => {
+    form = f0;
+  });
+
   it("writes everything when under the cap", async () => {
     const f = join(scratch(), "a.log");
     const data = lines(100);
@@ -83,7 +102,7 @@ describe("the capped log writer", () => {
 
   it("writes each chunk as it arrives: the log never lags its pane while the pipe stays open", async () => {
     const f = join(scratch(), "e.log");
-    const cmd = logWriterCommand(f, { maxBytes: 1 << 20, keep: 1 }).replace(/##/g, "#");
+    const cmd = writerCommand(f, 1 << 20, 1);
     const child = spawn("/bin/sh", ["-c", cmd], { stdio: ["pipe", "ignore", "ignore"] });
     try {
       child.stdin.write("first line\n");

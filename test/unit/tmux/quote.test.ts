@@ -105,3 +105,29 @@ describe("quoteArg keeps a leading ~ literal (tmux expands it even inside double
     expect(quoteArg(input)).toBe(want);
   });
 });
+
+describe("quoteArg against its definition, character by character", () => {
+  /** The rule as written: `\`, `"`, `$` and a leading `~` escaped, \n \r \t by name, other controls in octal. */
+  function byCharacter(s: string): string {
+    let out = '"';
+    for (const ch of s) {
+      const c = ch.codePointAt(0) as number;
+      if (ch === "\\" || ch === '"' || ch === "$" || (ch === "~" && out === '"')) out += `\\${ch}`;
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (c < 0x20 || c === 0x7f) out += `\\${c.toString(8).padStart(3, "0")}`;
+      else out += ch;
+    }
+    return `${out}"`;
+  }
+
+  it("agrees on every string of up to 3 characters from the characters that matter, and on long mixed ones", () => {
+    const alphabet = ["a", "~", "\\", '"', "$", "\n", "\r", "\t", "\x00", "\x01", "\x1f", "\x7f", "é", "\u{1F600}", "\ud800", "#", "%", " ", ";", "'", "{"];
+    const strings = [""];
+    for (let len = 1; len <= 3; len++) for (const s of strings.filter((x) => [...x].length === len - 1)) for (const ch of alphabet) strings.push(s + ch);
+    strings.push(alphabet.join("").repeat(50), `~${alphabet.join("")}~`);
+    for (const s of strings) expect(quoteArg(s)).toBe(byCharacter(s));
+    expect(strings.length).toBeGreaterThan(9000);
+  });
+});

@@ -20,7 +20,7 @@ describe("shared pane scripts", () => {
     expect(paneArgv(argv, s)).toEqual(["/bin/sh", join(logs, ".amux-agent.sh"), "/bin/bash", "claude", "PATH HOME"]);
     expect(paneArgv(argv, undefined)).toEqual(argv);
     expect(paneArgv(["/bin/sh", "-c", "other"], s)).toEqual(["/bin/sh", "-c", "other"]);
-    expect(logWriterCommand("/x/a b.log", { maxBytes: 2048, keep: 1 }, "/x/.amux-log.sh")).toBe("exec sh '/x/.amux-log.sh' '/x/a b.log' 2048 1");
+    expect(logWriterCommand("/x/a b.log", { maxBytes: 2048, keep: 1 }, "/x/.amux-log.sh")).toBe("set -- '/x/a b.log' 2048 1; . '/x/.amux-log.sh'");
   });
 
   it("are written again when removed while amux runs (a long watch)", () => {
