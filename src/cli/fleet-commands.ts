@@ -131,7 +131,7 @@ export async function cmdDown(g: GlobalFlags, o: { workspaces?: boolean; force?:
   out(r.removed.length ? `${r.removed.length} session${r.removed.length === 1 ? "" : "s"} removed` : "no sessions to remove");
   if (r.failed.length) process.exitCode = EXIT.runtime;
   if (o.workspaces) {
-    const { removeProjectWorkspaces } = await import("../workspace/remove.js");
+    const { removeProjectWorkspaces } = await import("../usecases/down.js");
     const w = await removeProjectWorkspaces(g, { force: !!o.force }, stderrReporter);
     if (w.kept.length) process.exitCode = EXIT.runtime;
   }

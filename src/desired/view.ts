@@ -1,8 +1,8 @@
 import type { HistoryPolicy } from "../history.js";
 import { own } from "../names.js";
-import { restartsOf } from "../plan/plan.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
+import { restartsOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
@@ -25,10 +25,8 @@ export interface ProjectView {
   history?: HistoryPolicy | undefined;
 }
 
-/** This project's sessions: the ones labelled with its root. */
-export function projectSessions(p: { root: string }, all: ObservedSession[]): ObservedSession[] {
-  return all.filter((s) => s.labels.root === p.root);
-}
+/** Moved to observe/group.ts (grouping observed sessions is observing); kept for the adapters until they take it from there. */
+export { projectSessions } from "../observe/group.js";
 
 /** The status rules for a session: its agent's profile, with its service's stuckAfter. */
 export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {

@@ -1,6 +1,6 @@
 import { sleep } from "../io.js";
 import { readLog } from "../state/logs.js";
-import { listSessions } from "../tmux/observe.js";
+import { localServer, observeSessions, type TmuxServer } from "./server.js";
 
 /** How long a new agent must live for its start to count: one that dies sooner failed to start. */
 export const FIRST_SECOND_MS = 1000;
@@ -23,14 +23,20 @@ export interface FailedStart {
  * Watches sessions just started (at `startedAt`) through their first second and returns those
  * that died in it. A dead pane's exit code can lag its death a little: waited for, briefly.
  */
-export async function failedStarts(root: string, sessions: string[], startedAt: number, windowMs = FIRST_SECOND_MS): Promise<FailedStart[]> {
+export async function failedStarts(
+  root: string,
+  sessions: string[],
+  startedAt: number,
+  windowMs = FIRST_SECOND_MS,
+  server: TmuxServer = localServer,
+): Promise<FailedStart[]> {
   const watching = new Set(sessions);
   const dead = new Map<string, number | null>();
   const end = startedAt + windowMs;
   let settleUntil = 0;
   while (watching.size) {
     const now = Date.now();
-    const live = await listSessions();
+    const live = (await observeSessions(server)).sessions;
     for (const name of [...watching]) {
       const s = live.find((x) => x.name === name);
       if (!s) watching.delete(name);

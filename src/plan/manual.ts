@@ -1,3 +1,4 @@
+import { replicaOf } from "../tmux/labels.js";
 import { describeChange, withResume } from "./plan.js";
 import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
 
@@ -67,7 +68,7 @@ export function planManual(kind: ManualKind, desired: DesiredState, observed: Ob
       upToDate.push(name);
       continue;
     }
-    const replica = obs.labels.replica && /^\d+$/.test(obs.labels.replica) ? Number(obs.labels.replica) : 0;
+    const replica = replicaOf(obs) ?? 0;
     actions.push({ action: "restart", session: name, service: obs.labels.service ?? "", replica, reason: verb, restarts: 0 });
   }
   return { actions, notes, upToDate };

@@ -1,3 +1,4 @@
+import { replicaOf, restartsOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
 import type { Action, DesiredService, DesiredSession, DesiredState, Note, ObservedState, Plan, PlanOptions } from "./types.js";
 
@@ -36,12 +37,7 @@ function parseSummary(json: string | undefined): Record<string, string> | undefi
   }
 }
 
-const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-
-/** Restarts recorded on a session. */
-export function restartsOf(s: ObservedSession): number {
-  return num(s.labels.restarts) ?? 0;
-}
+export { restartsOf };
 
 /**
  * The plan: what to create, recreate, remove and restart so that the live server matches the
@@ -107,11 +103,9 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       }
       upToDate.push(d.session);
     }
-    const extra = current
-      .filter((s) => !wanted.has(s.name))
-      .sort((a, b) => (num(b.labels.replica) ?? 0) - (num(a.labels.replica) ?? 0) || (a.name < b.name ? 1 : -1));
+    const extra = current.filter((s) => !wanted.has(s.name)).sort((a, b) => (replicaOf(b) ?? 0) - (replicaOf(a) ?? 0) || (a.name < b.name ? 1 : -1));
     for (const s of extra) {
-      actions.push({ action: "remove", session: s.name, service: svc.name, replica: num(s.labels.replica) ?? 0, reason: scaleReason });
+      actions.push({ action: "remove", session: s.name, service: svc.name, replica: replicaOf(s) ?? 0, reason: scaleReason });
     }
   }
 
@@ -123,7 +117,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         action: "remove",
         session: s.name,
         service,
-        replica: num(s.labels.replica) ?? 0,
+        replica: replicaOf(s) ?? 0,
         reason: `orphan: service ${service} is no longer declared`,
       });
     } else {

@@ -1,5 +1,3 @@
-import type { ObservedSession } from "../tmux/types.js";
-
 /** One replica as the compose file wants it. */
 export interface DesiredSession {
   session: string;
@@ -29,10 +27,8 @@ export interface DesiredState {
   services: DesiredService[];
 }
 
-/** The live server, as far as planning needs it (from one list-panes). */
-export interface ObservedState {
-  sessions: ObservedSession[];
-}
+/** The live server, as one look observed it (observe/types.ts): planning reads its sessions. */
+export type { ObservedState } from "../observe/types.js";
 
 export const ACTIONS = ["create", "recreate", "remove", "restart"] as const;
 export type ActionKind = (typeof ACTIONS)[number];

@@ -1,9 +1,13 @@
-import { sampleOf } from "../observe/sample.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { classifyPane } from "./classify.js";
 import { type ProgressMark, trackProgress } from "./progress.js";
 import { combineStatus, parseReported, type SourcedClassification } from "./reported.js";
-import type { StatusProfile } from "./types.js";
+import type { PaneSample, StatusProfile } from "./types.js";
+
+/** A pane's sample from what list-panes said and its captured screen. Pure. */
+export function sampleOf(s: ObservedSession, screen: string[] | undefined, now: number, gaveUp = false, stalledMs?: number): PaneSample {
+  return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, title: s.title, gaveUp, stalledMs };
+}
 
 export interface StatusInputs {
   sessions: readonly ObservedSession[];

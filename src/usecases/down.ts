@@ -1,13 +1,14 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
-import { projectSessions } from "../desired/view.js";
 import { type Reporter, sleep } from "../io.js";
+import { projectSessions } from "../observe/group.js";
+import { observeSessions } from "../observe/server.js";
 import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
-import { listSessions } from "../tmux/observe.js";
 import { killSessions } from "../tmux/ops.js";
+import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { prunePassively } from "./prune.js";
 import { recordOf } from "./status.js";
 
@@ -27,7 +28,7 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   }
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
-    const mine = projectSessions(loc, await listSessions());
+    const mine = projectSessions(loc, (await observeSessions()).sessions);
     if (mine.length) {
       ensureRuntimeDirs(loc.root);
       const stamp = new Date().toISOString();
@@ -43,4 +44,11 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   } finally {
     await lock.release();
   }
+}
+
+/** `down --workspaces`: every workspace of the project, keeping any with unsaved work unless forced. */
+export async function removeProjectWorkspaces(o: ProjectOptions, opts: { force: boolean }, reporter: Reporter): Promise<RemoveResult> {
+  const project = await loadView(o, reporter.warn);
+  const sessions = projectSessions(project, (await observeSessions()).sessions);
+  return removeWorkspaces(project, await listWorkspaces(project, sessions), opts.force, reporter);
 }

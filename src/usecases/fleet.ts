@@ -3,22 +3,24 @@ import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOp
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { saveSnapshot } from "../desired/snapshot.js";
-import type { SpawnBuild } from "../desired/spawn.js";
-import { profileFor, projectSessions } from "../desired/view.js";
+import { dirsOf, type SpawnBuild } from "../desired/spawn.js";
+import { profileFor } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
 import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { projectSessions } from "../observe/group.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
-import { planConvergence, restartsOf } from "../plan/plan.js";
+import { observeServer, observeSessions } from "../observe/server.js";
+import { planConvergence } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
 import { serverKey } from "../secrets.js";
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
-import { listSessions, observeServer } from "../tmux/observe.js";
+import { restartsOf } from "../tmux/labels.js";
 import { labelLine, runBatch, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
@@ -54,14 +56,14 @@ export async function planFleet(
   checkServices(project, only);
   const scope = only.length ? only : Object.keys(project.services);
   assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
-  const server = await observeServer();
-  const key = digestKeyFor(server.key);
+  const state = await observeServer();
+  const key = digestKeyFor(state.key);
   const { desired, builds } = desiredFleet(project, key);
   saveSnapshot(project, builds, o, key);
-  const observed = server.sessions;
-  const previous = previousReplicas(project.root, builds, observed);
-  const plan = planConvergence(desired, { sessions: observed }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
-  return { project, plan, builds, observed, setup: serverSetup(key, server) };
+  const observed = state.sessions;
+  const previous = previousReplicas(project.root, dirsOf(builds), observed);
+  const plan = planConvergence(desired, state, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
+  return { project, plan, builds, observed, setup: serverSetup(key, state.server) };
 }
 
 export interface UpOptions extends FleetOptions {
@@ -185,7 +187,7 @@ export async function applyAndRecord(
   );
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
-  const after = await listSessions();
+  const after = (await observeSessions()).sessions;
   rememberPanes(project.root, projectSessions(project, after));
   const removed = result.done
     .filter((a) => a.action === "remove")
@@ -217,7 +219,7 @@ async function relabel(project: Project, key: string, sessions: Set<string>): Pr
 export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = projectSessions(project, await listSessions()).filter(
+    const mine = projectSessions(project, (await observeSessions()).sessions).filter(
       (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
     );
     const st = await classifySessions(mine, (s) => profileFor(project, s));

@@ -2,14 +2,14 @@ import type { ApplyResult } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
-import { projectSessions } from "../desired/view.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
+import { projectSessions } from "../observe/group.js";
+import { observeServer } from "../observe/server.js";
 import { type ManualKind, type ManualTargets, planManual } from "../plan/manual.js";
 import type { Plan } from "../plan/types.js";
 import { logFile } from "../state/paths.js";
 import { readRecords } from "../state/records.js";
-import { observeServer } from "../tmux/observe.js";
 import { applyAndRecord, lockProject } from "./fleet.js";
 import { sendWhenReady } from "./session.js";
 
@@ -35,10 +35,10 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
   let project: Project;
   try {
     project = loadProject(o);
-    const server = await observeServer();
-    const key = digestKeyFor(server.key);
+    const state = await observeServer();
+    const key = digestKeyFor(state.key);
     const { desired, builds } = desiredFleet(project, key);
-    const observed = server.sessions;
+    const observed = state.sessions;
     const mine = projectSessions(project, observed);
     const targets: ManualTargets = { declared: [], other: [] };
     const records = readRecords(project.root);
@@ -79,8 +79,8 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     const services = [...new Set(targets.declared.map((n) => desired.services.find((s) => s.sessions.some((d) => d.session === n))?.name as string))];
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
-    const plan = planManual(kind, desired, { sessions: observed }, targets, { fresh: !!o.fresh });
-    const applied = await applyAndRecord(project, plan.actions, builds, observed, serverSetup(key, server), reporter, {}, (a) => ({
+    const plan = planManual(kind, desired, state, targets, { fresh: !!o.fresh });
+    const applied = await applyAndRecord(project, plan.actions, builds, observed, serverSetup(key, state.server), reporter, {}, (a) => ({
       file: logFile(project.root, a.session),
       cap: { maxBytes: project.history.logMaxBytes, keep: project.history.logKeep },
     }));

@@ -1,25 +1,19 @@
 import type { ProjectView } from "../desired/view.js";
-import { gaveUp, profileFor, projectSessions } from "../desired/view.js";
+import { gaveUp, profileFor } from "../desired/view.js";
+import { projectSessions } from "../observe/group.js";
+import { captureScreens, localServer, observeScreens, type TmuxServer } from "../observe/server.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { stripEscapes } from "../status/classify.js";
 import { statusesOf } from "../status/observed.js";
 import type { ProgressMark } from "../status/progress.js";
 import { describeSourced } from "../status/reported.js";
 import type { Classification, Status } from "../status/types.js";
-import { capturePanes } from "../tmux/capture.js";
 import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
-import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { stopReason } from "../usecases/status.js";
+import type { Transition } from "./decisions.js";
 
-/** A status change seen by the loop. */
-export interface Transition {
-  session: ObservedSession | undefined;
-  name: string;
-  from: Status | undefined;
-  to: Status;
-  reason: string;
-}
+export type { Transition };
 
 export interface TickResult {
   /** Every session on the server (for planning). */
@@ -66,6 +60,11 @@ export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activi
   return Math.min(now, t || now);
 }
 
+/** The last line an agent printed on its screen; tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's. */
+export function lastLineOf(screen: readonly string[] | undefined): string {
+  return stripEscapes((screen ?? []).filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).pop() ?? "").trim();
+}
+
 /**
  * The status loop's memory. Each tick is one tmux round trip: the screens of panes that may
  * have printed since they were last captured (tmux checks each pane's activity as it runs the
@@ -85,6 +84,9 @@ export class StatusTracker {
   /** Tmux round trips made, for the benchmark. */
   roundTrips = 0;
 
+  /** `server`: the tmux server it watches (amux's local one unless told). */
+  constructor(private readonly server: TmuxServer = localServer) {}
+
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
     // Every live pane seen last tick, each captured only if tmux says it printed since its last
     // capture (decided by tmux itself in this round trip: no tick of delay).
@@ -93,7 +95,7 @@ export class StatusTracker {
     // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
     const owed = paneMarkLines("progress", this.owedMarks);
     this.owedMarks = [];
-    const { sessions: all, screens, key } = await observeWithScreens(stale, owed, this.capturedAt);
+    const { sessions: all, screens, key } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt }, this.server);
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
@@ -107,7 +109,10 @@ export class StatusTracker {
     for (const s of fresh) if (s.dead) this.capturedDead.add(s.paneId);
     if (fresh.length) {
       const again = Date.now();
-      const more = await capturePanes(fresh.map((s) => s.paneId));
+      const more = await captureScreens(
+        fresh.map((s) => s.paneId),
+        this.server,
+      );
       this.roundTrips++;
       // A pane whose screen could not be read stays unread (not blank): it is tried again next tick.
       for (const [id, rows] of more) {
@@ -141,8 +146,7 @@ export class StatusTracker {
       const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
       const prev = this.state.get(s.name);
-      // tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's.
-      const lastLine = stripEscapes((screen ?? []).filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).pop() ?? "").trim();
+      const lastLine = lastLineOf(screen);
       if (!prev || prev.status !== c.status) {
         transitions.push({ session: s, name: s.name, from: prev?.status, to: c.status, reason: c.reason });
         this.state.set(s.name, { status: c.status, reason: c.reason, since: prev ? now : statusSince(s, c.status, now), lastLine });
