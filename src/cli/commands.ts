@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import { assertVarsSet, loadProject, maskEnv, type Project } from "../config/project.js";
 import { jsonSchemaFor } from "../config/schema.js";
 import { desiredFleet } from "../desired/desired.js";
+import { agentProfile } from "../desired/profiles.js";
 import { formatDuration } from "../duration.js";
 import { EXIT, formatProblem, UsageError } from "../errors.js";
 import { stderrReporter } from "../io.js";
@@ -54,6 +55,7 @@ export async function cmdRun(
 function configView(p: Project, showSecrets: boolean) {
   const agents: Record<string, unknown> = {};
   for (const a of Object.values(p.agents)) {
+    const status = agentProfile(a);
     const shown = showSecrets ? { name: a.name, command: a.command, shell: a.shell, windowName: a.windowName } : a.shown;
     agents[a.id] = {
       name: shown.name,
@@ -65,12 +67,12 @@ function configView(p: Project, showSecrets: boolean) {
       autoAttach: a.autoAttach,
       environment: showSecrets ? a.environment : maskEnv(a.environment, a.secretKeys),
       status: {
-        profile: a.status.base,
-        idleAfter: formatDuration(a.status.idleAfterMs),
-        stuckAfter: formatDuration(a.status.stuckAfterMs),
-        busyPatterns: a.status.busy.map((r) => r.source),
-        waitingPatterns: a.status.waiting.map((r) => r.source),
-        promptPatterns: a.status.prompt.map((r) => r.source),
+        profile: status.base,
+        idleAfter: formatDuration(status.idleAfterMs),
+        stuckAfter: formatDuration(status.stuckAfterMs),
+        busyPatterns: status.busy.map((r) => r.source),
+        waitingPatterns: status.waiting.map((r) => r.source),
+        promptPatterns: status.prompt.map((r) => r.source),
       },
     };
   }

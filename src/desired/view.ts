@@ -4,6 +4,7 @@ import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import { restartsOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { type AgentRules, agentProfile } from "./profiles.js";
 
 /** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
 export interface ProjectView {
@@ -11,7 +12,8 @@ export interface ProjectView {
   name: string;
   composeFile: string | undefined;
   configFile: string | undefined;
-  agents: Record<string, { id: string; command: string; status: StatusProfile }>;
+  /** Each agent's status rules as written (agentProfile compiles them). */
+  agents: Record<string, AgentRules>;
   services: Record<string, { name: string; agent: string; restart: "no" | "on-failure" | "always"; maxRestarts: number; stuckAfter?: string | undefined }>;
   /** compose `workspaces:` settings that locate workspaces. */
   workspaces: { root?: string | undefined };
@@ -35,8 +37,9 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
   const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
   // A built-in agent (or one no longer defined): the rules its id picks.
   if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
-  if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
-  return agent.status;
+  const profile = agentProfile(agent);
+  if (svc?.stuckAfter) return { ...profile, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
+  return profile;
 }
 
 /** A dead replica whose restart policy has given up. */
