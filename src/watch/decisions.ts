@@ -157,3 +157,58 @@ export function failedStartEvents(
 export function actionEvent(project: string, a: Action, time: string, error?: string): AmuxEvent {
   return { time, type: "action", project, session: a.session, service: a.service, replica: a.replica, action: a.action, reason: a.reason, error };
 }
+/** What a live view shows of a session beyond its status. */
+export interface SessionState {
+  status: Status;
+  reason: string;
+  since: number;
+  lastLine: string;
+}
+
+/**
+ * When a session seen for the first time entered its status, as far as tmux tells: an exited one
+ * when its pane died, a quiet one (idle, waiting, stuck) when it last printed, a busy one when
+ * it was started. Not when this process first looked.
+ */
+export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activityAt" | "createdAt">, status: Status, now: number): number {
+  const t = s.dead ? (s.deadAt ?? now) : status === "running" ? s.createdAt : s.activityAt;
+  return Math.min(now, t || now);
+}
+
+/**
+ * The status loop's step: compares what it sees now with what it saw (`state`, its memory,
+ * updated in place) and returns the changes. A session seen for the first time enters its status
+ * when tmux says (statusSince); a known one whose status changed enters it now; one no longer
+ * among `live` leaves as stopped (`goneReason` says why, asked only then), unless it already was.
+ * A live session with no classification (not yet seen) keeps its memory as it is.
+ */
+export function advanceStatuses(
+  state: Map<string, SessionState>,
+  live: readonly ObservedSession[],
+  seen: ReadonlyMap<string, { status: Status; reason: string; lastLine: string }>,
+  now: number,
+  goneReason: (name: string) => string,
+): Transition[] {
+  const transitions: Transition[] = [];
+  const names = new Set<string>();
+  for (const s of live) {
+    names.add(s.name);
+    const c = seen.get(s.name);
+    if (!c) continue;
+    const prev = state.get(s.name);
+    if (!prev || prev.status !== c.status) {
+      transitions.push({ session: s, name: s.name, from: prev?.status, to: c.status, reason: c.reason });
+      state.set(s.name, { status: c.status, reason: c.reason, since: prev ? now : statusSince(s, c.status, now), lastLine: c.lastLine });
+    } else {
+      prev.reason = c.reason;
+      prev.lastLine = c.lastLine;
+    }
+  }
+  for (const [name, st] of state) {
+    if (names.has(name)) continue;
+    state.delete(name);
+    if (st.status === "stopped") continue;
+    transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: goneReason(name) });
+  }
+  return transitions;
+}

@@ -11,9 +11,9 @@ import type { Classification, Status } from "../status/types.js";
 import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { stopReason } from "../usecases/status.js";
-import type { Transition } from "./decisions.js";
+import { advanceStatuses, type SessionState, type Transition } from "./decisions.js";
 
-export type { Transition };
+export type { SessionState, Transition };
 
 export interface TickResult {
   /** Every session on the server (for planning). */
@@ -33,14 +33,6 @@ export interface TickResult {
   key: string | null;
 }
 
-/** What a live view shows of a session beyond its status. */
-export interface SessionState {
-  status: Status;
-  reason: string;
-  since: number;
-  lastLine: string;
-}
-
 /**
  * Whether a pane's screen may have changed since it was captured. tmux keeps a pane's last output
  * time in whole seconds (activityAt is the end of that second): only a capture that began after
@@ -48,16 +40,6 @@ export interface SessionState {
  */
 export function needsCapture(activityAt: number, capturedAt: number | undefined): boolean {
   return capturedAt === undefined || activityAt > capturedAt;
-}
-
-/**
- * When a session seen for the first time entered its status, as far as tmux tells: an exited one
- * when its pane died, a quiet one (idle, waiting, stuck) when it last printed, a busy one when
- * it was started. Not when this process first looked.
- */
-export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activityAt" | "createdAt">, status: Status, now: number): number {
-  const t = s.dead ? (s.deadAt ?? now) : status === "running" ? s.createdAt : s.activityAt;
-  return Math.min(now, t || now);
 }
 
 /** The last line an agent printed on its screen; tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's. */
@@ -121,8 +103,6 @@ export class StatusTracker {
       }
     }
     const statuses = new Map<string, Classification>();
-    const transitions: Transition[] = [];
-    const seen = new Set<string>();
     const observed = statusesOf({
       sessions: mine,
       screens: this.screens,
@@ -134,9 +114,8 @@ export class StatusTracker {
     for (const [id, m] of observed.marks) this.marks.set(id, m);
     this.owedMarks = observed.writes;
     let wakeAt: number | undefined;
+    const seen = new Map<string, { status: Status; reason: string; lastLine: string }>();
     for (const s of mine) {
-      seen.add(s.name);
-      const screen = this.screens.get(s.paneId);
       const sourced = observed.statuses.get(s.name);
       if (!sourced) continue;
       if (sourced.status === "running" && sourced.byOutput) {
@@ -145,26 +124,15 @@ export class StatusTracker {
       }
       const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
-      const prev = this.state.get(s.name);
-      const lastLine = lastLineOf(screen);
-      if (!prev || prev.status !== c.status) {
-        transitions.push({ session: s, name: s.name, from: prev?.status, to: c.status, reason: c.reason });
-        this.state.set(s.name, { status: c.status, reason: c.reason, since: prev ? now : statusSince(s, c.status, now), lastLine });
-      } else {
-        prev.reason = c.reason;
-        prev.lastLine = lastLine;
-      }
+      seen.set(s.name, { ...c, lastLine: lastLineOf(this.screens.get(s.paneId)) });
     }
     let records: Map<string, SessionRecord> | undefined;
-    for (const [name, st] of this.state) {
-      if (seen.has(name)) continue;
-      this.state.delete(name);
-      if (st.status === "stopped") continue;
+    const transitions = advanceStatuses(this.state, mine, seen, now, (name) => {
       // Rare (a session went away): the records say who ended it.
       records ??= new Map(readRecords(project.root).map((r) => [r.name, r]));
       const r = records.get(name);
-      transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: r ? stopReason(r) : "gone from tmux" });
-    }
+      return r ? stopReason(r) : "gone from tmux";
+    });
     const livePanes = new Set(all.map((s) => s.paneId));
     for (const id of [...this.screens.keys()]) {
       if (!livePanes.has(id)) {

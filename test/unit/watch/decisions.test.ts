@@ -5,10 +5,13 @@ import type { Classification } from "../../../src/status/types.js";
 import type { Labels, ObservedSession } from "../../../src/tmux/types.js";
 import {
   actionEvent,
+  advanceStatuses,
   failedStartEvents,
   hookEventOf,
   onTransitions,
+  type SessionState,
   statusEvent,
+  statusSince,
   stuckSessions,
   type Transition,
   wakeDelay,
@@ -234,5 +237,75 @@ describe("lastLineOf", () => {
     [["last words", "", "Pane is dead (status 3, Mon Jan  1 00:00:00 2026)"], "last words"],
   ])("%j → %j", (screen, want) => {
     expect(lastLineOf(screen)).toBe(want);
+  });
+});
+
+describe("statusSince", () => {
+  const s = { dead: false, deadAt: null, activityAt: 5_000, createdAt: 1_000 };
+  it.each([
+    { what: "busy: since it started", s, status: "running", want: 1_000 },
+    { what: "quiet: since it last printed", s, status: "idle", want: 5_000 },
+    { what: "stuck: since it last printed", s, status: "stuck", want: 5_000 },
+    { what: "dead: since it died", s: { ...s, dead: true, deadAt: 7_000 }, status: "exited", want: 7_000 },
+    { what: "dead, time unknown: now", s: { ...s, dead: true }, status: "exited", want: 9_000 },
+    { what: "never later than now", s: { ...s, activityAt: 20_000 }, status: "idle", want: 9_000 },
+    { what: "no time known: now", s: { ...s, activityAt: 0 }, status: "idle", want: 9_000 },
+  ] as const)("$what", ({ s, status, want }) => {
+    expect(statusSince(s, status, 9_000)).toBe(want);
+  });
+});
+
+describe("advanceStatuses", () => {
+  const a = session("a-1", { service: "a", replica: "1" }, { createdAt: 1_000, activityAt: 2_000 });
+  const b = session("b-1", { service: "b", replica: "1" }, { createdAt: 1_000, activityAt: 2_000 });
+  const seen = (...rows: [string, Transition["to"], string][]) =>
+    new Map(rows.map(([n, status, reason]) => [n, { status, reason, lastLine: `${n} says ${reason}` }]));
+  const noReason = (n: string): string => {
+    throw new Error(`asked why ${n} went`);
+  };
+
+  it("first sight: a transition from nothing, dated by tmux", () => {
+    const state = new Map<string, SessionState>();
+    const t = advanceStatuses(state, [a, b], seen(["a-1", "running", "busy"], ["b-1", "idle", "quiet"]), 10_000, noReason);
+    expect(t.map((x) => [x.name, x.from, x.to])).toEqual([
+      ["a-1", undefined, "running"],
+      ["b-1", undefined, "idle"],
+    ]);
+    expect(state.get("a-1")).toEqual({ status: "running", reason: "busy", since: 1_000, lastLine: "a-1 says busy" });
+    expect(state.get("b-1")?.since).toBe(2_000);
+  });
+
+  it("same status: no transition, the reason and last line follow", () => {
+    const state = new Map<string, SessionState>([["a-1", { status: "running", reason: "old", since: 1_000, lastLine: "old" }]]);
+    expect(advanceStatuses(state, [a], seen(["a-1", "running", "new"]), 10_000, noReason)).toEqual([]);
+    expect(state.get("a-1")).toEqual({ status: "running", reason: "new", since: 1_000, lastLine: "a-1 says new" });
+  });
+
+  it("a change: one transition, entered now", () => {
+    const state = new Map<string, SessionState>([["a-1", { status: "running", reason: "busy", since: 1_000, lastLine: "" }]]);
+    const t = advanceStatuses(state, [a], seen(["a-1", "idle", "quiet 3s"]), 10_000, noReason);
+    expect(t).toEqual([{ session: a, name: "a-1", from: "running", to: "idle", reason: "quiet 3s" }]);
+    expect(state.get("a-1")?.since).toBe(10_000);
+  });
+
+  it("a session gone from tmux leaves as stopped, with the reason asked for it alone, and is forgotten", () => {
+    const state = new Map<string, SessionState>([
+      ["a-1", { status: "idle", reason: "", since: 0, lastLine: "" }],
+      ["b-1", { status: "running", reason: "", since: 0, lastLine: "" }],
+    ]);
+    const asked: string[] = [];
+    const t = advanceStatuses(state, [a], seen(["a-1", "idle", "quiet"]), 10_000, (n) => {
+      asked.push(n);
+      return "stopped by amux stop";
+    });
+    expect(t).toEqual([{ session: undefined, name: "b-1", from: "running", to: "stopped", reason: "stopped by amux stop" }]);
+    expect(asked).toEqual(["b-1"]);
+    expect([...state.keys()]).toEqual(["a-1"]);
+  });
+
+  it("a live session not classified yet keeps its memory; nothing is said of it", () => {
+    const state = new Map<string, SessionState>([["a-1", { status: "idle", reason: "q", since: 5, lastLine: "x" }]]);
+    expect(advanceStatuses(state, [a], new Map(), 10_000, noReason)).toEqual([]);
+    expect(state.get("a-1")).toEqual({ status: "idle", reason: "q", since: 5, lastLine: "x" });
   });
 });
