@@ -36,7 +36,7 @@ export async function failedStarts(
   let settleUntil = 0;
   while (watching.size) {
     const now = Date.now();
-    const live = (await observeSessions(server)).sessions;
+    const live = (await observeSessions({ server })).sessions;
     for (const name of [...watching]) {
       const s = live.find((x) => x.name === name);
       if (!s) watching.delete(name);

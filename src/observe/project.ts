@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { amuxDir } from "../state/paths.js";
 import { readState, writeState } from "../state/safe-fs.js";
 import type { ObservedSession } from "../tmux/types.js";
-import { projectSessions } from "./group.js";
 import { captureScreens, type Looked, localServer, observeScreens, type TmuxServer } from "./server.js";
 
 function cacheFile(root: string): string {
@@ -29,8 +28,8 @@ export async function observeProject(
   server: TmuxServer = localServer,
 ): Promise<{ state: Looked & { key: string | null }; mine: ObservedSession[] }> {
   const known = readKnown(root);
-  const state = await observeScreens(known, {}, server);
-  const mine = projectSessions({ root }, state.sessions);
+  const state = await observeScreens(known, { server, scope: { root } });
+  const { mine } = state.project;
   const missing = mine.filter((s) => !s.dead && !state.screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await captureScreens(missing, server)) state.screens.set(id, rows);
   rememberPanes(root, mine, known);

@@ -1,7 +1,8 @@
 import { capturePanes } from "../tmux/capture.js";
 import { listSessions, observeWithScreens as listWithScreens, observeServer as listWithSetup } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
-import { type HostId, LOCAL_HOST, type ObservedState, type ServerFacts } from "./types.js";
+import { groupProject } from "./group.js";
+import { type HostId, LOCAL_HOST, type ObservedState, type ProjectSessions, type ServerFacts } from "./types.js";
 
 /** What a look returns: an ObservedState that says its server and holds its screens (maybe none). */
 export type Looked = ObservedState & { host: HostId; screens: Map<string, string[]> };
@@ -39,24 +40,48 @@ export const localServer: TmuxServer = {
   capture: capturePanes,
 };
 
+/** Which project a look is for: its share of the sessions is worked out with them (groupProject). */
+export interface Scope {
+  root: string;
+  /** The services it declares; absent: every labelled service counts as declared. */
+  declared?: Iterable<string> | undefined;
+}
+
+/** How to look: at which server (amux's local one unless told), and for which project. */
+export interface LookOptions {
+  server?: TmuxServer | undefined;
+  scope?: Scope | undefined;
+}
+
+/** A look for a project comes back with that project's sessions worked out. */
+export type Scoped<O extends LookOptions> = O extends { scope: Scope } ? { project: ProjectSessions } : { project?: ProjectSessions | undefined };
+
+function finish<O extends LookOptions, S extends Looked>(state: S, o: O): S & Scoped<O> {
+  if (o.scope) state.project = groupProject(state.sessions, o.scope.root, o.scope.declared);
+  return state as S & Scoped<O>;
+}
+
 /** The sessions of a server, in one round trip. */
-export async function observeSessions(server: TmuxServer = localServer): Promise<Looked> {
-  return { host: server.host, sessions: await server.list(), screens: new Map() };
+export async function observeSessions<O extends LookOptions>(o: O = {} as O): Promise<Looked & Scoped<O>> {
+  const server = o.server ?? localServer;
+  return finish({ host: server.host, sessions: await server.list(), screens: new Map() }, o);
 }
 
 /**
  * The server as a use case that may create sessions needs it (sessions, digest key, global
  * environment), in one round trip.
  */
-export async function observeServer(server: TmuxServer = localServer): Promise<Looked & { key: string | null; server: ServerFacts }> {
+export async function observeServer<O extends LookOptions>(o: O = {} as O): Promise<Looked & { key: string | null; server: ServerFacts } & Scoped<O>> {
+  const server = o.server ?? localServer;
   const s = await server.listWithSetup();
-  return {
+  const state: Looked & { key: string | null; server: ServerFacts } = {
     host: server.host,
     sessions: s.sessions,
     screens: new Map(),
     key: s.key,
     server: { keyInvalid: s.keyInvalid, globalEnvironment: s.globalEnvironment },
   };
+  return finish(state, o);
 }
 
 /**
@@ -64,13 +89,14 @@ export async function observeServer(server: TmuxServer = localServer): Promise<L
  * are lines owed from the last look (pane marks to write), `capturedAt` makes each capture
  * conditional on the pane having printed since (decided by tmux as it runs the line).
  */
-export async function observeScreens(
+export async function observeScreens<O extends LookOptions>(
   paneIds: string[],
-  o: { before?: readonly string[]; capturedAt?: ReadonlyMap<string, number> } = {},
-  server: TmuxServer = localServer,
-): Promise<Looked & { key: string | null }> {
+  o: O & { before?: readonly string[]; capturedAt?: ReadonlyMap<string, number> } = {} as O,
+): Promise<Looked & { key: string | null } & Scoped<O>> {
+  const server = o.server ?? localServer;
   const s = await server.listWithScreens(paneIds, o.before ?? [], o.capturedAt);
-  return { host: server.host, sessions: s.sessions, screens: s.screens, key: s.key };
+  const state: Looked & { key: string | null } = { host: server.host, sessions: s.sessions, screens: s.screens, key: s.key };
+  return finish(state, o);
 }
 
 /** The visible screens of the given live panes, in one round trip (none when there are none). */

@@ -35,6 +35,8 @@ export interface ObservedState {
   key?: string | null | undefined;
   /** The server's setup: present when this look read it. */
   server?: ServerFacts | undefined;
+  /** The share of the project the look was for (observe/server.ts Scope). */
+  project?: ProjectSessions | undefined;
 }
 
 /**

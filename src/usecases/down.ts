@@ -1,7 +1,6 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
 import { type Reporter, sleep } from "../io.js";
-import { projectSessions } from "../observe/group.js";
 import { observeSessions } from "../observe/server.js";
 import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
@@ -28,7 +27,7 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   }
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
-    const mine = projectSessions(loc, (await observeSessions()).sessions);
+    const { mine } = (await observeSessions({ scope: loc })).project;
     if (mine.length) {
       ensureRuntimeDirs(loc.root);
       const stamp = new Date().toISOString();
@@ -49,6 +48,6 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
 /** `down --workspaces`: every workspace of the project, keeping any with unsaved work unless forced. */
 export async function removeProjectWorkspaces(o: ProjectOptions, opts: { force: boolean }, reporter: Reporter): Promise<RemoveResult> {
   const project = await loadView(o, reporter.warn);
-  const sessions = projectSessions(project, (await observeSessions()).sessions);
+  const sessions = (await observeSessions({ scope: project })).project.mine;
   return removeWorkspaces(project, await listWorkspaces(project, sessions), opts.force, reporter);
 }

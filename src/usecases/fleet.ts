@@ -9,7 +9,6 @@ import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
 import { type FailedStart, failedStarts, UP_START_WATCH_MS } from "../observe/first-second.js";
-import { projectSessions } from "../observe/group.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
@@ -187,8 +186,8 @@ export async function applyAndRecord(
   );
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made);
-  const after = (await observeSessions()).sessions;
-  rememberPanes(project.root, projectSessions(project, after));
+  const { sessions: after, project: mine } = await observeSessions({ scope: project });
+  rememberPanes(project.root, mine.mine);
   const removed = result.done
     .filter((a) => a.action === "remove")
     .map((a) => byName.get(a.session))
@@ -219,7 +218,7 @@ async function relabel(project: Project, key: string, sessions: Set<string>): Pr
 export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = projectSessions(project, (await observeSessions()).sessions).filter(
+    const mine = (await observeSessions({ scope: project })).project.mine.filter(
       (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
     );
     const st = await classifySessions(mine, (s) => profileFor(project, s));

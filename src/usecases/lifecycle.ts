@@ -4,7 +4,6 @@ import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
-import { projectSessions } from "../observe/group.js";
 import { observeServer } from "../observe/server.js";
 import { type ManualKind, type ManualTargets, planManual } from "../plan/manual.js";
 import type { Plan } from "../plan/types.js";
@@ -35,11 +34,11 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
   let project: Project;
   try {
     project = loadProject(o);
-    const state = await observeServer();
+    const state = await observeServer({ scope: project });
     const key = digestKeyFor(state.key);
     const { desired, builds } = desiredFleet(project, key);
     const observed = state.sessions;
-    const mine = projectSessions(project, observed);
+    const { mine } = state.project;
     const targets: ManualTargets = { declared: [], other: [] };
     const records = readRecords(project.root);
     for (const n of names) {

@@ -10,7 +10,6 @@ import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
-import { projectSessions } from "../observe/group.js";
 import { captureScreens, observeServer, observeSessions } from "../observe/server.js";
 import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
@@ -46,8 +45,10 @@ export async function findSession(opts: ProjectOptions, name: string): Promise<O
  */
 export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
   const { root } = locateProject(opts);
-  const all = (await observeSessions()).sessions;
-  const mine = projectSessions({ root }, all);
+  const {
+    sessions: all,
+    project: { mine },
+  } = await observeSessions({ scope: { root } });
   const { loadView } = await import("../desired/snapshot.js");
   const services = Object.keys((await loadView(opts, () => {})).services);
   const recorded = readRecords(root).map((r) => r.name);
@@ -343,7 +344,7 @@ export async function sendWhenReady(
 /** Resolves a logs target: a session (live or recorded) or a service (all its replicas). */
 export async function logTargets(opts: ProjectOptions, target: string): Promise<{ root: string; sessions: string[]; service: string | null }> {
   const loc = locateProject(opts);
-  const mine = projectSessions(loc, (await observeSessions()).sessions);
+  const { mine } = (await observeSessions({ scope: loc })).project;
   const records = readRecords(loc.root);
   if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root: loc.root, sessions: [target], service: null };
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);

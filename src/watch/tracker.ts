@@ -1,6 +1,5 @@
 import type { ProjectView } from "../desired/view.js";
 import { gaveUp, profileFor } from "../desired/view.js";
-import { projectSessions } from "../observe/group.js";
 import { captureScreens, localServer, observeScreens, type TmuxServer } from "../observe/server.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { stripEscapes } from "../status/classify.js";
@@ -77,13 +76,17 @@ export class StatusTracker {
     // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
     const owed = paneMarkLines("progress", this.owedMarks);
     this.owedMarks = [];
-    const { sessions: all, screens, key } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt }, this.server);
+    const {
+      sessions: all,
+      screens,
+      key,
+      project: { mine },
+    } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt, server: this.server, scope: { root: project.root } });
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
       this.capturedAt.set(id, began);
     }
-    const mine = projectSessions(project, all);
     // New panes have no screen yet: capture them now rather than guess their status.
     for (const s of mine) if (!s.dead) this.capturedDead.delete(s.paneId);
     // A pane that died since it was last captured: its final screen holds its last words.
