@@ -57,6 +57,8 @@ export interface LookOptions {
 export type Scoped<O extends LookOptions> = O extends { scope: Scope } ? { project: ProjectSessions } : { project?: ProjectSessions | undefined };
 
 function finish<O extends LookOptions, S extends Looked>(state: S, o: O): S & Scoped<O> {
+  // A session says which server it lives on when that is not amux's local one.
+  if (state.host !== LOCAL_HOST) for (const s of state.sessions) s.host = state.host;
   if (o.scope) state.project = groupProject(state.sessions, o.scope.root, o.scope.declared);
   return state as S & Scoped<O>;
 }
