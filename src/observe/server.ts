@@ -1,4 +1,4 @@
-import { capturePanes } from "../tmux/capture.js";
+import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
 import { listSessions, observeWithScreens as listWithScreens, observeServer as listWithSetup } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { groupProject } from "./group.js";
@@ -29,6 +29,8 @@ export interface TmuxServer {
   ): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }>;
   /** The visible screens of the given panes; panes that have gone are absent. */
   capture(paneIds: string[]): Promise<Map<string, string[]>>;
+  /** One session's visible screen and the cursor's row in it; undefined when it is gone. */
+  cursor(session: string): Promise<{ cursorY: number; screen: string[] } | undefined>;
 }
 
 /** amux's own tmux server on this machine (its socket: AMUX_TMUX_SOCKET, else "amux"). */
@@ -38,6 +40,7 @@ export const localServer: TmuxServer = {
   listWithSetup,
   listWithScreens,
   capture: capturePanes,
+  cursor: cursorAndScreen,
 };
 
 /** Which project a look is for: its share of the sessions is worked out with them (groupProject). */
@@ -104,4 +107,10 @@ export async function observeScreens<O extends LookOptions>(
 /** The visible screens of the given live panes, in one round trip (none when there are none). */
 export function captureScreens(paneIds: string[], server: TmuxServer = localServer): Promise<Map<string, string[]>> {
   return server.capture(paneIds);
+}
+
+/** The line a session's cursor is on (its input line), in one round trip; undefined when it is gone. */
+export async function cursorLine(session: string, server: TmuxServer = localServer): Promise<string | undefined> {
+  const c = await server.cursor(session);
+  return c ? (c.screen[c.cursorY] ?? "") : undefined;
 }

@@ -10,14 +10,13 @@ import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
-import { captureScreens, observeServer, observeSessions } from "../observe/server.js";
+import { captureScreens, cursorLine, observeServer, observeSessions } from "../observe/server.js";
 import { cameFromEnvironment, secretKeysOf } from "../secrets.js";
 import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { kindOf, setAside } from "../state/safe-fs.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/observed.js";
-import { cursorAndScreen } from "../tmux/capture.js";
 import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
@@ -237,11 +236,6 @@ function tailOf(text: string): string {
       .filter((l) => l.trim())
       .pop() ?? text;
   return last.trim().slice(-24);
-}
-
-async function cursorLine(name: string): Promise<string | undefined> {
-  const c = await cursorAndScreen(name);
-  return c ? (c.screen[c.cursorY] ?? "") : undefined;
 }
 
 /**

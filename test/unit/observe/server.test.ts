@@ -37,6 +37,10 @@ function server(host: string): TmuxServer & { calls: number } {
       s.calls++;
       return new Map();
     },
+    cursor: async () => {
+      s.calls++;
+      return undefined;
+    },
   };
   return s;
 }
