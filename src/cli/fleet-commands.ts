@@ -3,7 +3,7 @@ import { EXIT, UsageError } from "../errors.js";
 import { type Reporter, stderrReporter } from "../io.js";
 import { describeFailedStart } from "../observe/first-second.js";
 import { formatAction, formatPlan, nothingToDo, planJson } from "../plan/plan.js";
-import type { Action, Plan } from "../plan/types.js";
+import type { Action } from "../plan/types.js";
 import { type Outcome, out, paint } from "./output.js";
 
 const PAST: Record<Action["action"], string> = { create: "created", recreate: "recreated", remove: "removed", restart: "restarted" };
@@ -114,7 +114,7 @@ export async function cmdDown(g: ProjectOptions, o: { workspaces?: boolean; forc
   out(r.removed.length ? `${r.removed.length} session${r.removed.length === 1 ? "" : "s"} removed` : "no sessions to remove");
   let failed = r.failed.length > 0;
   if (o.workspaces) {
-    const { removeProjectWorkspaces } = await import("../workspace/remove.js");
+    const { removeProjectWorkspaces } = await import("../usecases/down.js");
     const w = await removeProjectWorkspaces(g, { force: !!o.force }, stderrReporter);
     if (w.kept.length) failed = true;
   }

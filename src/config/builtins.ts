@@ -1,5 +1,4 @@
 import type { ReportKind } from "../agents/hooks.js";
-import { buildProfile } from "../status/profiles.js";
 import type { ResolvedAgent } from "./project.js";
 
 /** Where a built-in agent is said to be defined (`config show`'s definedIn). */
@@ -72,7 +71,6 @@ export function builtinAgents(env: Record<string, string | undefined> = process.
       environment,
       secretKeys: Object.keys(environment),
       shown: { name: b.name, command: b.command, shell: undefined, windowName: undefined },
-      status: buildProfile(id, b.command),
       statusSource: {},
       definedIn: BUILTIN_SOURCE,
       builtIn: true,

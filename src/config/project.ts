@@ -2,8 +2,7 @@ import type { ReportKind } from "../agents/hooks.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { secretKeysOf } from "../secrets.js";
-import { buildProfile, type StatusOverrides } from "../status/profiles.js";
-import type { StatusProfile } from "../status/types.js";
+import type { StatusOverrides } from "../status/profiles.js";
 import { builtinAgents } from "./builtins.js";
 import { locateProject, type ProjectOptions, projectName } from "./locate.js";
 import {
@@ -31,8 +30,7 @@ export interface ResolvedAgent {
   secretKeys: string[];
   /** name, command, shell and windowName as they may be shown: pieces that came from `${VAR}` masked. */
   shown: { name: string; command: string; shell: string | undefined; windowName: string | undefined };
-  status: StatusProfile;
-  /** The `status:` block as written, for the project snapshot. */
+  /** The `status:` block as written (desired/profiles.ts compiles it into the agent's status profile). */
   statusSource: StatusOverrides;
   /** Where it was defined: a file as shown, or "(built-in)". */
   definedIn: string;
@@ -290,7 +288,6 @@ function resolveAgent(id: string, a: AgentInput, y: YamlFile, env: Record<string
       shell: params.shell,
       windowName: params.windowName,
     },
-    status: buildProfile(id, a.params.command, a.status ?? {}),
     statusSource: a.status ?? {},
     definedIn: y.shown,
     builtIn: false,

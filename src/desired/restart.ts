@@ -1,3 +1,4 @@
+import { restartsOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /** First restart waits this long; each further one doubles it, up to the cap. */
@@ -8,11 +9,7 @@ export function backoffMs(restarts: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, restarts));
 }
 
-/** Restarts recorded on a session. */
-export function restartsOf(s: ObservedSession): number {
-  const v = s.labels.restarts;
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
-}
+export { restartsOf };
 
 /** A service's restart rules. */
 export interface RestartPolicy {

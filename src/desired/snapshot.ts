@@ -8,7 +8,7 @@ import type { HistoryPolicy } from "../history.js";
 import { type DigestKey, digest, serverKey } from "../secrets.js";
 import { amuxDir, ensureRuntimeDirs } from "../state/paths.js";
 import { readRegular, readState, writeState } from "../state/safe-fs.js";
-import { buildProfile, type StatusOverrides } from "../status/profiles.js";
+import { pickBuiltin, type StatusOverrides } from "../status/profiles.js";
 import { unresolvedServices } from "./drift.js";
 import { digestKeyFor } from "./server-key.js";
 import type { ProjectView } from "./view.js";
@@ -80,7 +80,7 @@ function envDigest(key: DigestKey, names: string[], env: NodeJS.ProcessEnv): str
 
 function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
   const agents: ProjectView["agents"] = {};
-  for (const [id, a] of Object.entries(s.agents)) agents[id] = { id, command: a.command, status: buildProfile(id, a.command, a.status) };
+  for (const [id, a] of Object.entries(s.agents)) agents[id] = { id, command: a.command, statusSource: a.status };
   return {
     root: loc.root,
     name: s.name,
@@ -143,7 +143,9 @@ export function saveSnapshot(
     if (a.builtIn) continue;
     // A masked command no longer names its program: keep the profile it chose.
     const status =
-      a.shown.command === a.command ? a.statusSource : { ...a.statusSource, profile: a.statusSource.profile ?? (a.status.base as StatusOverrides["profile"]) };
+      a.shown.command === a.command
+        ? a.statusSource
+        : { ...a.statusSource, profile: a.statusSource.profile ?? (pickBuiltin(a.id, a.command) as StatusOverrides["profile"]) };
     agents[a.id] = { command: a.shown.command, status };
   }
   const services: ProjectView["services"] = {};

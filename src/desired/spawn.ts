@@ -109,3 +109,8 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     },
   };
 }
+
+/** Each declared replica's working directory, by session name (what observe/previous.ts checks for). */
+export function dirsOf(builds: ReadonlyMap<string, SpawnBuild>): Map<string, string> {
+  return new Map([...builds].map(([name, b]) => [name, b.create.cwd]));
+}

@@ -3,6 +3,7 @@ import { own } from "../names.js";
 import { buildProfile } from "../status/profiles.js";
 import type { StatusProfile } from "../status/types.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { type AgentRules, agentProfile } from "./profiles.js";
 import { restartVerdict } from "./restart.js";
 
 /** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
@@ -11,7 +12,8 @@ export interface ProjectView {
   name: string;
   composeFile: string | undefined;
   configFile: string | undefined;
-  agents: Record<string, { id: string; command: string; status: StatusProfile }>;
+  /** Each agent's status rules as written (agentProfile compiles them). */
+  agents: Record<string, AgentRules>;
   services: Record<string, { name: string; agent: string; restart: "no" | "on-failure" | "always"; maxRestarts: number; stuckAfter?: string | undefined }>;
   /** compose `workspaces:` settings that locate workspaces. */
   workspaces: { root?: string | undefined };
@@ -25,10 +27,8 @@ export interface ProjectView {
   history?: HistoryPolicy | undefined;
 }
 
-/** This project's sessions: the ones labelled with its root. */
-export function projectSessions(p: { root: string }, all: ObservedSession[]): ObservedSession[] {
-  return all.filter((s) => s.labels.root === p.root);
-}
+/** Moved to observe/group.ts (grouping observed sessions is observing); kept for the adapters until they take it from there. */
+export { projectSessions } from "../observe/group.js";
 
 /** The status rules for a session: its agent's profile, with its service's stuckAfter. */
 export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {
@@ -37,8 +37,9 @@ export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: Obser
   const svc = s.labels.service ? own(p.services, s.labels.service) : undefined;
   // A built-in agent (or one no longer defined): the rules its id picks.
   if (!agent) return buildProfile(agentId, "", {}, svc?.stuckAfter);
-  if (svc?.stuckAfter) return { ...agent.status, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
-  return agent.status;
+  const profile = agentProfile(agent);
+  if (svc?.stuckAfter) return { ...profile, stuckAfterMs: buildProfile(agentId, agent.command, {}, svc.stuckAfter).stuckAfterMs };
+  return profile;
 }
 
 /** A dead replica whose restart policy has given up (restartVerdict decides, as it does for the planner). */

@@ -1,7 +1,7 @@
 import { sleep } from "../io.js";
 import { readLog } from "../state/logs.js";
-import { listSessions } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { localServer, observeSessions, type TmuxServer } from "./server.js";
 
 /** How long a new agent must live for its start to count: one that dies sooner failed to start. */
 export const FIRST_SECOND_MS = 1000;
@@ -31,7 +31,14 @@ export interface Seen {
  * that died in it. A dead pane's exit code can lag its death a little: waited for, briefly.
  * `seen`, a look taken after they started, serves as the first one (no tmux call for it).
  */
-export async function failedStarts(root: string, sessions: string[], startedAt: number, windowMs = FIRST_SECOND_MS, seen?: Seen): Promise<FailedStart[]> {
+export async function failedStarts(
+  root: string,
+  sessions: string[],
+  startedAt: number,
+  windowMs = FIRST_SECOND_MS,
+  seen?: Seen,
+  server: TmuxServer = localServer,
+): Promise<FailedStart[]> {
   const watching = new Set(sessions);
   const dead = new Map<string, number | null>();
   const end = startedAt + windowMs;
@@ -39,7 +46,7 @@ export async function failedStarts(root: string, sessions: string[], startedAt: 
   let first = seen;
   while (watching.size) {
     const now = first?.at ?? Date.now();
-    const live = first?.sessions ?? (await listSessions());
+    const live = first?.sessions ?? (await observeSessions({ server })).sessions;
     first = undefined;
     for (const name of [...watching]) {
       const s = live.find((x) => x.name === name);

@@ -1,11 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { projectSessions } from "../desired/view.js";
 import { amuxDir } from "../state/paths.js";
 import { readState, writeState } from "../state/safe-fs.js";
-import { capturePanes } from "../tmux/capture.js";
-import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { captureScreens, type Looked, localServer, observeScreens, type TmuxServer } from "./server.js";
 
 function cacheFile(root: string): string {
   return join(amuxDir(root), "state", "panes.json");
@@ -27,14 +25,15 @@ function readKnown(root: string): string[] {
  */
 export async function observeProject(
   root: string,
-): Promise<{ all: ObservedSession[]; mine: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
+  server: TmuxServer = localServer,
+): Promise<{ state: Looked & { key: string | null }; mine: ObservedSession[] }> {
   const known = readKnown(root);
-  const { sessions: all, screens, key } = await observeWithScreens(known);
-  const mine = projectSessions({ root }, all);
-  const missing = mine.filter((s) => !s.dead && !screens.has(s.paneId)).map((s) => s.paneId);
-  if (missing.length) for (const [id, rows] of await capturePanes(missing)) screens.set(id, rows);
+  const state = await observeScreens(known, { server, scope: { root } });
+  const { mine } = state.project;
+  const missing = mine.filter((s) => !s.dead && !state.screens.has(s.paneId)).map((s) => s.paneId);
+  if (missing.length) for (const [id, rows] of await captureScreens(missing, server)) state.screens.set(id, rows);
   rememberPanes(root, mine, known);
-  return { all, mine, screens, key };
+  return { state, mine };
 }
 
 /**

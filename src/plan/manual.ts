@@ -1,3 +1,4 @@
+import { replicaOf } from "../tmux/labels.js";
 import { restartAction, restartAsStarted, startAction, withWorkspaces } from "./actions.js";
 import { describeChange } from "./plan.js";
 import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
@@ -74,7 +75,7 @@ export function planManual(
       upToDate.push(name);
       continue;
     }
-    const replica = obs.labels.replica && /^\d+$/.test(obs.labels.replica) ? Number(obs.labels.replica) : 0;
+    const replica = replicaOf(obs) ?? 0;
     actions.push(restartAsStarted(desired, { session: name, service: obs.labels.service ?? "", replica }, verb, 0));
   }
   return withWorkspaces({ actions, notes, upToDate }, desired, observed, `${kind}ed`);

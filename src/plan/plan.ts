@@ -1,9 +1,10 @@
-import { exhausted, restartsOf, restartVerdict } from "../desired/restart.js";
+import { exhausted, restartVerdict } from "../desired/restart.js";
+import { replicaOf, restartsOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { restartAction, startAction, withWorkspaces } from "./actions.js";
 import type { Action, DesiredService, DesiredSession, DesiredState, Note, ObservedState, Plan, PlanOptions, WorkspaceAction } from "./types.js";
 
-export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs, restartsOf } from "../desired/restart.js";
+export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs } from "../desired/restart.js";
 
 /** Names what differs between two spec summaries: "environment.MODE changed", "command changed". */
 export function describeChange(before: Record<string, string> | undefined, after: Record<string, string>): string {
@@ -32,7 +33,7 @@ function parseSummary(json: string | undefined): Record<string, string> | undefi
   }
 }
 
-const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+export { restartsOf };
 
 /**
  * The plan: what to create, recreate, remove and restart so that the live server matches the
@@ -102,11 +103,9 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
       }
       upToDate.push(d.session);
     }
-    const extra = current
-      .filter((s) => !wanted.has(s.name))
-      .sort((a, b) => (num(b.labels.replica) ?? 0) - (num(a.labels.replica) ?? 0) || (a.name < b.name ? 1 : -1));
+    const extra = current.filter((s) => !wanted.has(s.name)).sort((a, b) => (replicaOf(b) ?? 0) - (replicaOf(a) ?? 0) || (a.name < b.name ? 1 : -1));
     for (const s of extra) {
-      actions.push({ action: "remove", session: s.name, service: svc.name, replica: num(s.labels.replica) ?? 0, reason: scaleReason });
+      actions.push({ action: "remove", session: s.name, service: svc.name, replica: replicaOf(s) ?? 0, reason: scaleReason });
     }
   }
 
@@ -118,7 +117,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         action: "remove",
         session: s.name,
         service,
-        replica: num(s.labels.replica) ?? 0,
+        replica: replicaOf(s) ?? 0,
         reason: `orphan: service ${service} is no longer declared`,
       });
     } else {

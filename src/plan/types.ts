@@ -1,5 +1,5 @@
 import type { LogCap } from "../tmux/log-writer.js";
-import type { Labels, ObservedSession, SessionCreate } from "../tmux/types.js";
+import type { Labels, SessionCreate } from "../tmux/types.js";
 
 /** One replica as the compose file wants it. */
 export interface DesiredSession {
@@ -53,34 +53,8 @@ export interface DesiredState {
   logCap?: LogCap;
 }
 
-/** One workspace as it is on disk. */
-export interface ObservedWorkspace {
-  name: string;
-  dir: string;
-  /** missing: nothing there yet; ready: a workspace amux made; foreign: something else holds the path (`why`). */
-  state: "missing" | "ready" | "foreign";
-  why?: string;
-  /** The setup command (as shown) that last succeeded there; null: none did. */
-  setup: string | null;
-  /** Whether the branch it would be made on exists already (missing workspaces in git only). */
-  branchExists?: boolean;
-}
-
-/** The workspaces of a project, as far as planning needs them. */
-export interface ObservedWorkspaces {
-  /** The project is in git (workspaces are worktrees); else they are plain folders. */
-  git: boolean;
-  /** The checkout's current branch, null when detached or unknown (git only). */
-  current: string | null;
-  list: ObservedWorkspace[];
-}
-
-/** The live server, as far as planning needs it (from one list-panes), and the workspaces when looked at. */
-export interface ObservedState {
-  sessions: ObservedSession[];
-  /** Absent: not looked at; the planner then assumes every workspace is there and plans none. */
-  workspaces?: ObservedWorkspaces;
-}
+/** The live server, as one look observed it (observe/types.ts): planning reads its sessions (and workspaces). */
+export type { ObservedState, ObservedWorkspace, ObservedWorkspaces } from "../observe/types.js";
 
 export const ACTIONS = ["create", "recreate", "remove", "restart"] as const;
 export type ActionKind = (typeof ACTIONS)[number];

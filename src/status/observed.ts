@@ -1,16 +1,35 @@
-import { sampleOf } from "../observe/sample.js";
-import type { ObservedSession } from "../tmux/types.js";
 import { classifyPane } from "./classify.js";
 import { type ProgressMark, trackProgress } from "./progress.js";
 import { combineStatus, parseReported, type SourcedClassification } from "./reported.js";
-import type { StatusProfile } from "./types.js";
+import type { PaneSample, StatusProfile } from "./types.js";
 
-export interface StatusInputs {
-  sessions: readonly ObservedSession[];
+/**
+ * What status reads of an observed session (observe/ hands it whole sessions): its pane, whether
+ * and how it ended, when it last printed, its title, and the two labels the agent and the last
+ * observer wrote on the pane.
+ */
+export interface PaneObservation {
+  name: string;
+  paneId: string;
+  dead: boolean;
+  exitCode: number | null;
+  createdAt: number;
+  activityAt: number;
+  title?: string | undefined;
+  labels: { progress?: string | undefined; reported?: string | undefined };
+}
+
+/** A pane's sample from what list-panes said and its captured screen. Pure. */
+export function sampleOf(s: PaneObservation, screen: string[] | undefined, now: number, gaveUp = false, stalledMs?: number): PaneSample {
+  return { dead: s.dead, exitCode: s.exitCode, quietMs: Math.max(0, now - s.activityAt), screen, title: s.title, gaveUp, stalledMs };
+}
+
+export interface StatusInputs<S extends PaneObservation = PaneObservation> {
+  sessions: readonly S[];
   /** Screens by pane id (a pane without one is not claimed waiting or idle). */
   screens: ReadonlyMap<string, readonly string[]>;
-  profileOf: (s: ObservedSession) => StatusProfile;
-  gaveUpOf?: (s: ObservedSession) => boolean;
+  profileOf: (s: S) => StatusProfile;
+  gaveUpOf?: (s: S) => boolean;
   now: number;
   /** Progress marks kept in memory by a long-running observer (the watcher), newer than the pane options. */
   remembered?: ReadonlyMap<string, ProgressMark>;
@@ -31,7 +50,7 @@ export interface StatusOutputs {
  * made no progress), combined with what the agent reported about itself. Pure: the caller reads
  * tmux before and writes the marks after.
  */
-export function statusesOf(i: StatusInputs): StatusOutputs {
+export function statusesOf<S extends PaneObservation>(i: StatusInputs<S>): StatusOutputs {
   const byPane = new Map(i.sessions.map((s) => [s.paneId, s]));
   const { stalled, marks, writes } = trackProgress(
     i.sessions.map((s) => ({ name: s.name, paneId: s.paneId, dead: s.dead, title: s.title, progress: s.labels.progress })),

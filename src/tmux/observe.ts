@@ -2,6 +2,7 @@ import { TmuxError } from "../errors.js";
 import { captureLine, endLine, isPaneId, newNonce, parseFrames } from "./capture.js";
 import { isNoServer } from "./client.js";
 import { hasInvalidKey, KEY_COMMANDS, parseKey } from "./key.js";
+import { labelNumber } from "./labels.js";
 import { groupLine } from "./quote.js";
 import { localTmux, type TmuxRunner, tmuxScriptOn } from "./runner.js";
 import { LABEL_KEYS, type Labels, type ObservedSession } from "./types.js";
@@ -49,7 +50,7 @@ export function parsePanes(stdout: string): ObservedSession[] {
     };
     // tmux may report a pane dead before it has collected the exit status; a signal counts as 128+n.
     const signal = num(f[7]);
-    const recorded = num(labels.exit);
+    const recorded = labelNumber(labels.exit);
     const exitCode = num(f[5]) ?? recorded ?? (signal !== null ? 128 + signal : null);
     seen.set(name, {
       name,

@@ -42,6 +42,8 @@ export interface ObservedSession {
   /** The title the program set (OSC 0/2), empty when none. */
   title?: string;
   labels: Labels;
+  /** The server it lives on (observe/types.ts HostId); absent: amux's local server. */
+  host?: string | undefined;
 }
 
 /** What a new session needs; turned into one tmux command line by `createLine`. */

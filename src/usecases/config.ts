@@ -1,6 +1,7 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { assertVarsSet, loadProject, type Project } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
+import { agentProfile } from "../desired/profiles.js";
 import { formatDuration } from "../duration.js";
 import { formatProblem, UsageError } from "../errors.js";
 import { shownEnv, throwawayKey } from "../secrets.js";
@@ -17,6 +18,7 @@ export function configView(p: Project, showSecrets: boolean) {
   const agents: Record<string, unknown> = {};
   for (const a of Object.values(p.agents)) {
     const shown = showSecrets ? { name: a.name, command: a.command, shell: a.shell, windowName: a.windowName } : a.shown;
+    const status = agentProfile(a);
     agents[a.id] = {
       name: shown.name,
       builtIn: a.builtIn,
@@ -27,12 +29,12 @@ export function configView(p: Project, showSecrets: boolean) {
       autoAttach: a.autoAttach,
       environment: shownEnv(a.environment, a.secretKeys, showSecrets),
       status: {
-        profile: a.status.base,
-        idleAfter: formatDuration(a.status.idleAfterMs),
-        stuckAfter: formatDuration(a.status.stuckAfterMs),
-        busyPatterns: a.status.busy.map((r) => r.source),
-        waitingPatterns: a.status.waiting.map((r) => r.source),
-        promptPatterns: a.status.prompt.map((r) => r.source),
+        profile: status.base,
+        idleAfter: formatDuration(status.idleAfterMs),
+        stuckAfter: formatDuration(status.stuckAfterMs),
+        busyPatterns: status.busy.map((r) => r.source),
+        waitingPatterns: status.waiting.map((r) => r.source),
+        promptPatterns: status.prompt.map((r) => r.source),
       },
     };
   }

@@ -1,13 +1,13 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
-import { projectSessions } from "../desired/view.js";
 import { type Reporter, sleep } from "../io.js";
+import { observeSessions } from "../observe/server.js";
 import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
-import { listSessions } from "../tmux/observe.js";
 import { killSessions } from "../tmux/ops.js";
+import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { prunePassively } from "./prune.js";
 import { recordOf } from "./status.js";
 
@@ -27,7 +27,7 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   }
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
-    const mine = projectSessions(loc, await listSessions());
+    const { mine } = (await observeSessions({ scope: loc })).project;
     const stamp = new Date().toISOString();
     // tmux kills in its own process while the records are written here: neither waits on the
     // other. One turn of the event loop first hands tmux its whole script (and the end of it).
@@ -48,4 +48,11 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   } finally {
     await lock.release();
   }
+}
+
+/** `down --workspaces`: every workspace of the project, keeping any with unsaved work unless forced. */
+export async function removeProjectWorkspaces(o: ProjectOptions, opts: { force: boolean }, reporter: Reporter): Promise<RemoveResult> {
+  const project = await loadView(o, reporter.warn);
+  const sessions = (await observeSessions({ scope: project })).project.mine;
+  return removeWorkspaces(project, await listWorkspaces(project, sessions), opts.force, reporter);
 }

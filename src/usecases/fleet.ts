@@ -5,8 +5,8 @@ import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOp
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { saveSnapshot } from "../desired/snapshot.js";
-import type { SpawnBuild } from "../desired/spawn.js";
-import { profileFor, projectSessions } from "../desired/view.js";
+import { dirsOf, type SpawnBuild } from "../desired/spawn.js";
+import { profileFor } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
@@ -14,6 +14,7 @@ import { type FailedStart, FIRST_SECOND_MS, failedStarts, type Seen, UP_START_WA
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
+import { observeServer, observeSessions } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
@@ -21,7 +22,6 @@ import { serverKey } from "../secrets.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
-import { listSessions, observeServer } from "../tmux/observe.js";
 import { labelLine, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { prunePassively } from "./prune.js";
@@ -56,19 +56,15 @@ export async function planFleet(
   checkServices(project, only);
   const scope = only.length ? only : Object.keys(project.services);
   assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
-  const server = await observeServer();
-  const key = digestKeyFor(server.key);
+  const state = await observeServer();
+  const key = digestKeyFor(state.key);
   const { desired, builds } = desiredFleet(project, key);
   saveSnapshot(project, builds, o, key);
-  const observed = server.sessions;
-  const previous = previousReplicas(project.root, builds, observed);
+  const observed = state.sessions;
+  const previous = previousReplicas(project.root, dirsOf(builds), observed);
   const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
-  const plan = planConvergence(
-    desired,
-    { sessions: observed, workspaces },
-    { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh },
-  );
-  return { project, plan, builds, observed, setup: serverSetup(key, server) };
+  const plan = planConvergence(desired, { ...state, workspaces }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
+  return { project, plan, builds, observed, setup: serverSetup(key, state.server) };
 }
 
 export interface UpOptions extends FleetOptions {
@@ -170,8 +166,8 @@ export async function applyAndRecord(
   const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
   const afterAt = Date.now();
-  const after = await listSessions();
-  rememberPanes(project.root, projectSessions(project, after));
+  const { sessions: after, project: mine } = await observeSessions({ scope: project });
+  rememberPanes(project.root, mine.mine);
   const removed = result.done
     .filter((a) => a.action === "remove")
     .map((a) => byName.get(a.session))
@@ -199,7 +195,7 @@ async function relabel(project: Project, key: string, sessions: Set<string>, fx:
 export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = projectSessions(project, await listSessions()).filter(
+    const mine = (await observeSessions({ scope: project })).project.mine.filter(
       (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
     );
     const st = await classifySessions(mine, (s) => profileFor(project, s));

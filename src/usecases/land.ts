@@ -3,12 +3,11 @@ import { join } from "node:path";
 import type { ProjectOptions } from "../config/locate.js";
 import { loadProject, type Project } from "../config/project.js";
 import { loadView } from "../desired/snapshot.js";
-import { projectSessions } from "../desired/view.js";
 import { ConfigError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { checkName } from "../names.js";
+import { observeSessions } from "../observe/server.js";
 import { type AmuxEvent, appendEvents } from "../state/events.js";
-import { listSessions } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { type WorkspaceDiff, type WorkspaceSummary, workspaceDiff, workspaceSummary } from "../workspace/diff.js";
 import { findWorkspace, listWorkspaces, removeWorkspaces, type WorkspaceInfo, workspacesRoot } from "../workspace/manage.js";
@@ -34,7 +33,7 @@ export async function resolveWorkspace(
   reporter: Reporter,
 ): Promise<{ view: Located; info: WorkspaceInfo; sessions: ObservedSession[] }> {
   const view = await loadView(opts, reporter.warn);
-  const sessions = projectSessions(view, await listSessions());
+  const sessions = (await observeSessions({ scope: view })).project.mine;
   const byName = async (name: string) => ({ view, info: await findWorkspace(view, name, sessions), sessions });
   if (!checkName("workspace", target) && existsSync(join(workspacesRoot(view), target))) return byName(target);
   const s = sessions.find((x) => x.name === target);
@@ -73,7 +72,7 @@ export type WorkspaceRow = WorkspaceInfo & WorkspaceSummary;
 /** `ws ls`: every workspace with its state, and for worktrees where its branch stands. */
 export async function listWorkspaceRows(opts: ProjectOptions, reporter: Reporter): Promise<WorkspaceRow[]> {
   const view = await loadView(opts, reporter.warn);
-  const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
+  const list = await listWorkspaces(view, (await observeSessions({ scope: view })).project.mine);
   const rows: WorkspaceRow[] = [];
   for (const w of list) rows.push({ ...w, ...(await workspaceSummary(view.root, w)) });
   return rows;

@@ -2,14 +2,13 @@ import type { ApplyResult } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
-import { projectSessions } from "../desired/view.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
+import { observeServer } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { type ManualKind, type ManualTargets, planManual } from "../plan/manual.js";
 import type { Plan } from "../plan/types.js";
 import { readRecords } from "../state/records.js";
-import { observeServer } from "../tmux/observe.js";
 import { applyAndRecord, lockProject } from "./fleet.js";
 import { sendWhenReady } from "./session.js";
 
@@ -35,11 +34,11 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
   let project: Project;
   try {
     project = loadProject(o);
-    const server = await observeServer();
-    const key = digestKeyFor(server.key);
+    const state = await observeServer({ scope: project });
+    const key = digestKeyFor(state.key);
     const { desired } = desiredFleet(project, key);
-    const observed = server.sessions;
-    const mine = projectSessions(project, observed);
+    const observed = state.sessions;
+    const { mine } = state.project;
     const targets: ManualTargets = { declared: [], other: [] };
     const records = readRecords(project.root);
     for (const n of names) {
@@ -80,8 +79,8 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
     const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
-    const plan = planManual(kind, desired, { sessions: observed, workspaces }, targets, { fresh: !!o.fresh, now: Date.now() });
-    const applied = await applyAndRecord(project, plan, observed, serverSetup(key, server), reporter);
+    const plan = planManual(kind, desired, { ...state, workspaces }, targets, { fresh: !!o.fresh, now: Date.now() });
+    const applied = await applyAndRecord(project, plan, observed, serverSetup(key, state.server), reporter);
     prompts = applied.prompts;
     out = { plan, result: applied.result };
   } finally {

@@ -1,10 +1,10 @@
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_HISTORY, type HistoryPolicy } from "../history.js";
+import { observeSessions } from "../observe/server.js";
 import { logsDir, recordsDir } from "../state/paths.js";
 import { type GoneSession, logOwner, type RetentionRule, selectExpired } from "../state/retention.js";
 import { readRegular } from "../state/safe-fs.js";
-import { listSessions } from "../tmux/observe.js";
 
 export interface PruneResult {
   /** Sessions forgotten (their records and logs removed). */
@@ -78,7 +78,7 @@ export async function pruneHistory(
   now = Date.now(),
   dropHolds = false,
 ): Promise<PruneResult> {
-  const live = new Set((await listSessions()).map((s) => s.name));
+  const live = new Set((await observeSessions()).sessions.map((s) => s.name));
   const found = findGone(root, live, declared);
   const files = found.files;
   const gone = dropHolds ? found.gone.map((g) => ({ ...g, pinned: false })) : found.gone;

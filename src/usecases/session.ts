@@ -2,21 +2,20 @@ import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { buildSpawn } from "../desired/spawn.js";
-import { type ProjectView, profileFor, projectSessions } from "../desired/view.js";
+import { type ProjectView, profileFor } from "../desired/view.js";
 import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
-import { sampleOf } from "../observe/sample.js";
+import { captureScreens, cursorLine, observeServer, observeSessions } from "../observe/server.js";
 import { runtimeSecretKeys } from "../secrets.js";
 import { rotateLog as rotateLogFile } from "../state/logs.js";
-import { createPrivateFile, ensureRuntimeDirs, logFile } from "../state/paths.js";
+import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
-import { capturePanes, cursorAndScreen } from "../tmux/capture.js";
-import { listSessions, observeServer } from "../tmux/observe.js";
+import { sampleOf } from "../status/observed.js";
 import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
@@ -44,8 +43,10 @@ export async function findSession(opts: ProjectOptions, name: string): Promise<O
  */
 export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
   const { root } = locateProject(opts);
-  const all = await listSessions();
-  const mine = projectSessions({ root }, all);
+  const {
+    sessions: all,
+    project: { mine },
+  } = await observeSessions({ scope: { root } });
   const { loadView } = await import("../desired/snapshot.js");
   const services = Object.keys((await loadView(opts, () => {})).services);
   const recorded = readRecords(root).map((r) => r.name);
@@ -139,8 +140,8 @@ export async function runAgent(
   ensureRuntimeDirs(project.root);
   const pending: { secret?: string } = {};
   for (let attempt = 0; attempt < 5; attempt++) {
-    const server = await observeServer();
-    const taken = new Set(server.sessions.map((s) => s.name));
+    const state = await observeServer();
+    const taken = new Set(state.sessions.map((s) => s.name));
     let session = o.name;
     if (session !== undefined) {
       if (taken.has(session)) throw new UsageError(`session name ${session} is in use`, ["pick another --name, or `amux stop` it first"]);
@@ -149,7 +150,7 @@ export async function runAgent(
       while (taken.has(`${agent.id}-${n}`)) n++;
       session = `${agent.id}-${n}`;
     }
-    const key = digestKeyFor(server.key, pending);
+    const key = digestKeyFor(state.key, pending);
     const b = buildSpawn({
       project,
       agent,
@@ -163,12 +164,12 @@ export async function runAgent(
     });
     rotateLog(project.root, session, project.history.logKeep);
     const startedAt = Date.now();
-    const r = await createSessions([b.create], serverSetup(key, server));
+    const r = await createSessions([b.create], serverSetup(key, state.server));
     if (r.failed.length) {
       if (/duplicate session/.test(r.failed[0]?.error ?? "") && o.name === undefined) continue;
       throw new TmuxError(`cannot start ${session}: ${r.failed[0]?.error}`);
     }
-    const created = (await listSessions()).find((s) => s.name === session);
+    const created = (await observeSessions()).sessions.find((s) => s.name === session);
     if (created) writeRecords(project.root, [recordOf(created, null)]);
     // An agent that dies at once is worth saying so now, with its own last words from the log.
     const [failed] = await failedStarts(project.root, [session], startedAt);
@@ -220,11 +221,6 @@ function tailOf(text: string): string {
   return last.trim().slice(-24);
 }
 
-async function cursorLine(name: string): Promise<string | undefined> {
-  const c = await cursorAndScreen(name);
-  return c ? (c.screen[c.cursorY] ?? "") : undefined;
-}
-
 /**
  * `amux send`: types text literally, then presses Enter separately, then checks the text left
  * the input line (pressing Enter once more if it did not: the pitfall of pastes whose Enter
@@ -272,8 +268,8 @@ export async function sendWhenReady(
   // What each session was last said to be waiting on: said again only when its status changes.
   const shown = new Map<string, string>();
   while (pending.size && Date.now() < deadline) {
-    const live = (await listSessions()).filter((s) => pending.has(s.name));
-    const screens = await capturePanes(live.filter((s) => !s.dead).map((s) => s.paneId));
+    const live = (await observeSessions()).sessions.filter((s) => pending.has(s.name));
+    const screens = await captureScreens(live.filter((s) => !s.dead).map((s) => s.paneId));
     const now = Date.now();
     let delivered = false;
     for (const s of live) {
@@ -325,7 +321,7 @@ export async function sendWhenReady(
 /** Resolves a logs target: a session (live or recorded) or a service (all its replicas). */
 export async function logTargets(opts: ProjectOptions, target: string): Promise<{ root: string; sessions: string[]; service: string | null }> {
   const loc = locateProject(opts);
-  const mine = projectSessions(loc, await listSessions());
+  const { mine } = (await observeSessions({ scope: loc })).project;
   const records = readRecords(loc.root);
   if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root: loc.root, sessions: [target], service: null };
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);

@@ -6,11 +6,11 @@ import { NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { agentPid } from "../observe/agent-pid.js";
 import { observeProject } from "../observe/project.js";
-import { restartsOf } from "../plan/plan.js";
 import { readRecords, type SessionRecord, type StopCause } from "../state/records.js";
 import { statusesOf } from "../status/observed.js";
 import { describeSourced, type StatusSource } from "../status/reported.js";
 import type { Status } from "../status/types.js";
+import { replicaOf, restartsOf } from "../tmux/labels.js";
 import { writePaneMarks } from "../tmux/marks.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { unknownFilters, whatExists } from "./targets.js";
@@ -39,7 +39,6 @@ export interface SessionRow extends SessionRecord {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const numOrNull = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null);
 
 /** A record of a live session, from its labels alone. */
 export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy: StopCause | null = null): SessionRecord {
@@ -47,7 +46,7 @@ export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy
     name: s.name,
     project: s.labels.project ?? "",
     service: s.labels.service ?? null,
-    replica: numOrNull(s.labels.replica),
+    replica: replicaOf(s),
     agent: s.labels.agent ?? "",
     workspace: s.labels.workspace ?? null,
     createdAt: iso(s.createdAt),
@@ -64,7 +63,10 @@ export async function listStatus(
   reporter: Reporter,
 ): Promise<{ project: ProjectView; rows: SessionRow[] }> {
   // The server first: its digest key says whether the snapshot's desired hashes still apply.
-  const { mine: live, screens, key } = await observeProject(locateProject(opts).root);
+  const {
+    mine: live,
+    state: { screens, key },
+  } = await observeProject(locateProject(opts).root);
   const project = await loadView(opts, reporter.warn, key);
   const now = Date.now();
   const { statuses, writes } = statusesOf({ sessions: live, screens, profileOf: (s) => profileFor(project, s), gaveUpOf: (s) => gaveUp(project, s), now });
@@ -77,7 +79,7 @@ export async function listStatus(
       name: s.name,
       project: s.labels.project ?? project.name,
       service: s.labels.service ?? null,
-      replica: numOrNull(s.labels.replica),
+      replica: replicaOf(s),
       agent: s.labels.agent ?? "",
       workspace: s.labels.workspace ?? null,
       status: c?.status ?? "running",

@@ -1,4 +1,5 @@
 import { NotFoundError, UsageError } from "../errors.js";
+import { replicaOf } from "../tmux/labels.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /** What a name the user gave stands for among this project's live sessions. */
@@ -27,7 +28,7 @@ export function resolveTarget(name: string, mine: ObservedSession[], declared: {
   if (own) return { sessions: [own], service: null };
   const replicas = mine
     .filter((s) => s.labels.service === name)
-    .sort((a, b) => Number(a.labels.replica ?? 0) - Number(b.labels.replica ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => (replicaOf(a) ?? 0) - (replicaOf(b) ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (replicas.length > 1 && want === "one")
     throw new UsageError(`service ${name} has ${replicas.length} sessions; name one of them`, [`sessions: ${replicas.map((s) => s.name).join(", ")}`]);
   if (replicas.length || declared.services.includes(name)) return { sessions: replicas, service: name };

@@ -5,24 +5,24 @@ import { loadProject, type Project } from "../config/project.js";
 import { showPath } from "../config/yaml-file.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
-import { formatDuration } from "../duration.js";
+import { dirsOf } from "../desired/spawn.js";
 import { ConfigError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
-import { own } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
+import { observeServer } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action } from "../plan/types.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "../state/events.js";
 import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
-import { observeServer } from "../tmux/observe.js";
 import { applyAndRecord, checkServices, lockProject } from "../usecases/fleet.js";
-import { type HookEvent, matchingHooks, runHook } from "../usecases/hooks.js";
+import { type HookEvent, runHook } from "../usecases/hooks.js";
 import { prunePassively } from "../usecases/prune.js";
 import { sendWhenReady } from "../usecases/session.js";
-import { StatusTracker, type Transition } from "./tracker.js";
+import { actionEvent, failedStartEvents, onTransitions, stuckSessions, type Transition, wakeDelay } from "./decisions.js";
+import { StatusTracker } from "./tracker.js";
 
 export interface WatchOptions extends ProjectOptions {
   services?: string[] | undefined;
@@ -54,7 +54,7 @@ export class Supervisor {
   private timer: NodeJS.Timeout | undefined;
   private fileStamp = "";
   private configError = "";
-  private readonly notified = new Set<string>();
+  private notified: ReadonlySet<string> = new Set<string>();
   /** Whether a pass has planned yet (the first one ignores `amux stop` holds). */
   private started = false;
   private pass: Promise<void> = Promise.resolve();
@@ -151,11 +151,7 @@ export class Supervisor {
     const tick = await this.tracker.tick(project);
     this.wakeFor(tick.wakeAt);
     await this.onTransitions(project, tick.transitions);
-    const stuck = new Map<string, string>();
-    for (const s of tick.mine) {
-      const st = tick.statuses.get(s.name);
-      if (st?.status === "stuck") stuck.set(s.name, formatDuration(Math.max(Date.now() - s.activityAt, tick.stalled.get(s.name) ?? 0)));
-    }
+    const stuck = stuckSessions(tick.mine, tick.statuses, tick.stalled, Date.now());
     const { desired } = this.fleetFor(project, tick.key);
     // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
     // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
@@ -167,35 +163,22 @@ export class Supervisor {
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
-      const server = await observeServer();
-      const fleet = this.fleetFor(project, server.key);
-      const observed = server.sessions;
+      const state = await observeServer();
+      const fleet = this.fleetFor(project, state.key);
+      const observed = state.sessions;
       const workspaces = await observeWorkspaces(project, fleet.desired.workspaces ?? []);
       // Replicas whose session was lost (the tmux server went away) come back resuming.
       const plan = planConvergence(
         fleet.desired,
-        { sessions: observed, workspaces },
-        { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, fleet.builds, observed) },
+        { ...state, workspaces },
+        { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, dirsOf(fleet.builds), observed) },
       );
       if (!plan.actions.length) return;
-      const setup = serverSetup(digestKeyFor(server.key, this.pendingKey), server);
+      const setup = serverSetup(digestKeyFor(state.key, this.pendingKey), state.server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
       const { result, prompts } = await applyAndRecord(project, plan, observed, setup, this.reporter, {
-        onDone: (a: Action, error?: string) =>
-          this.emit([
-            {
-              time: now(),
-              type: "action",
-              project: project.name,
-              session: a.session,
-              service: a.service,
-              replica: a.replica,
-              action: a.action,
-              reason: a.reason,
-              error,
-            },
-          ]),
+        onDone: (a: Action, error?: string) => this.emit([actionEvent(project.name, a, now(), error)]),
       });
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
       const started = result.done.filter((a) => a.action !== "remove");
@@ -227,71 +210,18 @@ export class Supervisor {
         started.map((a) => a.session),
         startedAt,
       );
-      this.emit(
-        dead.map((d) => {
-          const a = started.find((x) => x.session === d.session) as Action;
-          const last = d.lastLines.length ? `: ${d.lastLines.join(" / ")}` : "";
-          return {
-            time: now(),
-            type: "action" as const,
-            project: project.name,
-            session: d.session,
-            service: a.service,
-            replica: a.replica,
-            action: "start",
-            exitCode: d.exitCode,
-            error: `exited at once with code ${d.exitCode ?? "?"}${last}`,
-          };
-        }),
-      );
+      this.emit(failedStartEvents(project.name, started, dead, now()));
     } catch (e) {
       this.reporter.warn(`watch: ${(e as Error).message}`);
     }
   }
 
   private async onTransitions(project: Project, transitions: Transition[]): Promise<void> {
-    const events: AmuxEvent[] = [];
-    const hookRuns: Promise<void>[] = [];
-    for (const t of transitions) {
-      const s = t.session;
-      const service = s?.labels.service ?? null;
-      const replica = s?.labels.replica ? Number(s.labels.replica) : null;
-      events.push({
-        time: now(),
-        type: "status",
-        project: project.name,
-        session: t.name,
-        service,
-        replica,
-        from: t.from,
-        to: t.to,
-        reason: t.reason,
-        exitCode: s?.exitCode ?? null,
-      });
-      const he: HookEvent = {
-        event: t.to,
-        project: project.name,
-        root: project.root,
-        session: t.name,
-        service,
-        replica,
-        status: t.to,
-        previousStatus: t.from ?? null,
-        reason: t.reason,
-        exitCode: s?.exitCode ?? null,
-      };
-      const svc = service ? own(project.services, service) : undefined;
-      if (t.to === "stuck" && svc?.onStuck === "notify" && !this.notified.has(t.name)) {
-        this.notified.add(t.name);
-        events.push({ time: now(), type: "notify", project: project.name, session: t.name, service, replica, reason: `stuck: ${t.reason}` });
-        for (const h of matchingHooks(project.hooks, "notify", service)) hookRuns.push(this.runOneHook(project, h, { ...he, event: "notify" }));
-      }
-      if (t.to !== "stuck") this.notified.delete(t.name);
-      for (const h of matchingHooks(project.hooks, t.to, service)) hookRuns.push(this.runOneHook(project, h, he));
-    }
+    const { events, hooks, notified } = onTransitions(project, transitions, this.notified, now());
+    this.notified = notified;
     this.emit(events);
     // Hooks run alongside the loop, each bounded by its timeout.
-    void Promise.all(hookRuns);
+    void Promise.all(hooks.map((h) => this.runOneHook(project, h.hook, h.event)));
   }
 
   private async runOneHook(project: Project, h: Project["hooks"][number], e: HookEvent): Promise<void> {
@@ -341,9 +271,9 @@ export class Supervisor {
    */
   private wakeFor(at: number | undefined): void {
     clearTimeout(this.wakeTimer);
-    if (at === undefined || this.stopped) return;
-    const wait = Math.max(0, at - Date.now()) + 5;
-    if (wait < (this.o.intervalMs ?? 1000)) this.wakeTimer = setTimeout(() => this.trigger(), wait);
+    if (this.stopped) return;
+    const wait = wakeDelay(at, Date.now(), this.o.intervalMs ?? 1000);
+    if (wait !== undefined) this.wakeTimer = setTimeout(() => this.trigger(), wait);
   }
 
   private wakeTimer: NodeJS.Timeout | undefined;

@@ -1,25 +1,18 @@
 import type { ProjectView } from "../desired/view.js";
-import { gaveUp, profileFor, projectSessions } from "../desired/view.js";
+import { gaveUp, profileFor } from "../desired/view.js";
+import { captureScreens, localServer, observeScreens, type TmuxServer } from "../observe/server.js";
 import { readRecords, type SessionRecord } from "../state/records.js";
 import { stripEscapes } from "../status/classify.js";
 import { statusesOf } from "../status/observed.js";
 import type { ProgressMark } from "../status/progress.js";
 import { describeSourced } from "../status/reported.js";
 import type { Classification, Status } from "../status/types.js";
-import { capturePanes } from "../tmux/capture.js";
 import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
-import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { stopReason } from "../usecases/status.js";
+import { advanceStatuses, type SessionState, type Transition } from "./decisions.js";
 
-/** A status change seen by the loop. */
-export interface Transition {
-  session: ObservedSession | undefined;
-  name: string;
-  from: Status | undefined;
-  to: Status;
-  reason: string;
-}
+export type { SessionState, Transition };
 
 export interface TickResult {
   /** Every session on the server (for planning). */
@@ -39,14 +32,6 @@ export interface TickResult {
   key: string | null;
 }
 
-/** What a live view shows of a session beyond its status. */
-export interface SessionState {
-  status: Status;
-  reason: string;
-  since: number;
-  lastLine: string;
-}
-
 /**
  * Whether a pane's screen may have changed since it was captured. tmux keeps a pane's last output
  * time in whole seconds (activityAt is the end of that second): only a capture that began after
@@ -56,14 +41,9 @@ export function needsCapture(activityAt: number, capturedAt: number | undefined)
   return capturedAt === undefined || activityAt > capturedAt;
 }
 
-/**
- * When a session seen for the first time entered its status, as far as tmux tells: an exited one
- * when its pane died, a quiet one (idle, waiting, stuck) when it last printed, a busy one when
- * it was started. Not when this process first looked.
- */
-export function statusSince(s: Pick<ObservedSession, "dead" | "deadAt" | "activityAt" | "createdAt">, status: Status, now: number): number {
-  const t = s.dead ? (s.deadAt ?? now) : status === "running" ? s.createdAt : s.activityAt;
-  return Math.min(now, t || now);
+/** The last line an agent printed on its screen; tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's. */
+export function lastLineOf(screen: readonly string[] | undefined): string {
+  return stripEscapes((screen ?? []).filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).pop() ?? "").trim();
 }
 
 /**
@@ -85,6 +65,9 @@ export class StatusTracker {
   /** Tmux round trips made, for the benchmark. */
   roundTrips = 0;
 
+  /** `server`: the tmux server it watches (amux's local one unless told). */
+  constructor(private readonly server: TmuxServer = localServer) {}
+
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
     // Every live pane seen last tick, each captured only if tmux says it printed since its last
     // capture (decided by tmux itself in this round trip: no tick of delay).
@@ -93,13 +76,17 @@ export class StatusTracker {
     // Progress marks from the last tick ride along in this round trip, so that `ps` agrees with the watcher.
     const owed = paneMarkLines("progress", this.owedMarks);
     this.owedMarks = [];
-    const { sessions: all, screens, key } = await observeWithScreens(stale, owed, this.capturedAt);
+    const {
+      sessions: all,
+      screens,
+      key,
+      project: { mine },
+    } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt, server: this.server, scope: { root: project.root } });
     this.roundTrips++;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
       this.capturedAt.set(id, began);
     }
-    const mine = projectSessions(project, all);
     // New panes have no screen yet: capture them now rather than guess their status.
     for (const s of mine) if (!s.dead) this.capturedDead.delete(s.paneId);
     // A pane that died since it was last captured: its final screen holds its last words.
@@ -107,7 +94,10 @@ export class StatusTracker {
     for (const s of fresh) if (s.dead) this.capturedDead.add(s.paneId);
     if (fresh.length) {
       const again = Date.now();
-      const more = await capturePanes(fresh.map((s) => s.paneId));
+      const more = await captureScreens(
+        fresh.map((s) => s.paneId),
+        this.server,
+      );
       this.roundTrips++;
       // A pane whose screen could not be read stays unread (not blank): it is tried again next tick.
       for (const [id, rows] of more) {
@@ -116,8 +106,6 @@ export class StatusTracker {
       }
     }
     const statuses = new Map<string, Classification>();
-    const transitions: Transition[] = [];
-    const seen = new Set<string>();
     const observed = statusesOf({
       sessions: mine,
       screens: this.screens,
@@ -129,9 +117,8 @@ export class StatusTracker {
     for (const [id, m] of observed.marks) this.marks.set(id, m);
     this.owedMarks = observed.writes;
     let wakeAt: number | undefined;
+    const seen = new Map<string, { status: Status; reason: string; lastLine: string }>();
     for (const s of mine) {
-      seen.add(s.name);
-      const screen = this.screens.get(s.paneId);
       const sourced = observed.statuses.get(s.name);
       if (!sourced) continue;
       if (sourced.status === "running" && sourced.byOutput) {
@@ -140,27 +127,15 @@ export class StatusTracker {
       }
       const c: Classification = { status: sourced.status, reason: describeSourced(sourced) };
       statuses.set(s.name, c);
-      const prev = this.state.get(s.name);
-      // tmux's own "Pane is dead (status 3, …)" under a dead pane is not the agent's.
-      const lastLine = stripEscapes((screen ?? []).filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).pop() ?? "").trim();
-      if (!prev || prev.status !== c.status) {
-        transitions.push({ session: s, name: s.name, from: prev?.status, to: c.status, reason: c.reason });
-        this.state.set(s.name, { status: c.status, reason: c.reason, since: prev ? now : statusSince(s, c.status, now), lastLine });
-      } else {
-        prev.reason = c.reason;
-        prev.lastLine = lastLine;
-      }
+      seen.set(s.name, { ...c, lastLine: lastLineOf(this.screens.get(s.paneId)) });
     }
     let records: Map<string, SessionRecord> | undefined;
-    for (const [name, st] of this.state) {
-      if (seen.has(name)) continue;
-      this.state.delete(name);
-      if (st.status === "stopped") continue;
+    const transitions = advanceStatuses(this.state, mine, seen, now, (name) => {
       // Rare (a session went away): the records say who ended it.
       records ??= new Map(readRecords(project.root).map((r) => [r.name, r]));
       const r = records.get(name);
-      transitions.push({ session: undefined, name, from: st.status, to: "stopped", reason: r ? stopReason(r) : "gone from tmux" });
-    }
+      return r ? stopReason(r) : "gone from tmux";
+    });
     const livePanes = new Set(all.map((s) => s.paneId));
     for (const id of [...this.screens.keys()]) {
       if (!livePanes.has(id)) {

@@ -37,24 +37,14 @@ const ALLOWED_EDGES: string[] = [
   // Known today; the issue-11 work removes them. Delete an entry when its edge goes (the test says so).
   "desired/desired.ts -> plan/types.ts", // desired state typed by the planner's types
   "observe/workspaces.ts -> plan/types.ts", // the observed state typed by the planner
-  "status/observed.ts -> observe/sample.ts", // the pure classifier reaching the sampler
-  "workspace/remove.ts -> desired/snapshot.ts", // an effects folder loading the project view
-  "workspace/remove.ts -> desired/view.ts", // and grouping sessions itself
 ];
 
 /** Files outside observe/ and tmux/ that call listSessions or capturePanes today. */
 const ALLOWED_OBSERVE_CALLERS: string[] = [
   // Known today; each moves to an observe/ call. Delete an entry when its file stops naming them.
-  "usecases/down.ts",
   "usecases/inspect.ts",
   "usecases/names.ts",
   "usecases/workspaces.ts",
-  "usecases/fleet.ts",
-  "usecases/land.ts",
-  "usecases/prune.ts",
-  "usecases/session.ts",
-  "watch/tracker.ts",
-  "workspace/remove.ts",
 ];
 
 /** Modules not reachable from src/cli/entry.ts (the bin) today. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_AGENTS, BUILTIN_PASS_ENV, builtinAgents } from "../../../src/config/builtins.js";
+import { agentProfile } from "../../../src/desired/profiles.js";
 
 describe("built-in agents", () => {
   it("defines the six agents, each running the program of its name", () => {
@@ -18,7 +19,8 @@ describe("built-in agents", () => {
     ["opencode", "generic"],
     ["qwen", "generic"],
   ])("%s uses the %s status profile", (id, profile) => {
-    expect(builtinAgents({})[id]?.status.base).toBe(profile);
+    const a = builtinAgents({})[id];
+    expect(a && agentProfile(a).base).toBe(profile);
   });
 
   it("passes its provider's variables through when set, all of them secret", () => {

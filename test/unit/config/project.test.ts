@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ResolvedAgent } from "../../../src/config/project.js";
 import { assertVarsSet, loadProject } from "../../../src/config/project.js";
+import { agentProfile } from "../../../src/desired/profiles.js";
 import { ConfigError, type ConfigProblem, UsageError } from "../../../src/errors.js";
 import { maskEnv } from "../../../src/secrets.js";
 
@@ -63,7 +65,7 @@ describe("loadProject on a valid fleet", () => {
       autoAttach: false,
       environment: { ANTHROPIC_API_KEY: "sk-ant-test-123", MODE: "fast", LOG_LEVEL: "info" },
     });
-    expect(claude?.status.base).toBe("claude");
+    expect(claude && agentProfile(claude).base).toBe("claude");
   });
 
   it("uses the variable's value over the default when it is set", () => {
@@ -73,16 +75,16 @@ describe("loadProject on a valid fleet", () => {
 
   it("applies defaults to agents without name or status", () => {
     expect(p.agents.reviewer).toMatchObject({ name: "Reviewer", command: "codex", shell: undefined, autoAttach: false, environment: {} });
-    expect(p.agents.reviewer?.status.base).toBe("codex");
+    expect(agentProfile(p.agents.reviewer as ResolvedAgent).base).toBe("codex");
     expect(p.agents.sleeper?.name).toBe("sleeper");
   });
 
   it("builds each agent's status profile from its status block", () => {
-    const s = p.agents.sleeper?.status;
+    const s = agentProfile(p.agents.sleeper as ResolvedAgent);
     expect(s?.base).toBe("generic");
     expect(s?.idleAfterMs).toBe(1_000);
     expect(s?.stuckAfterMs).toBe(120_000);
-    expect(s?.prompt.map((r) => r.source)).toEqual(["^ready>"]);
+    expect(s?.prompt.map((r: RegExp) => r.source)).toEqual(["^ready>"]);
   });
 
   it("validates services and fills in their defaults", () => {
@@ -304,8 +306,8 @@ describe("loadProject with temporary files", () => {
     const p = loadProject({ cwd: dir }, {});
     expect(p.services.a?.agent).toBe("claude");
     expect(p.agents.claude).toMatchObject({ builtIn: true, command: "claude", definedIn: "(built-in)" });
-    expect(p.agents.claude?.status.base).toBe("claude");
-    expect(p.agents.qwen?.status.base).toBe("generic");
+    expect(agentProfile(p.agents.claude as ResolvedAgent).base).toBe("claude");
+    expect(agentProfile(p.agents.qwen as ResolvedAgent).base).toBe("generic");
   });
 
   it("lets the config file and the compose file override a built-in agent by id", () => {

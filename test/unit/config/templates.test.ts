@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { packageRoot, schemaRef } from "../../../src/cli/init.js";
+import type { ResolvedAgent } from "../../../src/config/project.js";
 import { loadProject } from "../../../src/config/project.js";
 import { jsonSchemaFor } from "../../../src/config/schema.js";
 import { composeTemplate, configTemplate, schemaId } from "../../../src/config/templates.js";
+import { agentProfile } from "../../../src/desired/profiles.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "amux-templates-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -35,7 +37,7 @@ describe("init templates", () => {
     writeFileSync(join(dir, ".amux/config.yaml"), open(configTemplate("x")));
     writeFileSync(join(dir, "amux.compose.yaml"), open(composeTemplate("x", "uncommented")));
     const p = loadProject({ cwd: dir }, { ANTHROPIC_API_KEY: "k" });
-    expect(p.agents["claude-opus"]?.status.base).toBe("claude");
+    expect(agentProfile(p.agents["claude-opus"] as ResolvedAgent).base).toBe("claude");
     expect(p.agents.reviewer?.command).toBe("codex");
     expect(p.services.assistant).toMatchObject({ workspace: "feature-x", isolation: "replica", restart: "on-failure", onStuck: "notify" });
     expect(p.hooks).toHaveLength(1);

@@ -5,7 +5,6 @@ import type { Project, ResolvedAgent, ServiceDecl } from "../../../src/config/pr
 import { buildSpawn, EXIT_WRAPPER } from "../../../src/desired/spawn.js";
 import { DEFAULT_HISTORY } from "../../../src/history.js";
 import { serverKey } from "../../../src/secrets.js";
-import { buildProfile } from "../../../src/status/profiles.js";
 
 const KEY = serverKey("c".repeat(64));
 const INVOKING = {
@@ -30,7 +29,6 @@ const agent: ResolvedAgent = {
   environment: { MODEL: "opus", API_KEY: "env-canary" },
   secretKeys: ["API_KEY"],
   shown: { name: "A", command: "claude --key ********", shell: undefined, windowName: undefined },
-  status: buildProfile("a", "claude"),
   statusSource: {},
   definedIn: ".amux/config.yaml",
   builtIn: false,
