@@ -1,9 +1,9 @@
 import type { Project } from "../config/project.js";
-import type { DesiredService, DesiredState, DesiredWorkspace } from "../plan/types.js";
 import type { DigestKey } from "../secrets.js";
 import { BRANCH_PREFIX } from "../workspace/ensure.js";
 import { replicaWorkspace, workspaceDir } from "../workspace/paths.js";
 import { buildSpawn, type SpawnBuild } from "./spawn.js";
+import type { DesiredService, DesiredState, DesiredWorkspace } from "./types.js";
 
 export function serviceSessionName(project: string, service: string, replica: number): string {
   return `${project}-${service}-${replica}`;

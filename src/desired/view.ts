@@ -28,7 +28,6 @@ export interface ProjectView {
 }
 
 /** Moved to observe/group.ts (grouping observed sessions is observing); kept for the adapters until they take it from there. */
-export { projectSessions } from "../observe/group.js";
 
 /** The status rules for a session: its agent's profile, with its service's stuckAfter. */
 export function profileFor(p: Pick<ProjectView, "agents" | "services">, s: ObservedSession): StatusProfile {

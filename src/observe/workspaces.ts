@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import type { WorkspaceSettings } from "../config/project.js";
-import type { DesiredWorkspace, ObservedWorkspace, ObservedWorkspaces } from "../plan/types.js";
+import type { DesiredWorkspace } from "../desired/types.js";
 import { branchExists, commonDirOf, currentBase, foreignWhat, setupDone } from "../workspace/ensure.js";
 import { findGitTop, workspaceDir } from "../workspace/paths.js";
+import type { ObservedWorkspace, ObservedWorkspaces } from "./types.js";
 
 /**
  * The workspaces the fleet wants, as they are on disk: missing, a workspace amux made, or a

@@ -1,10 +1,8 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
-import { projectSessions } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
+import { captureScreens, observeSessions } from "../observe/server.js";
 import { followLogs, readLog } from "../state/logs.js";
-import { capturePanes } from "../tmux/capture.js";
-import { listSessions } from "../tmux/observe.js";
 import { findSession, logTargets } from "./session.js";
 
 /**
@@ -25,7 +23,7 @@ export interface LogTarget {
 export async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
   const s = await findSession(opts, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
-  const rows = (await capturePanes([s.paneId])).get(s.paneId);
+  const rows = (await captureScreens([s.paneId])).get(s.paneId);
   // A screen that could not be read is not an empty screen.
   if (!rows) throw new NotFoundError(`session ${name} has gone`);
   return rows.join("\n");
@@ -34,7 +32,7 @@ export async function screenOf(opts: ProjectOptions, name: string): Promise<stri
 /** The names of this project's live sessions (whose screens can be read). */
 export async function liveSessionNames(opts: ProjectOptions): Promise<string[]> {
   const loc = locateProject(opts);
-  return projectSessions(loc, await listSessions()).map((s) => s.name);
+  return (await observeSessions({ scope: loc })).project.mine.map((s) => s.name);
 }
 
 /**
@@ -66,11 +64,11 @@ export interface FollowHandlers {
 export async function followOutput(t: LogTarget, h: FollowHandlers): Promise<void> {
   const rescan = async () => {
     if (!t.service) return [];
-    const names = (await listSessions()).filter((s) => s.labels.root === t.root && s.labels.service === t.service).map((s) => s.name);
+    const names = ((await observeSessions({ scope: { root: t.root } })).project.services.get(t.service) ?? []).map((s) => s.name);
     h.seen?.(names);
     return names;
   };
   const liveness = async () =>
-    new Map((await listSessions()).filter((s) => s.labels.root === t.root).map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
+    new Map((await observeSessions({ scope: { root: t.root } })).project.mine.map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
   await followLogs(t.root, rescan, t.sessions, (l) => h.line(l.session, l.text), h.signal, h.raw, liveness, h.end);
 }

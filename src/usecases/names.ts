@@ -13,9 +13,12 @@ export async function knownNames(kind: NameSource, opts: ProjectOptions): Promis
   const { locateProject } = await import("../config/locate.js");
   const loc = locateProject(opts);
   if (kind === "sessions") {
-    const { listSessions } = await import("../tmux/observe.js");
+    const { observeSessions } = await import("../observe/server.js");
     const { readRecords } = await import("../state/records.js");
-    const live = (await listSessions().catch(() => [])).filter((s) => s.labels.root === loc.root).map((s) => s.name);
+    const live = await observeSessions({ scope: loc }).then(
+      (o) => o.project.mine.map((s) => s.name),
+      () => [],
+    );
     return sortUnique([...live, ...readRecords(loc.root).map((r) => r.name)]);
   }
   const { loadView } = await import("../desired/snapshot.js");

@@ -1,10 +1,9 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { loadProject } from "../config/project.js";
 import { loadView } from "../desired/snapshot.js";
-import { projectSessions } from "../desired/view.js";
 import type { Reporter } from "../io.js";
 import { assertName } from "../names.js";
-import { listSessions } from "../tmux/observe.js";
+import { observeSessions } from "../observe/server.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { findWorkspace, keepReasons, listWorkspaces, type RemoveResult, removeWorkspaces, type WorkspaceInfo } from "../workspace/manage.js";
 
@@ -28,7 +27,7 @@ export async function createWorkspace(
 export async function removeNamedWorkspaces(opts: ProjectOptions, names: string[], force: boolean, reporter: Reporter): Promise<RemoveResult> {
   for (const n of names) assertName("workspace", n);
   const view = await loadView(opts, reporter.warn);
-  const sessions = projectSessions(view, await listSessions());
+  const sessions = (await observeSessions({ scope: view })).project.mine;
   const list = [];
   for (const n of names) list.push(await findWorkspace(view, n, sessions));
   return removeWorkspaces(view, list, force, reporter, { named: true });
@@ -44,7 +43,7 @@ export interface PruneVerdict {
 /** `amux ws prune --dry-run`: what prune would remove, keep (and why) and leave alone. Changes nothing. */
 export async function planWorkspacePrune(opts: ProjectOptions, force: boolean, warn: (line: string) => void): Promise<PruneVerdict[]> {
   const view = await loadView(opts, warn);
-  const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
+  const list = await listWorkspaces(view, (await observeSessions({ scope: view })).project.mine);
   return list.map((w) => pruneVerdict(w, force));
 }
 
@@ -57,6 +56,6 @@ export function pruneVerdict(w: WorkspaceInfo, force: boolean): PruneVerdict {
 /** `amux ws prune`: removes the workspaces no session uses and that hold no unsaved work (any, with `force`). */
 export async function pruneWorkspaces(opts: ProjectOptions, force: boolean, reporter: Reporter): Promise<RemoveResult> {
   const view = await loadView(opts, reporter.warn);
-  const list = await listWorkspaces(view, projectSessions(view, await listSessions()));
+  const list = await listWorkspaces(view, (await observeSessions({ scope: view })).project.mine);
   return removeWorkspaces(view, list, force, reporter);
 }
