@@ -50,8 +50,17 @@ export async function applyPlan(
     progress.onDone?.(a, error);
   };
   const ready: { action: Action; line: TmuxLine }[] = [];
+  let logsBroken: string | undefined;
+  if (fx.files.prepareLogs) {
+    const steps = plan.actions.flatMap((a) => (a.action === "remove" ? [] : [a.log]));
+    if (steps.length) await fx.files.prepareLogs(steps).catch((e: unknown) => (logsBroken = message(e)));
+  }
   for (const a of plan.actions) {
     progress.onStart?.(a);
+    if (logsBroken !== undefined && a.action !== "remove") {
+      fail(a, logsBroken);
+      continue;
+    }
     const blocked = a.action !== "remove" && a.workspace !== null ? broken.get(a.workspace) : undefined;
     if (blocked !== undefined) {
       fail(a, blocked);
@@ -90,15 +99,91 @@ function tmuxLine(a: Action, fx: Effects): string {
     case "remove":
       return killLine(a.session);
     case "create":
-      fx.files.prepareLog(a.log);
+      if (!fx.files.prepareLogs) fx.files.prepareLog(a.log);
       return createLine(withScripts(a.start));
     case "recreate":
-      fx.files.prepareLog(a.log);
+      if (!fx.files.prepareLogs) fx.files.prepareLog(a.log);
       return recreateLine(withScripts(a.start));
     case "restart":
-      fx.files.prepareLog(a.log);
+      if (!fx.files.prepareLogs) fx.files.prepareLog(a.log);
       return a.start
         ? respawnLine(withScripts(a.start), a.labels)
         : respawnAsStartedLine(a.session, a.log.file, a.labels, a.log.cap, fx.files.scripts(a.log.file));
   }
+}
+
+/** The server a plan's action goes to: null for this machine's. */
+export function actionHost(a: Action): string | null {
+  return a.host ?? null;
+}
+
+/**
+ * Runs a plan whose actions go to several servers: each server's share is applied through its own
+ * effects (fxOf), one tmux batch per server, all servers at once. This machine's share takes the
+ * workspace steps. A host without a setup (it was not observed) fails its actions; so does a
+ * replica whose workspace is on a host when its effects cannot make one. Without hosts it is
+ * exactly applyPlan.
+ */
+export async function applyAcrossHosts(
+  plan: Pick<Plan, "actions" | "workspaces">,
+  fxOf: (host: string | null) => Effects,
+  setupOf: (host: string | null) => ServerSetup | undefined,
+  progress: ApplyProgress = {},
+): Promise<ApplyResult & { hostKeys: Map<string, string | null> }> {
+  const groups = new Map<string, Action[]>();
+  for (const a of plan.actions) {
+    const h = actionHost(a);
+    if (h === null) continue;
+    const list = groups.get(h);
+    if (list) list.push(a);
+    else groups.set(h, [a]);
+  }
+  const localSetup = setupOf(null);
+  if (!groups.size && localSetup) return { ...(await applyPlan(plan, fxOf(null), localSetup, progress)), hostKeys: new Map() };
+  const local = plan.actions.filter((a) => actionHost(a) === null);
+  const empty: ApplyResult = { done: [], failed: [], workspaces: { done: [], failed: [] }, key: null };
+  const runs: Promise<ApplyResult & { host: string | null }>[] = [];
+  if (local.length || plan.workspaces.length) {
+    runs.push(
+      localSetup
+        ? applyPlan({ actions: local, workspaces: plan.workspaces }, fxOf(null), localSetup, progress).then((r) => ({ ...r, host: null }))
+        : Promise.resolve({ ...failAll(local, "this machine's tmux server was not observed", progress), host: null }),
+    );
+  }
+  for (const [host, actions] of groups) {
+    const setup = setupOf(host);
+    if (!setup) {
+      runs.push(Promise.resolve({ ...failAll(actions, `host ${host} was not observed`, progress), host }));
+      continue;
+    }
+    const fx = fxOf(host);
+    const blocked = fx.git.canMakeWorkspaces ? [] : actions.filter((a) => a.action !== "remove" && a.workspace !== null);
+    const rest = actions.filter((a) => !blocked.includes(a));
+    const failed = failAll(
+      blocked,
+      `host ${host}: this amux cannot make workspaces on a host yet; the replica was not started (it would not run in its workspace)`,
+      progress,
+    );
+    runs.push(applyPlan({ actions: rest, workspaces: [] }, fx, setup, progress).then((r) => ({ ...r, failed: [...failed.failed, ...r.failed], host })));
+  }
+  const results = await Promise.all(runs);
+  const out: ApplyResult & { hostKeys: Map<string, string | null> } = { ...empty, workspaces: { done: [], failed: [] }, hostKeys: new Map() };
+  for (const r of results) {
+    out.done.push(...r.done);
+    out.failed.push(...r.failed);
+    out.workspaces.done.push(...r.workspaces.done);
+    out.workspaces.failed.push(...r.workspaces.failed);
+    if (r.host === null) out.key = r.key;
+    else out.hostKeys.set(r.host, r.key);
+  }
+  return out;
+}
+
+function failAll(actions: Action[], error: string, progress: ApplyProgress): ApplyResult {
+  const failed = actions.map((action) => {
+    progress.onStart?.(action);
+    progress.onDone?.(action, error);
+    return { action, error };
+  });
+  return { done: [], failed, workspaces: { done: [], failed: [] }, key: null };
 }

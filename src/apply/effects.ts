@@ -35,6 +35,8 @@ export interface WorkspaceRequest {
 }
 
 export interface GitEffects {
+  /** A host's effects set this once they make workspaces there (until then its replicas in one are refused, not run elsewhere). */
+  canMakeWorkspaces?: boolean;
   /** Makes sure the workspace exists and its setup ran; returns its directory. Refuses a path something else holds. */
   ensureWorkspace(r: WorkspaceRequest): Promise<{ dir: string }>;
 }
@@ -44,4 +46,10 @@ export interface FileEffects {
   prepareLog(step: LogStep): void;
   /** The pane wrapper and log writer as files beside the logs, for lines to name (undefined: carry them inline). */
   scripts(logFile: string): Scripts | undefined;
+  /**
+   * Every log step of a batch at once, before its tmux lines (a host: one round trip for all of
+   * them, its log folder made 0700 first); when present, prepareLog is not called. Throws when
+   * they could not be prepared: the batch's sessions then fail with that error.
+   */
+  prepareLogs?(steps: LogStep[]): Promise<void>;
 }

@@ -81,7 +81,8 @@ export async function cmdUp(g: ProjectOptions, services: string[], o: UpFlags): 
   for (const f of r.failedStarts) process.stderr.write(`amux: ${describeFailedStart(f)}\n`);
   for (const n of r.promptsNotSent) process.stderr.write(`amux: ${n}: prompt not delivered\n`);
   for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);
-  if (conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) return EXIT.runtime;
+  for (const u of r.unreachable) process.stderr.write(`amux: host ${u.host} (${u.destination}) cannot be reached: ${u.gist}; nothing was done there\n`);
+  if (r.unreachable.length || conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) return EXIT.runtime;
 }
 
 function startListr(actions: Action[], settle: Map<string, { resolve: () => void; reject: (e: Error) => void }>): Promise<unknown> {
@@ -111,8 +112,9 @@ export async function cmdDown(g: ProjectOptions, o: { workspaces?: boolean; forc
   const r = await down(g, stderrReporter);
   for (const n of r.removed) out(`- removed ${n}`);
   for (const f of r.failed) process.stderr.write(`amux: cannot remove ${f.name}: ${f.error}\n`);
+  for (const u of r.unreachable) process.stderr.write(`amux: host ${u.host} (${u.destination}) cannot be reached: ${u.gist}; its sessions were not removed\n`);
   out(r.removed.length ? `${r.removed.length} session${r.removed.length === 1 ? "" : "s"} removed` : "no sessions to remove");
-  let failed = r.failed.length > 0;
+  let failed = r.failed.length > 0 || r.unreachable.length > 0;
   if (o.workspaces) {
     const { removeProjectWorkspaces } = await import("../usecases/down.js");
     const w = await removeProjectWorkspaces(g, { force: !!o.force }, stderrReporter);

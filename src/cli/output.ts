@@ -42,6 +42,7 @@ export const STATUS_COLOR: Record<string, Color> = {
   exited: "red",
   failed: "red",
   stopped: "gray",
+  unreachable: "magenta",
 };
 
 /** Left-aligned columns; the last column is not padded. */

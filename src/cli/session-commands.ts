@@ -7,12 +7,12 @@ import { listStatus, type SessionRow } from "../usecases/status.js";
 import { ago, type Color, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
 export async function cmdPs(g: ProjectOptions, services: string[], o: { all?: boolean; json?: boolean; wide?: boolean }): Promise<void> {
-  const { rows } = await listStatus({ ...g, all: o.all, services }, stderrReporter);
+  const { rows, project } = await listStatus({ ...g, all: o.all, services }, stderrReporter);
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
     return;
   }
-  printRows(rows, !!o.wide);
+  printRows(rows, !!o.wide, Object.keys(project.hosts ?? {}).length > 0 || rows.some((r) => r.host));
 }
 
 /** The DRIFT column: `*` differs from the compose file, `?` cannot be known (see the reason), `-` neither. */
@@ -22,13 +22,15 @@ function driftMark(r: SessionRow): string {
 }
 
 /** Rows grouped by service, run sessions last; drift in its own column, explained below. */
-export function printRows(rows: SessionRow[], wide: boolean): void {
+export function printRows(rows: SessionRow[], wide: boolean, hosts = false): void {
   if (!rows.length) {
     out("no sessions (amux up starts the fleet, amux run starts one agent)");
     return;
   }
   const color = useColor();
   const header = ["NAME", "SERVICE", "AGENT", "STATUS", "WORKSPACE", "PID", "RESTARTS", "CREATED", "DRIFT"];
+  // Where each runs, when the fleet spans hosts (after STATUS: the colour below goes by index).
+  if (hosts) header.splice(4, 0, "HOST");
   if (wide) header.push("WHY");
   const body = rows.map((r) => {
     const status = r.status === "exited" || r.status === "failed" ? `${r.status} (${r.exitCode ?? "?"})` : r.status;
@@ -43,6 +45,7 @@ export function printRows(rows: SessionRow[], wide: boolean): void {
       ago(r.createdAt),
       driftMark(r),
     ];
+    if (hosts) cells.splice(4, 0, r.host ?? "-");
     if (wide) cells.push([r.statusReason, driftMark(r) !== "-" ? `drift: ${r.driftReason}` : ""].filter(Boolean).join("; "));
     return cells;
   });

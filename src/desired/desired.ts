@@ -2,6 +2,7 @@ import type { Project } from "../config/project.js";
 import type { DigestKey } from "../secrets.js";
 import { BRANCH_PREFIX } from "../workspace/ensure.js";
 import { replicaWorkspace, workspaceDir } from "../workspace/paths.js";
+import { replicaHost } from "./placement.js";
 import { buildSpawn, type SpawnBuild } from "./spawn.js";
 import type { DesiredService, DesiredState, DesiredWorkspace } from "./types.js";
 
@@ -9,8 +10,15 @@ export function serviceSessionName(project: string, service: string, replica: nu
   return `${project}-${service}-${replica}`;
 }
 
-/** The declared fleet, resolved: the planner's input plus how to spawn each replica; digests keyed by `key`. */
-export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
+/**
+ * The declared fleet, resolved: the planner's input plus how to spawn each replica; digests keyed
+ * by `key`, or for a replica on a host by `hostKeys(id)` (each tmux server has its own key).
+ */
+export function desiredFleet(
+  p: Project,
+  key: DigestKey,
+  hostKeys?: (host: string) => DigestKey | undefined,
+): { desired: DesiredState; builds: Map<string, SpawnBuild> } {
   const builds = new Map<string, SpawnBuild>();
   const services: DesiredService[] = [];
   const workspaces = new Map<string, DesiredWorkspace>();
@@ -24,10 +32,27 @@ export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredStat
     for (let n = 1; n <= svc.replicas; n++) {
       const session = serviceSessionName(p.name, svc.name, n);
       const workspace = replicaWorkspace(svc.workspace, svc.isolation, n);
-      const cwd = workspace ? workspaceDir(p.root, workspace, p.workspaces.root) : p.root;
-      const b = buildSpawn({ project: p, agent, session, service: svc, replica: n, workspace, cwd, prompt: svc.prompt ?? null, key }, env);
+      const host = replicaHost(p, svc.name, n);
+      const top = host ? host.root : p.root;
+      const cwd = workspace ? workspaceDir(top, workspace, p.workspaces.root) : top;
+      const b = buildSpawn(
+        {
+          project: p,
+          agent,
+          session,
+          service: svc,
+          replica: n,
+          workspace,
+          cwd,
+          prompt: svc.prompt ?? null,
+          key: (host && hostKeys?.(host.id)) || key,
+          host: host ? { id: host.id, root: host.root } : null,
+        },
+        env,
+      );
       builds.set(session, b);
-      if (workspace && !workspaces.has(workspace)) {
+      // A workspace on a host is that host's (its worktree of the host's root), not this machine's.
+      if (workspace && !host && !workspaces.has(workspace)) {
         // A branch named for the service gets the replica's number with isolation: replica, as the workspace does.
         const branch = svc.branch ? (svc.isolation === "replica" ? `${svc.branch}-${n}` : svc.branch) : `${BRANCH_PREFIX}${workspace}`;
         const setup = p.workspaces.setup ? (p.workspaces.setupShown ?? p.workspaces.setup) : null;
@@ -45,6 +70,7 @@ export function desiredFleet(p: Project, key: DigestKey): { desired: DesiredStat
         resumeArgv: b.resumeArgv,
         workspace,
         prompt: b.prompt,
+        host: host ? host.id : null,
       });
     }
     services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });

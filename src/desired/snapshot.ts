@@ -11,7 +11,7 @@ import { readRegular, readState, writeState } from "../state/safe-fs.js";
 import { pickBuiltin, type StatusOverrides } from "../status/profiles.js";
 import { unresolvedServices } from "./drift.js";
 import { digestKeyFor } from "./server-key.js";
-import type { ProjectView } from "./view.js";
+import type { HostView, ProjectView } from "./view.js";
 
 /**
  * `ps` and other hot paths read a snapshot of the resolved project instead of parsing YAML and
@@ -41,6 +41,8 @@ interface Snapshot {
   workspacesRoot: string | null;
   /** compose `logs:`/`retention:` resolved (absent in older snapshots: defaults). */
   history?: HistoryPolicy;
+  /** compose `hosts:` (absent in older snapshots: the project is loaded to know them). */
+  hosts?: Record<string, HostView>;
 }
 
 function snapshotFile(root: string): string {
@@ -92,6 +94,7 @@ function fromSnapshot(loc: ProjectLocation, s: Snapshot): ProjectView {
     unresolved: s.unresolved,
     workspaces: { root: s.workspacesRoot ?? undefined },
     history: s.history,
+    hosts: s.hosts ?? {},
   };
 }
 
@@ -164,6 +167,7 @@ export function saveSnapshot(
     unresolved: unresolvedServices(p),
     workspacesRoot: p.workspaces.root ?? null,
     history: p.history,
+    hosts: Object.fromEntries(Object.entries(p.hosts).map(([id, h]) => [id, { id, ssh: h.ssh, root: h.root }])),
   };
   try {
     const id = snapshotKey(loc, opts, env);
@@ -211,5 +215,32 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
       workspaces: {},
       configError,
     };
+  }
+}
+
+/**
+ * The hosts a project declares (compose `hosts:`), for the looks that go to every server before
+ * the project is needed (`ps`, `send`, `logs`…). A compose file that does not mention `hosts:` has
+ * none: read in one small file read, no YAML. Otherwise from the snapshot when the files are
+ * unchanged, else the project is loaded (an invalid one: none).
+ */
+export async function declaredHosts(opts: ProjectOptions, loc: ProjectLocation = locateProject(opts)): Promise<Record<string, HostView>> {
+  if (!loc.composeFile) return {};
+  const r = readRegular(loc.composeFile, MAX_CONFIG_BYTES);
+  if (!r.ok || !/^\s*["']?hosts["']?\s*:/m.test(r.text)) return {};
+  try {
+    const s = readState(snapshotFile(loc.root), (text) => {
+      const v = JSON.parse(text) as Snapshot | null;
+      return v && typeof v === "object" ? v : undefined;
+    });
+    if (s?.v === 2 && s.hosts && typeof s.hosts === "object" && s.key === snapshotKey(loc, opts).key) return s.hosts;
+  } catch {}
+  const { loadProject } = await import("../config/project.js");
+  try {
+    const p = loadProject(opts);
+    return Object.fromEntries(Object.entries(p.hosts).map(([id, h]) => [id, { id, ssh: h.ssh, root: h.root }]));
+  } catch (e) {
+    if (e instanceof ConfigError) return {};
+    throw e;
   }
 }

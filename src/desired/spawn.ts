@@ -1,4 +1,4 @@
-import { baselineOf, PANE_KEYS } from "../agent-env.js";
+import { BASELINE_KEYS, baselineOf, PANE_KEYS } from "../agent-env.js";
 import { withReporting } from "../agents/hooks.js";
 import type { Project, ResolvedAgent, ServiceDecl } from "../config/project.js";
 import type { DigestKey } from "../secrets.js";
@@ -38,7 +38,16 @@ export interface SpawnRequest {
   prompt: string | null;
   /** The tmux server's digest key (`@amux-key`). */
   key: DigestKey;
+  /**
+   * The host it runs on (compose `hosts:`); absent or null: this machine. On a host, `cwd` is a
+   * path there, the log and AMUX_ROOT are under the host's `root`, and this machine's baseline
+   * environment is not sent (the host's tmux server has the host's own).
+   */
+  host?: { id: string; root: string } | null | undefined;
 }
+
+/** The baseline variables a pane on a host keeps from that host's tmux server (its own PATH, HOME…). */
+const HOST_BASELINE_KEYS: readonly string[] = [...BASELINE_KEYS, "LC_ALL", "LC_CTYPE", "LC_MESSAGES"];
 
 /** Builds the spawn spec, its hash and the tmux creation request for one session. Pure. */
 export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env): SpawnBuild {
@@ -53,11 +62,14 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
     windowName: r.agent.windowName ?? null,
   };
   const shown = { command: r.agent.shown.command, shell: r.agent.shown.shell ?? "default", windowName: r.agent.shown.windowName ?? null };
+  const host = r.host ?? null;
   const summary = summarizeSpec(spec, { secretKeys, shown }, r.key);
+  // Only a replica on a host says so: this machine's replicas keep the hashes they had.
+  if (host) summary.host = host.id;
   const hash = hashSummary(summary);
   const amuxEnv: Record<string, string> = {
     AMUX_PROJECT: r.project.name,
-    AMUX_ROOT: r.project.root,
+    AMUX_ROOT: host ? host.root : r.project.root,
     AMUX_SESSION: r.session,
     AMUX_AGENT: r.agent.id,
     AMUX_WORKSPACE: r.workspace ?? "",
@@ -79,11 +91,12 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
   if (r.service) labels.service = r.service.name;
   if (r.replica !== undefined) labels.replica = String(r.replica);
   if (r.workspace) labels.workspace = r.workspace;
-  const shell = r.agent.shell ?? (env.SHELL || "/bin/sh");
-  // The invoking baseline first (tmux sets the pane's TERM itself), then what was declared.
-  const { TERM: _term, ...baseline } = baselineOf(env);
+  const shell = r.agent.shell ?? (host ? "/bin/sh" : env.SHELL || "/bin/sh");
+  // The invoking baseline first (tmux sets the pane's TERM itself), then what was declared. On a
+  // host, the baseline is the host's: its server's global environment, which the pane keeps.
+  const { TERM: _term, ...baseline } = host ? {} : baselineOf(env);
   const agentEnv = { ...baseline, ...declared, ...amuxEnv };
-  const keep = [...new Set([...Object.keys(agentEnv), ...PANE_KEYS])].join(" ");
+  const keep = [...new Set([...Object.keys(agentEnv), ...PANE_KEYS, ...(host ? HOST_BASELINE_KEYS : [])])].join(" ");
   // A built-in agent reports its state through its own hooks: options added at spawn time, outside the hash.
   const program = r.agent.command.trim().split(/\s+/)[0] ?? "";
   const launch = (line: string) => ["/bin/sh", "-c", EXIT_WRAPPER, "amux-agent", shell, withReporting(line, r.agent.report, program), keep];
@@ -104,7 +117,7 @@ export function buildSpawn(r: SpawnRequest, env: NodeJS.ProcessEnv = process.env
       env: agentEnv,
       windowName: r.agent.windowName,
       labels,
-      logFile: logFile(r.project.root, r.session),
+      logFile: logFile(host ? host.root : r.project.root, r.session),
       logCap: { maxBytes: r.project.history.logMaxBytes, keep: r.project.history.logKeep },
     },
   };

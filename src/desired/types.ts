@@ -20,6 +20,8 @@ export interface DesiredSession {
   workspace?: string | null;
   /** Typed into the agent once it is ready, after a start. */
   prompt?: string | null;
+  /** The host it runs on (an id of compose `hosts:`); null or absent: this machine. */
+  host?: string | null;
 }
 
 /** A workspace some replica runs in, as the compose file wants it. */

@@ -6,6 +6,13 @@ import type { ObservedSession } from "../tmux/types.js";
 import { type AgentRules, agentProfile } from "./profiles.js";
 import { restartVerdict } from "./restart.js";
 
+/** A declared host as the looks need it: its id, ssh destination and checkout there. */
+export interface HostView {
+  id: string;
+  ssh: string;
+  root: string;
+}
+
 /** What status and `ps` need of a project; a full Project satisfies it, and so does its cached snapshot. */
 export interface ProjectView {
   root: string;
@@ -25,6 +32,8 @@ export interface ProjectView {
   configError?: string | undefined;
   /** compose `logs:` and `retention:` (defaults when absent). */
   history?: HistoryPolicy | undefined;
+  /** compose `hosts:` by id (absent or empty: this machine only). */
+  hosts?: Record<string, HostView> | undefined;
 }
 
 /** Moved to observe/group.ts (grouping observed sessions is observing); kept for the adapters until they take it from there. */

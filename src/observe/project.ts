@@ -4,13 +4,15 @@ import { amuxDir } from "../state/paths.js";
 import { readState, writeState } from "../state/safe-fs.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { captureScreens, type Looked, localServer, observeScreens, type TmuxServer } from "./server.js";
+import { LOCAL_HOST } from "./types.js";
 
-function cacheFile(root: string): string {
-  return join(amuxDir(root), "state", "panes.json");
+/** The panes remembered for a server: this machine's, or a host's (pane ids are per server). */
+function cacheFile(root: string, host: string = LOCAL_HOST): string {
+  return join(amuxDir(root), "state", host === LOCAL_HOST ? "panes.json" : `panes@${host}.json`);
 }
 
-function readKnown(root: string): string[] {
-  const v = readState(cacheFile(root), (text) => {
+function readKnown(root: string, host?: string): string[] {
+  const v = readState(cacheFile(root, host), (text) => {
     const j = JSON.parse(text) as unknown;
     return Array.isArray(j) ? j.filter((x): x is string => typeof x === "string" && /^%\d+$/.test(x)) : undefined;
   });
@@ -27,12 +29,12 @@ export async function observeProject(
   root: string,
   server: TmuxServer = localServer,
 ): Promise<{ state: Looked & { key: string | null }; mine: ObservedSession[] }> {
-  const known = readKnown(root);
+  const known = readKnown(root, server.host);
   const state = await observeScreens(known, { server, scope: { root } });
   const { mine } = state.project;
   const missing = mine.filter((s) => !s.dead && !state.screens.has(s.paneId)).map((s) => s.paneId);
   if (missing.length) for (const [id, rows] of await captureScreens(missing, server)) state.screens.set(id, rows);
-  rememberPanes(root, mine, known);
+  rememberPanes(root, mine, known, server.host);
   return { state, mine };
 }
 
@@ -40,8 +42,8 @@ export async function observeProject(
  * Remembers this project's live panes for the next observeProject (which captures their screens
  * in its one round trip). `up` calls it after creating sessions, so the `ps` after it is one call.
  */
-export function rememberPanes(root: string, mine: ObservedSession[], known: string[] = readKnown(root)): void {
+export function rememberPanes(root: string, mine: ObservedSession[], known: string[] = readKnown(root), host: string = LOCAL_HOST): void {
   const ids = mine.filter((s) => !s.dead).map((s) => s.paneId);
   // No .amux/state yet (nothing was ever started here): nothing worth remembering either.
-  if (ids.join(",") !== known.join(",") && existsSync(join(amuxDir(root), "state"))) writeState(root, cacheFile(root), JSON.stringify(ids));
+  if (ids.join(",") !== known.join(",") && existsSync(join(amuxDir(root), "state"))) writeState(root, cacheFile(root, host), JSON.stringify(ids));
 }

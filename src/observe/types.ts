@@ -9,6 +9,13 @@ export type { ObservedSession };
 export type HostId = string;
 export const LOCAL_HOST: HostId = "local";
 
+/** A host that could not be observed just now: its id, ssh destination and the gist of why. */
+export interface Unreachable {
+  host: string;
+  destination: string;
+  gist: string;
+}
+
 /**
  * What the server's setup says, as creating sessions needs it: read in the same round trip as
  * the sessions when a use case may create any.
@@ -37,6 +44,12 @@ export interface ObservedState {
   server?: ServerFacts | undefined;
   /** The share of the project the look was for (observe/server.ts Scope). */
   project?: ProjectSessions | undefined;
+  /**
+   * Declared hosts that could not be reached for this look: nothing is planned for their replicas
+   * (never a duplicate elsewhere). `sessions` then holds the other servers' sessions, each carrying
+   * its `host` when not this machine's.
+   */
+  unreachable?: Unreachable[] | undefined;
   /** The project's workspaces. Absent: not looked at; the planner then assumes every workspace is there and plans none. */
   workspaces?: ObservedWorkspaces | undefined;
 }

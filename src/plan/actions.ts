@@ -48,6 +48,7 @@ export function startAction(kind: "create" | "recreate", d: DesiredSession, reas
     replica: d.replica,
     reason: x.extra.resume ? `${reason}; resumed` : reason,
     ...x.extra,
+    ...(d.host ? { host: d.host } : {}),
     start: x.start,
     log: logStep(d.start.logFile, true, d.start.logCap),
     workspace: d.workspace ?? null,
@@ -65,6 +66,7 @@ export function restartAction(d: DesiredSession, reason: string, restarts: numbe
     replica: d.replica,
     reason: x.extra.resume ? `${reason}; resumed` : reason,
     ...x.extra,
+    ...(d.host ? { host: d.host } : {}),
     restarts,
     start: x.start,
     labels: { restarts: String(restarts), resumed: x.stamp },
@@ -137,7 +139,8 @@ export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredS
   const actions: Action[] = [];
   const notes: Note[] = [...plan.notes];
   for (const a of plan.actions) {
-    if (a.action === "remove") {
+    // A replica on a host has its workspace there, not among this machine's.
+    if (a.action === "remove" || a.host) {
       actions.push(a);
       continue;
     }

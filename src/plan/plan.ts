@@ -44,10 +44,12 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
   const actions: Action[] = [];
   const notes: Note[] = [];
   const upToDate: string[] = [];
-  const byName = new Map(observed.sessions.map((s) => [s.name, s]));
+  // A name is in use on its own server only: sessions are told apart by host and name.
+  const byName = new Map(observed.sessions.map((s) => [at(hostOf(s), s.name), s]));
   const mine = observed.sessions.filter((s) => s.labels.root === desired.root && s.labels.service !== undefined);
   const declared = new Set(desired.services.map((s) => s.name));
   const inScope = (svc: string) => o.only.length === 0 || o.only.includes(svc);
+  const unreachable = new Map((observed.unreachable ?? []).map((u) => [u.host, u]));
 
   for (const svc of desired.services) {
     if (!inScope(svc.name)) continue;
@@ -55,7 +57,31 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
     const current = mine.filter((s) => s.labels.service === svc.name);
     const scaleReason = `scale ${current.length} -> ${svc.replicas}`;
     for (const d of svc.sessions) {
-      const obs = byName.get(d.session);
+      const host = d.host ?? null;
+      const away = host === null ? undefined : unreachable.get(host);
+      if (away) {
+        // Its host cannot be seen: whatever runs there keeps running, and nothing is made elsewhere.
+        notes.push({
+          kind: "unreachable",
+          session: d.session,
+          service: svc.name,
+          message: `host ${away.host} (${away.destination}) cannot be reached: ${away.gist}; nothing done for it`,
+        });
+        continue;
+      }
+      const obs = byName.get(at(host, d.session));
+      // The same replica on another server: the service moved. It goes there, and comes here.
+      const moved = current.filter((s) => s.name === d.session && hostOf(s) !== host);
+      for (const s of moved) {
+        actions.push({
+          action: "remove",
+          session: s.name,
+          service: svc.name,
+          replica: replicaOf(s) ?? 0,
+          reason: `host changed (${hostOf(s) ?? "this machine"} -> ${host ?? "this machine"})`,
+          ...(hostOf(s) ? { host: hostOf(s) } : {}),
+        });
+      }
       if (!obs && o.held?.has(d.session)) {
         notes.push({
           kind: "stopped",
@@ -66,6 +92,10 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         continue;
       }
       if (!obs) {
+        if (moved.length) {
+          actions.push(startAction("create", d, `host changed (${hostOf(moved[0] as ObservedSession) ?? "this machine"} -> ${host ?? "this machine"})`));
+          continue;
+        }
         const reason = current.length !== svc.replicas ? scaleReason : "missing";
         if (o.previous?.has(d.session)) actions.push(startAction("create", d, `${reason}; was running before`, { resume: !o.fresh, now: o.now }));
         else actions.push(startAction("create", d, reason));
@@ -105,7 +135,7 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
     }
     const extra = current.filter((s) => !wanted.has(s.name)).sort((a, b) => (replicaOf(b) ?? 0) - (replicaOf(a) ?? 0) || (a.name < b.name ? 1 : -1));
     for (const s of extra) {
-      actions.push({ action: "remove", session: s.name, service: svc.name, replica: replicaOf(s) ?? 0, reason: scaleReason });
+      actions.push({ action: "remove", session: s.name, service: svc.name, replica: replicaOf(s) ?? 0, reason: scaleReason, ...hostField(s) });
     }
   }
 
@@ -119,12 +149,28 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
         service,
         replica: replicaOf(s) ?? 0,
         reason: `orphan: service ${service} is no longer declared`,
+        ...hostField(s),
       });
     } else {
       notes.push({ kind: "orphan", session: s.name, service, message: `service ${service} is no longer declared; --remove-orphans removes it` });
     }
   }
   return withWorkspaces({ actions, notes, upToDate }, desired, observed);
+}
+
+/** The host a session lives on: null for this machine's server. */
+function hostOf(s: ObservedSession): string | null {
+  return s.host && s.host !== "local" ? s.host : null;
+}
+
+function hostField(s: ObservedSession): { host?: string } {
+  const h = hostOf(s);
+  return h ? { host: h } : {};
+}
+
+/** A key for a session name on a server. */
+function at(host: string | null, name: string): string {
+  return host === null ? name : `${host}\0${name}`;
 }
 
 function planDead(svc: DesiredService, d: DesiredSession, obs: ObservedSession, o: PlanOptions, actions: Action[], notes: Note[]): void {
@@ -160,7 +206,7 @@ export function nothingToDo(upToDate: number): string {
 
 /** One session action as a plan line: `+ create acme-auth-3 (scale 2 -> 3)`. */
 export function formatAction(a: Action): string {
-  return `${SIGIL[a.action]} ${a.action} ${a.session} (${a.reason})`;
+  return `${SIGIL[a.action]} ${a.action} ${a.session}${a.host ? ` on ${a.host}` : ""} (${a.reason})`;
 }
 
 /** One workspace step as a plan line: `+ workspace team (branch amux/team from main)`; `~` when only its setup runs. */
@@ -196,6 +242,7 @@ export function planJson(plan: Pick<Plan, "actions" | "notes" | "upToDate"> & { 
       service: a.service,
       replica: a.replica,
       reason: a.reason,
+      ...(a.host ? { host: a.host } : {}),
       ...(a.resume ? { resume: true, command: a.command } : {}),
     })),
     workspaces: (plan.workspaces ?? []).map((w) => ({ action: w.action, workspace: w.workspace, branch: w.branch, base: w.base, reason: w.reason })),

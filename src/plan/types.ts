@@ -24,6 +24,8 @@ interface ActionBase {
   service: string;
   replica: number;
   reason: string;
+  /** The host whose tmux server it acts on (an id of compose `hosts:`); null or absent: this machine's. */
+  host?: string | null;
   /**
    * The agent continues its last conversation: `command` is the resume command line it runs
    * instead of the agent's command (restarts, and re-creating a replica whose session was lost).
@@ -78,7 +80,7 @@ export interface WorkspaceAction {
   base: string | null;
 }
 
-export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped"] as const;
+export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped", "unreachable"] as const;
 /** Something the user should know that needs no action (or that amux will not take). */
 export interface Note {
   kind: (typeof NOTE_KINDS)[number];

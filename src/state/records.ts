@@ -25,6 +25,8 @@ export interface SessionRecord {
    * `amux start` or `amux up`), "down", or "remove" (convergence removed it). Absent on older records.
    */
   stoppedBy?: StopCause | null;
+  /** The host it runs on (an id of compose `hosts:`); null or absent: this machine. */
+  host?: string | null;
 }
 
 export const STOP_CAUSES = ["stop", "down", "remove"] as const;
@@ -65,6 +67,7 @@ export function parseRecord(file: string, json: string): SessionRecord | undefin
   if (!(r.replica === null || count(r.replica)) || !(r.exitCode === null || Number.isSafeInteger(r.exitCode)) || !count(r.restarts)) return undefined;
   if (!time(r.createdAt) || !(r.stoppedAt === null || time(r.stoppedAt))) return undefined;
   const by = r.stoppedBy;
+  if (!(r.host === undefined || r.host === null || (text(r.host) && NAME_PATTERNS.host.test(r.host)))) return undefined;
   if (!(by === undefined || by === null || STOP_CAUSES.includes(by as StopCause))) return undefined;
   return {
     name: r.name,
@@ -78,6 +81,7 @@ export function parseRecord(file: string, json: string): SessionRecord | undefin
     exitCode: r.exitCode as number | null,
     restarts: r.restarts,
     ...(by === undefined ? {} : { stoppedBy: by as StopCause | null }),
+    ...(typeof r.host === "string" ? { host: r.host } : {}),
   };
 }
 

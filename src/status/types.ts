@@ -1,5 +1,5 @@
 /** Every status a session can have, as the contract names them. */
-export const STATUSES = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped"] as const;
+export const STATUSES = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped", "unreachable"] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Compiled status rules for one agent. */

@@ -1,6 +1,6 @@
 import { isPaneId } from "./capture.js";
-import { tmuxScript } from "./client.js";
 import { groupLine } from "./quote.js";
+import { localTmux, type TmuxRunner, tmuxScriptOn } from "./runner.js";
 
 /** A pane option amux keeps on a pane between observations (`@amux-progress`). */
 export interface PaneMark {
@@ -22,7 +22,7 @@ export function paneMarkLines(key: "progress" | "reported", marks: readonly Pane
 }
 
 /** Writes pane options in one tmux process; best effort (a mark is a memory, not a truth). */
-export async function writePaneMarks(key: "progress" | "reported", marks: readonly PaneMark[]): Promise<void> {
+export async function writePaneMarks(key: "progress" | "reported", marks: readonly PaneMark[], runner: TmuxRunner = localTmux): Promise<void> {
   const lines = paneMarkLines(key, marks);
-  if (lines.length) await tmuxScript(lines, false).catch(() => undefined);
+  if (lines.length) await tmuxScriptOn(runner, lines, false).catch(() => undefined);
 }

@@ -1,6 +1,7 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
-import { loadView } from "../desired/snapshot.js";
+import { declaredHosts, loadView } from "../desired/snapshot.js";
 import { type Reporter, sleep } from "../io.js";
+import { observeFleetSessions, type Unreachable } from "../observe/hosts.js";
 import { observeSessions } from "../observe/server.js";
 import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
@@ -9,11 +10,14 @@ import { writeRecords } from "../state/records.js";
 import { killSessions } from "../tmux/ops.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { prunePassively } from "./prune.js";
+import { killAcrossHosts } from "./session.js";
 import { recordOf } from "./status.js";
 
 export interface DownResult {
   removed: string[];
   failed: { name: string; error: string }[];
+  /** Declared hosts that could not be reached: what runs there was not removed. */
+  unreachable: Unreachable[];
 }
 
 /** `amux down`: removes every session of the project, found by its labels alone. */
@@ -27,11 +31,14 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   }
   const lock = await lockProject(loc.root, "amux down", reporter);
   try {
-    const { mine } = (await observeSessions({ scope: loc })).project;
+    const hosts = await declaredHosts(o, loc);
+    const hasHosts = Object.keys(hosts).length > 0;
+    const fleet = hasHosts ? await observeFleetSessions(hosts, loc) : undefined;
+    const { mine } = fleet ? fleet.project : (await observeSessions({ scope: loc })).project;
     const stamp = new Date().toISOString();
     // tmux kills in its own process while the records are written here: neither waits on the
     // other. One turn of the event loop first hands tmux its whole script (and the end of it).
-    const killing = killSessions(mine.map((s) => s.name));
+    const killing = hasHosts ? killAcrossHosts(mine, hosts) : killSessions(mine.map((s) => s.name));
     killing.catch(() => {});
     await new Promise((r) => setImmediate(r));
     if (mine.length) {
@@ -44,7 +51,7 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
     const r = await killing;
     const view = await loadView(o, () => {}).catch(() => undefined);
     await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
-    return { removed: r.ok, failed: r.failed };
+    return { removed: r.ok, failed: r.failed, unreachable: fleet?.unreachable ?? [] };
   } finally {
     await lock.release();
   }

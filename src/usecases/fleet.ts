@@ -1,6 +1,7 @@
-import { type ApplyProgress, type ApplyResult, applyPlan } from "../apply/apply.js";
+import { type ApplyProgress, type ApplyResult, applyAcrossHosts } from "../apply/apply.js";
 import type { Effects } from "../apply/effects.js";
 import { localEffects } from "../apply/local.js";
+import { hostEffects } from "../apply/remote.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
@@ -11,6 +12,7 @@ import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
 import { type FailedStart, FIRST_SECOND_MS, failedStarts, type Seen, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { hostRunner, lookAtHosts, observeFleetSessions, type Unreachable } from "../observe/hosts.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
@@ -18,7 +20,7 @@ import { observeServer, observeSessions } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
-import { serverKey } from "../secrets.js";
+import { type DigestKey, serverKey } from "../secrets.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
@@ -46,25 +48,62 @@ export function checkServices(p: Project, only: string[]): void {
   }
 }
 
-/** Observe → plan: the plan for this project, from one look at the live server (its sessions and digest key) and its workspaces. */
-export async function planFleet(
-  o: FleetOptions,
-): Promise<{ project: Project; plan: Plan; builds: Map<string, SpawnBuild>; observed: ObservedSession[]; setup: ServerSetup }> {
+/** What planning a fleet saw and decided: the plan, and what apply needs for each server. */
+export interface FleetPlan {
+  project: Project;
+  plan: Plan;
+  builds: Map<string, SpawnBuild>;
+  /** Every session of every server looked at (a host's carry `host`). */
+  observed: ObservedSession[];
+  /** This machine's server setup. */
+  setup: ServerSetup;
+  /** Each reachable host's server setup, by host id. */
+  hostSetups: Map<string, ServerSetup>;
+  /** Declared hosts that could not be reached. */
+  unreachable: Unreachable[];
+}
+
+/**
+ * One look at each server of the fleet, all at once (this machine's, and each declared host's
+ * through ssh): sessions, digest key and global environment. A host that cannot be reached is
+ * listed as such. Without hosts, exactly the one local look.
+ */
+export async function observeFleetServers(project: Pick<Project, "hosts">) {
+  const hasHosts = Object.keys(project.hosts).length > 0;
+  const [state, remote] = await Promise.all([observeServer(), hasHosts ? lookAtHosts(project.hosts, (server) => observeServer({ server })) : undefined]);
+  const key = digestKeyFor(state.key);
+  const hostKeys = new Map<string, DigestKey>();
+  const hostSetups = new Map<string, ServerSetup>();
+  const sessions = [...state.sessions];
+  for (const [id, look] of remote?.looks ?? []) {
+    const k = digestKeyFor(look.key);
+    hostKeys.set(id, k);
+    // A host's server has the host's environment: nothing of this machine's decides what it drops.
+    hostSetups.set(id, serverSetup(k, look.server, {}));
+    sessions.push(...look.sessions);
+  }
+  return { state, key, hostKeys, hostSetups, sessions, unreachable: remote?.unreachable ?? [] };
+}
+
+/** Observe → plan: the plan for this project, from one look at each live server (its sessions and digest key) and its workspaces. */
+export async function planFleet(o: FleetOptions): Promise<FleetPlan> {
   const project = loadProject(o);
   if (!project.composeFile) throw new NotFoundError("no amux.compose.yaml here or in any parent directory (use -f FILE)");
   const only = o.services ?? [];
   checkServices(project, only);
   const scope = only.length ? only : Object.keys(project.services);
   assertVarsSet(project, [...new Set(scope.map((s) => project.services[s]?.agent as string))], scope);
-  const state = await observeServer();
-  const key = digestKeyFor(state.key);
-  const { desired, builds } = desiredFleet(project, key);
+  const { state, key, hostKeys, hostSetups, sessions: observed, unreachable } = await observeFleetServers(project);
+  const { desired, builds } = desiredFleet(project, key, (id) => hostKeys.get(id));
   saveSnapshot(project, builds, o, key);
-  const observed = state.sessions;
   const previous = previousReplicas(project.root, dirsOf(builds), observed);
   const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
-  const plan = planConvergence(desired, { ...state, workspaces }, { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh });
-  return { project, plan, builds, observed, setup: serverSetup(key, state.server) };
+  const plan = planConvergence(
+    desired,
+    { ...state, sessions: observed, workspaces, unreachable },
+    { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh },
+  );
+  return { project, plan, builds, observed, setup: serverSetup(key, state.server), hostSetups, unreachable };
 }
 
 export interface UpOptions extends FleetOptions {
@@ -83,6 +122,8 @@ export interface UpResult {
   /** Replicas whose prompt was not delivered. */
   promptsNotSent: string[];
   notReady: string[];
+  /** Declared hosts that could not be reached: nothing was done for their replicas. */
+  unreachable: Unreachable[];
 }
 
 export interface UpProgress {
@@ -94,35 +135,45 @@ export interface UpProgress {
 /** `amux up`: observe, plan, apply under the project lock; then prompts and --wait. */
 export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress = {}): Promise<UpResult> {
   if (o.dryRun) {
-    const { project, plan } = await planFleet(o);
-    return { project, plan, failed: [], failedStarts: [], promptsNotSent: [], notReady: [] };
+    const { project, plan, unreachable } = await planFleet(o);
+    return { project, plan, failed: [], failedStarts: [], promptsNotSent: [], notReady: [], unreachable };
   }
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, "amux up", reporter);
   try {
-    const { project, plan, builds, observed, setup } = await planFleet(o);
+    const { project, plan, builds, observed, setup, hostSetups, unreachable } = await planFleet(o);
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its start (failedStarts below).
-    const { result, prompts, after } = await applyAndRecord(project, plan, observed, setup, reporter, {
-      onStart: progress.onStart,
-      onDone: (a, error) => {
-        if (error || a.action === "remove") progress.onDone?.(a, error);
+    const { result, prompts, after } = await applyAndRecord(
+      project,
+      plan,
+      observed,
+      setup,
+      reporter,
+      {
+        onStart: progress.onStart,
+        onDone: (a, error) => {
+          if (error || a.action === "remove") progress.onDone?.(a, error);
+        },
       },
-    });
+      hostSetups,
+    );
     // Only what this `up` removed joined the history (down and stop prune what they end).
     if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
+    // Watched through their first moments here: this machine's new agents (a host's logs are there).
+    const startedHere = started.filter((a) => !a.host);
     // `up --wait` holds each new agent through its whole first second. A plain `up` does not
     // (that alone would triple the time of a large `up`): it watches its new agents for
     // UP_START_WATCH_MS from the start of its batch, or as long as its own work took, and names
     // those that died in it (a command that does not exist, a bad interpreter, a crash on
     // start-up). `ps` and `watch` show later deaths.
-    const dead = started.length
+    const dead = startedHere.length
       ? await failedStarts(
           project.root,
-          started.map((a) => a.session),
+          startedHere.map((a) => a.session),
           startedAt,
           o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS,
           after,
@@ -140,7 +191,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     ];
     // Failed starts are reported as such, not again as "not ready".
     const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000, isDead) : [];
-    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady };
+    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady, unreachable };
   } finally {
     await lock.release().catch(() => {});
   }
@@ -158,22 +209,41 @@ export async function applyAndRecord(
   setup: ServerSetup,
   reporter: Reporter,
   progress: ApplyProgress = {},
+  hostSetups: ReadonlyMap<string, ServerSetup> = new Map(),
 ): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[]; after: Seen }> {
   ensureRuntimeDirs(project.root);
-  const byName = new Map(observed.map((s) => [s.name, s]));
+  const at = (host: string | null | undefined, name: string) => (host ? `${host}\0${name}` : name);
+  const byName = new Map(observed.map((s) => [at(s.host, s.name), s]));
   const fx = localEffects(project, reporter);
-  const result = await applyPlan(plan, fx, setup, progress);
-  const made = new Set(result.done.filter((a) => a.action === "create" || a.action === "recreate").map((a) => a.session));
+  const fxOf = (host: string | null): Effects => {
+    const h = host === null ? undefined : project.hosts[host];
+    return h ? hostEffects(h, hostRunner(h)) : fx;
+  };
+  const result = await applyAcrossHosts(plan, fxOf, (host) => (host === null ? setup : hostSetups.get(host)), progress);
+  const madeActions = result.done.filter((a) => a.action === "create" || a.action === "recreate");
+  const made = new Set(madeActions.filter((a) => !a.host).map((a) => a.session));
   if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
   const afterAt = Date.now();
-  const { sessions: after, project: mine } = await observeSessions({ scope: project });
-  rememberPanes(project.root, mine.mine);
+  // Looked at again: this machine, and the hosts where something was done.
+  const touched = new Set(result.done.flatMap((a) => (a.host ? [a.host] : [])));
+  const hosts = Object.fromEntries(Object.entries(project.hosts).filter(([id]) => touched.has(id)));
+  const { sessions: after, project: mine } = touched.size ? await observeFleetSessions(hosts, project) : await observeSessions({ scope: project });
+  rememberPanes(
+    project.root,
+    mine.mine.filter((s) => !s.host),
+  );
+  const madeKeys = new Set(madeActions.map((a) => at(a.host, a.session)));
   const removed = result.done
     .filter((a) => a.action === "remove")
-    .map((a) => byName.get(a.session))
+    .map((a) => byName.get(at(a.host, a.session)))
     .filter((s): s is ObservedSession => !!s);
   const stamp = new Date().toISOString();
-  writeRecords(project.root, [...after.filter((s) => made.has(s.name)).map((s) => recordOf(s, null)), ...removed.map((s) => recordOf(s, stamp, "remove"))]);
+  // A replica that moved hosts is recorded where it runs now (its removal elsewhere is not its record).
+  const stays = new Set(after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => s.name));
+  writeRecords(project.root, [
+    ...after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => recordOf(s, null)),
+    ...removed.filter((s) => !stays.has(s.name)).map((s) => recordOf(s, stamp, "remove")),
+  ]);
   const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt }] : []));
   return { result, prompts, after: { at: afterAt, sessions: after } };
 }

@@ -1,8 +1,11 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
+import type { HostView } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { captureScreens, observeSessions } from "../observe/server.js";
-import { followLogs, readLog } from "../state/logs.js";
+import { sshRun } from "../ssh/transport.js";
+import { cleanLog, followLogs, readLog } from "../state/logs.js";
+import { logFile } from "../state/paths.js";
 import { findSession, logTargets } from "./session.js";
 
 /**
@@ -15,6 +18,8 @@ import { findSession, logTargets } from "./session.js";
 export interface LogTarget {
   root: string;
   sessions: string[];
+  /** The sessions whose logs are on a host, with that host. */
+  remote?: Map<string, HostView> | undefined;
   /** The service the name meant, if it was one (its replicas' lines are then told apart). */
   service: string | null;
 }
@@ -23,7 +28,7 @@ export interface LogTarget {
 export async function screenOf(opts: ProjectOptions, name: string): Promise<string> {
   const s = await findSession(opts, name);
   if (s.dead) return `(exited with ${s.exitCode})`;
-  const rows = (await captureScreens([s.paneId])).get(s.paneId);
+  const rows = (await captureScreens([s.paneId], s.server)).get(s.paneId);
   // A screen that could not be read is not an empty screen.
   if (!rows) throw new NotFoundError(`session ${name} has gone`);
   return rows.join("\n");
@@ -45,8 +50,29 @@ export async function logsOf(
   o: { lines?: number | undefined; raw?: boolean | undefined } = {},
 ): Promise<{ target: LogTarget; lines: { session: string; text: string }[] }> {
   const t = await logTargets(opts, target);
-  const lines = t.sessions.flatMap((session) => readLog(t.root, session, o.lines, o.raw).map((text) => ({ session, text })));
+  // A host's logs are read there, all at once; this machine's from its files.
+  const remote = await Promise.all(
+    t.sessions.map((session) => {
+      const h = t.remote?.get(session);
+      return h ? readHostLog(h, session, o.lines, o.raw) : undefined;
+    }),
+  );
+  const lines = t.sessions.flatMap((session, i) => (remote[i] ?? readLog(t.root, session, o.lines, o.raw)).map((text) => ({ session, text })));
   return { target: t, lines };
+}
+
+/**
+ * The last `n` lines (all when undefined) of a session's log on a host, read there through ssh
+ * (`tail`/`cat`: a host has no amux); a log that is not there reads as empty.
+ */
+async function readHostLog(host: HostView, session: string, n: number | undefined, raw: boolean | undefined): Promise<string[]> {
+  const file = logFile(host.root, session);
+  const argv = n === undefined ? ["cat", "--", file] : ["tail", "-n", String(Math.max(0, Math.floor(n))), "--", file];
+  const r = await sshRun(host, argv);
+  if (r.code !== 0) return [];
+  const lines = raw ? r.stdout.split("\n") : cleanLog(r.stdout);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return n === undefined ? lines : lines.slice(Math.max(0, lines.length - n));
 }
 
 /** What following a log reports, as it happens. */

@@ -1,22 +1,25 @@
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
+import { declaredHosts } from "../desired/snapshot.js";
 import { buildSpawn } from "../desired/spawn.js";
-import { type ProjectView, profileFor } from "../desired/view.js";
+import { type HostView, type ProjectView, profileFor } from "../desired/view.js";
 import { formatDuration } from "../duration.js";
 import { NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
-import { captureScreens, cursorLine, observeServer, observeSessions } from "../observe/server.js";
+import { hostRunner, observeFleetSessions, runnerOf, serverOf } from "../observe/hosts.js";
+import { captureScreens, cursorLine, localServer, observeServer, observeSessions, type TmuxServer } from "../observe/server.js";
 import { runtimeSecretKeys } from "../secrets.js";
 import { rotateLog as rotateLogFile } from "../state/logs.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/observed.js";
-import { createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
+import { type BatchResult, createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
+import type { TmuxRunner } from "../tmux/runner.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 import { prunePassively } from "./prune.js";
@@ -27,26 +30,36 @@ import { resolveTarget, type Target, whatExists } from "./targets.js";
  * Finds the one live session a name means: a session's own name, or a service with exactly
  * one live replica (`via` then names the service); otherwise explains what exists.
  */
-export async function findSession(opts: ProjectOptions, name: string): Promise<ObservedSession & { via: string | null }> {
+export async function findSession(
+  opts: ProjectOptions,
+  name: string,
+): Promise<ObservedSession & { via: string | null; server: TmuxServer; hostDecl: HostView | null }> {
   const t = await findTarget(opts, name, "one");
   const s = t.sessions[0];
   if (!s) {
     if (t.service) throw new NotFoundError(`service ${name} has no live session`, t.hints);
     throw new NotFoundError(`session ${name} is not running (amux ps --all shows it)`, t.hints);
   }
-  return { ...s, via: t.service };
+  const hostDecl = s.host && Object.hasOwn(t.hosts, s.host) ? (t.hosts[s.host] ?? null) : null;
+  return { ...s, via: t.service, server: serverOf(s, t.hosts), hostDecl };
 }
 
 /**
  * Resolves a session or service name (see resolveTarget) against the live server, this
  * project's declared services and its records; a session of another project is explained.
  */
-export async function findTarget(opts: ProjectOptions, name: string, want: "one" | "all"): Promise<Target & { root: string; hints: string[] }> {
-  const { root } = locateProject(opts);
+export async function findTarget(
+  opts: ProjectOptions,
+  name: string,
+  want: "one" | "all",
+): Promise<Target & { root: string; hints: string[]; hosts: Record<string, HostView> }> {
+  const loc = locateProject(opts);
+  const { root } = loc;
+  const hosts = await declaredHosts(opts, loc);
   const {
     sessions: all,
     project: { mine },
-  } = await observeSessions({ scope: { root } });
+  } = Object.keys(hosts).length ? await observeFleetSessions(hosts, { root }) : await observeSessions({ scope: { root } });
   const { loadView } = await import("../desired/snapshot.js");
   const services = Object.keys((await loadView(opts, () => {})).services);
   const recorded = readRecords(root).map((r) => r.name);
@@ -62,7 +75,7 @@ export async function findTarget(opts: ProjectOptions, name: string, want: "one"
         hints,
       );
   }
-  return { ...resolveTarget(name, mine, { services, recorded }, want), root, hints };
+  return { ...resolveTarget(name, mine, { services, recorded }, want), root, hints, hosts };
 }
 
 export interface RunOptions extends ProjectOptions {
@@ -203,12 +216,33 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
     t.root,
     t.sessions.map((s) => recordOf(s, stamp, "stop")),
   );
-  const r = await killSessions(t.sessions.map((s) => s.name));
+  const r = await killAcrossHosts(t.sessions, t.hosts);
   if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
   const { loadView } = await import("../desired/snapshot.js");
   const view = await loadView(opts, () => {}).catch(() => undefined);
   await prunePassively(t.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
   return { stopped: r.ok, service: t.service };
+}
+
+/** Kills sessions on the servers they live on (one batch per server, all at once). */
+export async function killAcrossHosts(sessions: ObservedSession[], hosts: Readonly<Record<string, HostView>>): Promise<BatchResult> {
+  const groups = new Map<string, { runner: TmuxRunner | undefined; names: string[] }>();
+  for (const s of sessions) {
+    const k = s.host ?? "";
+    const g = groups.get(k) ?? { runner: runnerOf(s, hosts), names: [] };
+    g.names.push(s.name);
+    groups.set(k, g);
+  }
+  const out: BatchResult = { ok: [], failed: [] };
+  const settled = await Promise.allSettled([...groups.values()].map((g) => killSessions(g.names, g.runner)));
+  settled.forEach((r, i) => {
+    const g = [...groups.values()][i] as { names: string[] };
+    if (r.status === "fulfilled") {
+      out.ok.push(...r.value.ok);
+      out.failed.push(...r.value.failed);
+    } else out.failed.push(...g.names.map((name) => ({ name, error: (r.reason as Error).message })));
+  });
+  return out;
 }
 
 /** The text's last visible piece, to see whether it is still on the input line. */
@@ -229,28 +263,28 @@ function tailOf(text: string): string {
 export async function sendText(opts: ProjectOptions, name: string, text: string): Promise<{ session: string; via: string | null }> {
   const s = await findSession(opts, name);
   if (s.dead) throw new UsageError(`session ${s.name} has exited (code ${s.exitCode}); nothing reads its input`);
-  await deliver(s.name, text);
+  await deliver(s.name, text, s.server, s.hostDecl ? hostRunner(s.hostDecl) : undefined);
   return { session: s.name, via: s.via };
 }
 
-async function deliver(name: string, text: string): Promise<void> {
+async function deliver(name: string, text: string, server: TmuxServer = localServer, runner?: TmuxRunner): Promise<void> {
   const tail = tailOf(text);
-  await typeText(name, text);
+  await typeText(name, text, runner);
   let echoed = false;
   for (const deadline = Date.now() + 1000; Date.now() < deadline; await sleep(30)) {
-    if ((await cursorLine(name))?.includes(tail)) {
+    if ((await cursorLine(name, server))?.includes(tail)) {
       echoed = true;
       break;
     }
   }
   await sleep(40);
-  await pressEnter(name);
+  await pressEnter(name, runner);
   if (!echoed || !tail) return;
   for (let tries = 0; tries < 2; tries++) {
     for (const deadline = Date.now() + 1500; Date.now() < deadline; await sleep(50)) {
-      if (!(await cursorLine(name))?.includes(tail)) return;
+      if (!(await cursorLine(name, server))?.includes(tail)) return;
     }
-    if (tries === 0) await pressEnter(name);
+    if (tries === 0) await pressEnter(name, runner);
   }
   throw new TmuxError(`typed into ${name}, but Enter did not land: the text is still on its input line`);
 }
@@ -319,17 +353,34 @@ export async function sendWhenReady(
 }
 
 /** Resolves a logs target: a session (live or recorded) or a service (all its replicas). */
-export async function logTargets(opts: ProjectOptions, target: string): Promise<{ root: string; sessions: string[]; service: string | null }> {
+export async function logTargets(
+  opts: ProjectOptions,
+  target: string,
+): Promise<{ root: string; sessions: string[]; service: string | null; remote?: Map<string, HostView> }> {
   const loc = locateProject(opts);
-  const { mine } = (await observeSessions({ scope: loc })).project;
+  const hosts = await declaredHosts(opts, loc);
+  const hasHosts = Object.keys(hosts).length > 0;
+  const { mine } = (hasHosts ? await observeFleetSessions(hosts, loc) : await observeSessions({ scope: loc })).project;
   const records = readRecords(loc.root);
-  if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root: loc.root, sessions: [target], service: null };
+  // Where each log is: a session on a host writes its log there (a live one says so; else its record).
+  const remote = new Map<string, HostView>();
+  if (hasHosts) {
+    for (const r of records) if (r.host && Object.hasOwn(hosts, r.host)) remote.set(r.name, hosts[r.host] as HostView);
+    for (const s of mine) {
+      const h = s.host && Object.hasOwn(hosts, s.host) ? hosts[s.host] : undefined;
+      if (h) remote.set(s.name, h);
+      else remote.delete(s.name);
+    }
+  }
+  const root = loc.root;
+  const where = remote.size ? { remote } : {};
+  if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root, sessions: [target], service: null, ...where };
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);
   const past = records.filter((r) => r.service === target).map((r) => r.name);
-  if (replicas.length || past.length) return { root: loc.root, sessions: [...new Set([...replicas, ...past])].sort(), service: target };
+  if (replicas.length || past.length) return { root, sessions: [...new Set([...replicas, ...past])].sort(), service: target, ...where };
   const { loadView } = await import("../desired/snapshot.js");
   const declared = Object.keys((await loadView(opts, () => {})).services);
   // A declared service without sessions yet has no output yet (and `logs -f` waits for it).
-  if (declared.includes(target)) return { root: loc.root, sessions: [], service: target };
+  if (declared.includes(target)) return { root, sessions: [], service: target, ...where };
   throw new NotFoundError(`no session or service ${target}`, whatExists([...mine.map((s) => s.name), ...records.map((r) => r.name)], declared));
 }

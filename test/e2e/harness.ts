@@ -32,7 +32,7 @@ export function fixture(name: string): string {
 export const SLOW = 90_000;
 
 /** The contract's status values. */
-export const STATUSES = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped"] as const;
+export const STATUSES = ["running", "waiting", "idle", "stuck", "exited", "failed", "stopped", "unreachable"] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** One element of `amux ps --json`: the contract's fields (more may be present). */
