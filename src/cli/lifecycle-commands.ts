@@ -38,7 +38,7 @@ export async function cmdStartRestart(kind: ManualKind, g: ProjectOptions, names
     for (const n of plan.upToDate) out(`${n} is already running`);
     for (const n of plan.notes) process.stderr.write(`! ${n.kind} ${n.session}: ${n.message}\n`);
   }
-  return result.failed.length || plan.notes.some((n) => n.kind === "conflict") ? EXIT.runtime : undefined;
+  return result.failed.length || plan.notes.some((n) => n.kind === "conflict" || n.kind === "unreachable") ? EXIT.runtime : undefined;
 }
 
 /** `amux prune`: forgets every session that is gone (records and logs), live ones untouched. */

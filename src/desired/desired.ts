@@ -76,5 +76,8 @@ export function desiredFleet(
     services.push({ name: svc.name, replicas: svc.replicas, restart: svc.restart, maxRestarts: svc.maxRestarts, onStuck: svc.onStuck, sessions });
   }
   const logCap = { maxBytes: p.history.logMaxBytes, keep: p.history.logKeep };
-  return { desired: { project: p.name, root: p.root, services, workspaces: [...workspaces.values()], logCap }, builds };
+  const desired: DesiredState = { project: p.name, root: p.root, services, workspaces: [...workspaces.values()], logCap };
+  const hosts = Object.values(p.hosts ?? {});
+  if (hosts.length) desired.hostRoots = Object.fromEntries(hosts.map((h) => [h.id, h.root]));
+  return { desired, builds };
 }

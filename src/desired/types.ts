@@ -53,4 +53,6 @@ export interface DesiredState {
   workspaces?: DesiredWorkspace[];
   /** How session logs are capped and rotated (compose `logs:`). */
   logCap?: LogCap;
+  /** Each declared host's checkout (compose `hosts:` root), by host id. */
+  hostRoots?: Record<string, string>;
 }

@@ -82,15 +82,19 @@ export function restartAsStarted(
   s: { session: string; service: string; replica: number },
   reason: string,
   restarts: number,
+  host: string | null = null,
 ): RestartAction {
+  // A session on a host has its log under that host's checkout.
+  const root = host === null ? desired.root : (desired.hostRoots?.[host] ?? desired.root);
   return {
     action: "restart",
     ...s,
     reason,
+    ...(host === null ? {} : { host }),
     restarts,
     start: null,
     labels: { restarts: String(restarts) },
-    log: logStep(logFile(desired.root, s.session), false, desired.logCap),
+    log: logStep(logFile(root, s.session), false, desired.logCap),
     workspace: null,
     prompt: null,
   };

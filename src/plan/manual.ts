@@ -1,6 +1,6 @@
 import { replicaOf } from "../tmux/labels.js";
 import { restartAction, restartAsStarted, startAction, withWorkspaces } from "./actions.js";
-import { describeChange } from "./plan.js";
+import { at, describeChange, hostField, hostOf } from "./plan.js";
 import type { Action, DesiredSession, DesiredState, ObservedState, Plan } from "./types.js";
 
 /** `amux start` or `amux restart`. */
@@ -42,15 +42,40 @@ export function planManual(
   const actions: Action[] = [];
   const notes: Plan["notes"] = [];
   const upToDate: string[] = [];
-  const byName = new Map(observed.sessions.map((s) => [s.name, s]));
+  // A name is in use on its own server only.
+  const byName = new Map(observed.sessions.map((s) => [at(hostOf(s), s.name), s]));
+  const unreachable = new Map((observed.unreachable ?? []).map((u) => [u.host, u]));
   const declared = new Map<string, DesiredSession>();
   for (const svc of desired.services) for (const d of svc.sessions) declared.set(d.session, d);
   for (const name of targets.declared) {
     const d = declared.get(name);
     if (!d) continue;
-    const obs = byName.get(name);
+    const host = d.host ?? null;
+    const away = host === null ? undefined : unreachable.get(host);
+    if (away) {
+      notes.push({
+        kind: "unreachable",
+        session: name,
+        service: d.service,
+        message: `host ${away.host} (${away.destination}) cannot be reached: ${away.gist}; not ${kind}ed`,
+      });
+      continue;
+    }
+    const obs = byName.get(at(host, name));
     if (!obs) {
-      actions.push(startAction("create", d, verb));
+      // Still on the host its service left: removed there, made on its host.
+      const moved = observed.sessions.filter((s) => s.name === name && s.labels.root === desired.root && s.labels.service === d.service);
+      for (const s of moved) {
+        actions.push({
+          action: "remove",
+          session: name,
+          service: d.service,
+          replica: d.replica,
+          reason: `host changed (${hostOf(s) ?? "this machine"} -> ${host ?? "this machine"})`,
+          ...hostField(s),
+        });
+      }
+      actions.push(startAction("create", d, moved.length ? `${verb}; host changed` : verb));
       continue;
     }
     if (obs.labels.root !== desired.root || obs.labels.service !== d.service) {
@@ -69,14 +94,14 @@ export function planManual(
     actions.push(restartAction(d, verb, 0, resume));
   }
   for (const name of targets.other) {
-    const obs = byName.get(name);
+    const obs = observed.sessions.find((s) => s.name === name && s.labels.root === desired.root) ?? observed.sessions.find((s) => s.name === name);
     if (!obs) continue;
     if (kind === "start" && !obs.dead) {
       upToDate.push(name);
       continue;
     }
     const replica = replicaOf(obs) ?? 0;
-    actions.push(restartAsStarted(desired, { session: name, service: obs.labels.service ?? "", replica }, verb, 0));
+    actions.push(restartAsStarted(desired, { session: name, service: obs.labels.service ?? "", replica }, verb, 0, hostOf(obs)));
   }
   return withWorkspaces({ actions, notes, upToDate }, desired, observed, `${kind}ed`);
 }

@@ -159,17 +159,17 @@ export function planConvergence(desired: DesiredState, observed: ObservedState, 
 }
 
 /** The host a session lives on: null for this machine's server. */
-function hostOf(s: ObservedSession): string | null {
+export function hostOf(s: ObservedSession): string | null {
   return s.host && s.host !== "local" ? s.host : null;
 }
 
-function hostField(s: ObservedSession): { host?: string } {
+export function hostField(s: ObservedSession): { host?: string } {
   const h = hostOf(s);
   return h ? { host: h } : {};
 }
 
 /** A key for a session name on a server. */
-function at(host: string | null, name: string): string {
+export function at(host: string | null, name: string): string {
   return host === null ? name : `${host}\0${name}`;
 }
 

@@ -1,6 +1,6 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { UsageError } from "../errors.js";
-import { attachSession } from "../tmux/attach.js";
+import { attachRemote, attachSession } from "../tmux/attach.js";
 import { findSession } from "./session.js";
 
 /**
@@ -15,7 +15,8 @@ export async function attach(opts: ProjectOptions, name: string, terminal: boole
     throw new UsageError(`not a terminal; to follow its output: amux logs -f ${s.name}`, [
       `(amux attach needs a terminal; amux send ${s.name} TEXT types into it)`,
     ]);
-  await attachSession(s.name);
+  if (s.hostDecl) await attachRemote(s.hostDecl, s.name);
+  else await attachSession(s.name);
 }
 
 /** Attaches to a session just started by this process (its name is known, nothing to resolve). */

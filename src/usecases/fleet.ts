@@ -63,20 +63,38 @@ export interface FleetPlan {
   unreachable: Unreachable[];
 }
 
+/** New digest keys kept for servers that have none yet (one per server and process: see digestKeyFor). */
+export interface PendingKeys {
+  local?: { secret?: string };
+  hosts?: Map<string, { secret?: string }>;
+}
+
+/** The pending key of a host's server (made on first use). */
+export function pendingFor(pending: PendingKeys, host: string): { secret?: string } | undefined {
+  if (!pending.hosts) return undefined;
+  let p = pending.hosts.get(host);
+  if (!p) {
+    p = {};
+    pending.hosts.set(host, p);
+  }
+  return p;
+}
+
 /**
  * One look at each server of the fleet, all at once (this machine's, and each declared host's
  * through ssh): sessions, digest key and global environment. A host that cannot be reached is
  * listed as such. Without hosts, exactly the one local look.
  */
-export async function observeFleetServers(project: Pick<Project, "hosts">) {
-  const hasHosts = Object.keys(project.hosts).length > 0;
-  const [state, remote] = await Promise.all([observeServer(), hasHosts ? lookAtHosts(project.hosts, (server) => observeServer({ server })) : undefined]);
-  const key = digestKeyFor(state.key);
+export async function observeFleetServers(project: Pick<Project, "hosts">, pending: PendingKeys = {}) {
+  const hosts = project.hosts ?? {};
+  const hasHosts = Object.keys(hosts).length > 0;
+  const [state, remote] = await Promise.all([observeServer(), hasHosts ? lookAtHosts(hosts, (server) => observeServer({ server })) : undefined]);
+  const key = digestKeyFor(state.key, pending.local);
   const hostKeys = new Map<string, DigestKey>();
   const hostSetups = new Map<string, ServerSetup>();
   const sessions = [...state.sessions];
   for (const [id, look] of remote?.looks ?? []) {
-    const k = digestKeyFor(look.key);
+    const k = digestKeyFor(look.key, pendingFor(pending, id));
     hostKeys.set(id, k);
     // A host's server has the host's environment: nothing of this machine's decides what it drops.
     hostSetups.set(id, serverSetup(k, look.server, {}));
@@ -210,13 +228,13 @@ export async function applyAndRecord(
   reporter: Reporter,
   progress: ApplyProgress = {},
   hostSetups: ReadonlyMap<string, ServerSetup> = new Map(),
-): Promise<{ result: ApplyResult; prompts: { session: string; text: string }[]; after: Seen }> {
+): Promise<{ result: ApplyResult; prompts: { session: string; text: string; host: string | null }[]; after: Seen }> {
   ensureRuntimeDirs(project.root);
   const at = (host: string | null | undefined, name: string) => (host ? `${host}\0${name}` : name);
   const byName = new Map(observed.map((s) => [at(s.host, s.name), s]));
   const fx = localEffects(project, reporter);
   const fxOf = (host: string | null): Effects => {
-    const h = host === null ? undefined : project.hosts[host];
+    const h = host === null || !project.hosts || !Object.hasOwn(project.hosts, host) ? undefined : project.hosts[host];
     return h ? hostEffects(h, hostRunner(h)) : fx;
   };
   const result = await applyAcrossHosts(plan, fxOf, (host) => (host === null ? setup : hostSetups.get(host)), progress);
@@ -226,7 +244,7 @@ export async function applyAndRecord(
   const afterAt = Date.now();
   // Looked at again: this machine, and the hosts where something was done.
   const touched = new Set(result.done.flatMap((a) => (a.host ? [a.host] : [])));
-  const hosts = Object.fromEntries(Object.entries(project.hosts).filter(([id]) => touched.has(id)));
+  const hosts = Object.fromEntries(Object.entries(project.hosts ?? {}).filter(([id]) => touched.has(id)));
   const { sessions: after, project: mine } = touched.size ? await observeFleetSessions(hosts, project) : await observeSessions({ scope: project });
   rememberPanes(
     project.root,
@@ -244,7 +262,7 @@ export async function applyAndRecord(
     ...after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => recordOf(s, null)),
     ...removed.filter((s) => !stays.has(s.name)).map((s) => recordOf(s, stamp, "remove")),
   ]);
-  const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt }] : []));
+  const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt, host: a.host ?? null }] : []));
   return { result, prompts, after: { at: afterAt, sessions: after } };
 }
 

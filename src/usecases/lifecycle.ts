@@ -1,15 +1,15 @@
 import type { ApplyResult } from "../apply/apply.js";
 import { assertVarsSet, loadProject, locateProject, type Project, type ProjectOptions } from "../config/project.js";
 import { desiredFleet } from "../desired/desired.js";
-import { digestKeyFor, serverSetup } from "../desired/server-key.js";
+import { serverSetup } from "../desired/server-key.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Reporter } from "../io.js";
-import { observeServer } from "../observe/server.js";
+import { groupProject } from "../observe/group.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { type ManualKind, type ManualTargets, planManual } from "../plan/manual.js";
 import type { Plan } from "../plan/types.js";
 import { readRecords } from "../state/records.js";
-import { applyAndRecord, lockProject } from "./fleet.js";
+import { applyAndRecord, lockProject, observeFleetServers } from "./fleet.js";
 import { sendWhenReady } from "./session.js";
 
 export interface ManualResult {
@@ -29,16 +29,14 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
   if (!names.length) throw new UsageError(`amux ${kind} needs a session or service name`);
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, `amux ${kind}`, reporter);
-  let prompts: { session: string; text: string }[] = [];
+  let prompts: { session: string; text: string; host: string | null }[] = [];
   let out: ManualResult;
   let project: Project;
   try {
     project = loadProject(o);
-    const state = await observeServer({ scope: project });
-    const key = digestKeyFor(state.key);
-    const { desired } = desiredFleet(project, key);
-    const observed = state.sessions;
-    const { mine } = state.project;
+    const { state, key, hostKeys, hostSetups, sessions: observed, unreachable } = await observeFleetServers(project);
+    const { desired } = desiredFleet(project, key, (id) => hostKeys.get(id));
+    const { mine } = groupProject(observed, project.root, Object.keys(project.services));
     const targets: ManualTargets = { declared: [], other: [] };
     const records = readRecords(project.root);
     for (const n of names) {
@@ -79,8 +77,8 @@ export async function startOrRestart(kind: ManualKind, o: ProjectOptions & { fre
     assertVarsSet(project, [...new Set(services.map((s) => project.services[s]?.agent as string))], services);
     targets.other = [...new Set(targets.other)];
     const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
-    const plan = planManual(kind, desired, { ...state, workspaces }, targets, { fresh: !!o.fresh, now: Date.now() });
-    const applied = await applyAndRecord(project, plan, observed, serverSetup(key, state.server), reporter);
+    const plan = planManual(kind, desired, { ...state, sessions: observed, workspaces, unreachable }, targets, { fresh: !!o.fresh, now: Date.now() });
+    const applied = await applyAndRecord(project, plan, observed, serverSetup(key, state.server), reporter, {}, hostSetups);
     prompts = applied.prompts;
     out = { plan, result: applied.result };
   } finally {

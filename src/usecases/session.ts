@@ -11,7 +11,7 @@ import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
 import { failedStarts } from "../observe/first-second.js";
 import { hostRunner, observeFleetSessions, runnerOf, serverOf } from "../observe/hosts.js";
-import { captureScreens, cursorLine, localServer, observeServer, observeSessions, type TmuxServer } from "../observe/server.js";
+import { cursorLine, localServer, observeServer, observeSessions, type TmuxServer } from "../observe/server.js";
 import { runtimeSecretKeys } from "../secrets.js";
 import { rotateLog as rotateLogFile } from "../state/logs.js";
 import { ensureRuntimeDirs, logFile } from "../state/paths.js";
@@ -289,21 +289,34 @@ async function deliver(name: string, text: string, server: TmuxServer = localSer
   throw new TmuxError(`typed into ${name}, but Enter did not land: the text is still on its input line`);
 }
 
-/** Sends each text once its session is ready for input (by its status), within a deadline. */
+/** Sends each text once its session is ready for input (by its status), within a deadline; a session on a host is reached there. */
 export async function sendWhenReady(
-  project: Pick<ProjectView, "agents" | "services">,
-  items: { session: string; text: string }[],
+  project: Pick<ProjectView, "agents" | "services"> & { hosts?: Readonly<Record<string, HostView>> | undefined },
+  items: { session: string; text: string; host?: string | null | undefined }[],
   timeoutMs: number,
   reporter: Reporter,
 ): Promise<string[]> {
   const pending = new Map(items.map((i) => [i.session, i.text]));
+  const hostOfItem = new Map(items.map((i) => [i.session, i.host ?? null]));
+  const hosts = project.hosts ?? {};
   const failed: string[] = [];
   const deadline = Date.now() + timeoutMs;
   // What each session was last said to be waiting on: said again only when its status changes.
   const shown = new Map<string, string>();
   while (pending.size && Date.now() < deadline) {
-    const live = (await observeSessions()).sessions.filter((s) => pending.has(s.name));
-    const screens = await captureScreens(live.filter((s) => !s.dead).map((s) => s.paneId));
+    // Each server with a pending prompt, looked at in parallel (this machine's alone without hosts).
+    const where = [...new Set([...pending.keys()].map((n) => hostOfItem.get(n) ?? null))];
+    const looks = await Promise.all(
+      where.map(async (host) => {
+        const server = serverOf({ host }, hosts);
+        const list = (await server.list().catch(() => [] as ObservedSession[])).filter((s) => pending.has(s.name) && (hostOfItem.get(s.name) ?? null) === host);
+        const screens = await server.capture(list.filter((s) => !s.dead).map((s) => s.paneId)).catch(() => new Map<string, string[]>());
+        return list.map((s) => ({ s: host ? { ...s, host } : s, screen: screens.get(s.paneId) }));
+      }),
+    );
+    const seen = looks.flat();
+    const live = seen.map((x) => x.s);
+    const screenOfLive = new Map(seen.map((x) => [x.s.name, x.screen]));
     const now = Date.now();
     let delivered = false;
     for (const s of live) {
@@ -315,7 +328,7 @@ export async function sendWhenReady(
       }
       // A delivery takes a while: the other screens are older than that now, so look again first.
       if (delivered) continue;
-      const sample = sampleOf(s, screens.get(s.paneId), now);
+      const sample = sampleOf(s, screenOfLive.get(s.name), now);
       const profile = profileFor(project, s);
       // Only a screen read and classified ready: an unread one is "not known", never "ready".
       if (!isReadyForInput(sample, profile)) {
@@ -329,7 +342,7 @@ export async function sendWhenReady(
         pending.delete(s.name);
         delivered = true;
         try {
-          await deliver(s.name, text);
+          await deliver(s.name, text, serverOf(s, hosts), runnerOf(s, hosts));
           reporter.info(`${s.name}: prompt sent`);
         } catch (e) {
           reporter.warn(`${s.name}: ${(e as Error).message}`);

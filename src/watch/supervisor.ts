@@ -9,20 +9,26 @@ import { dirsOf } from "../desired/spawn.js";
 import { ConfigError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { failedStarts } from "../observe/first-second.js";
+import { hostServer, type Unreachable, unreachableOf } from "../observe/hosts.js";
 import { previousReplicas } from "../observe/previous.js";
-import { observeServer } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action } from "../plan/types.js";
+import type { DigestKey } from "../secrets.js";
 import { type AmuxEvent, appendEvents, formatEvent } from "../state/events.js";
 import { heldStopped } from "../state/holds.js";
 import { acquireLock } from "../state/lock.js";
-import { applyAndRecord, checkServices, lockProject } from "../usecases/fleet.js";
+import { applyAndRecord, checkServices, lockProject, observeFleetServers, type PendingKeys, pendingFor } from "../usecases/fleet.js";
 import { type HookEvent, runHook } from "../usecases/hooks.js";
 import { prunePassively } from "../usecases/prune.js";
 import { sendWhenReady } from "../usecases/session.js";
 import { actionEvent, failedStartEvents, onTransitions, stuckSessions, type Transition, wakeDelay } from "./decisions.js";
-import { StatusTracker } from "./tracker.js";
+import { StatusTracker, type TickResult } from "./tracker.js";
+
+/** How long a watcher waits before trying an unreachable host again: doubling from 1 s, at most a minute. */
+export function hostRetryMs(failures: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(failures - 1, 6)));
+}
 
 export interface WatchOptions extends ProjectOptions {
   services?: string[] | undefined;
@@ -48,6 +54,11 @@ export class Supervisor {
   /** A digest key for a server that has none yet: the next batch sets it. */
   private readonly pendingKey: { secret?: string } = {};
   private readonly tracker = new StatusTracker();
+  /** A status tracker per declared host (by id and destination), each one round trip per tick. */
+  private readonly hostTrackers = new Map<string, StatusTracker>();
+  /** Hosts that could not be reached: why, how many times in a row, and when to try again. */
+  private readonly hostRetry = new Map<string, { failures: number; nextAt: number; why: Unreachable }>();
+  private readonly pending: PendingKeys = { local: this.pendingKey, hosts: new Map() };
   private running = false;
   private dirty = true;
   private stopped = false;
@@ -148,40 +159,52 @@ export class Supervisor {
     if (this.stamp() !== this.fileStamp) this.reload();
     const project = this.project;
     if (!project) return;
-    const tick = await this.tracker.tick(project);
+    const tick = await this.tickAll(project);
     this.wakeFor(tick.wakeAt);
     await this.onTransitions(project, tick.transitions);
     const stuck = stuckSessions(tick.mine, tick.statuses, tick.stalled, Date.now());
-    const { desired } = this.fleetFor(project, tick.key);
+    const { desired } = this.fleetFor(
+      project,
+      digestKeyFor(tick.key, this.pendingKey),
+      new Map([...tick.hostKeys].map(([id, k]) => [id, digestKeyFor(k, pendingFor(this.pending, id))])),
+    );
     // A new watch is a new `up`: its first pass starts replicas `amux stop` held, as compose's
     // `up --watch` starts stopped containers; from then on, a stop holds while it runs.
     const held = this.started ? heldStopped(project.root) : undefined;
     const opts = { removeOrphans: !!this.o.removeOrphans, only: this.o.services ?? [], now: Date.now(), stuck, held };
     this.started = true;
-    const first = planConvergence(desired, { sessions: tick.all }, opts);
+    const first = planConvergence(desired, { sessions: tick.all, unreachable: tick.unreachable }, opts);
     if (!first.actions.length) return;
     // Changes happen under the project lock, re-observed, so `up`/`down` meanwhile stay safe.
     const lock = await lockProject(project.root, "amux watch", this.reporter);
     try {
-      const state = await observeServer();
-      const fleet = this.fleetFor(project, state.key);
-      const observed = state.sessions;
+      const { state, key, hostKeys, hostSetups, sessions: observed, unreachable } = await observeFleetServers(project, this.pending);
+      const fleet = this.fleetFor(project, key, hostKeys);
       const workspaces = await observeWorkspaces(project, fleet.desired.workspaces ?? []);
       // Replicas whose session was lost (the tmux server went away) come back resuming.
       const plan = planConvergence(
         fleet.desired,
-        { ...state, workspaces },
+        { ...state, sessions: observed, workspaces, unreachable },
         { ...opts, now: Date.now(), held: held && heldStopped(project.root), previous: previousReplicas(project.root, dirsOf(fleet.builds), observed) },
       );
       if (!plan.actions.length) return;
-      const setup = serverSetup(digestKeyFor(state.key, this.pendingKey), state.server);
+      const setup = serverSetup(key, state.server);
       // Each action is reported the moment tmux confirms it, before the bookkeeping.
       const startedAt = Date.now();
-      const { result, prompts } = await applyAndRecord(project, plan, observed, setup, this.reporter, {
-        onDone: (a: Action, error?: string) => this.emit([actionEvent(project.name, a, now(), error)]),
-      });
+      const { result, prompts } = await applyAndRecord(
+        project,
+        plan,
+        observed,
+        setup,
+        this.reporter,
+        {
+          onDone: (a: Action, error?: string) => this.emit([actionEvent(project.name, a, now(), error)]),
+        },
+        hostSetups,
+      );
       if (prompts.length) void sendWhenReady(project, prompts, 60_000, this.reporter);
-      const started = result.done.filter((a) => a.action !== "remove");
+      // Watched through their first second here: this machine's new agents.
+      const started = result.done.filter((a) => a.action !== "remove" && !a.host);
       if (started.length) void this.reportFailedStarts(project, started, startedAt);
       // Sessions it removed joined the history: keep that bounded while watching for days.
       await prunePassively(project.root, new Set(fleet.builds.keys()), project.history);
@@ -192,11 +215,60 @@ export class Supervisor {
     this.dirty = true;
   }
 
-  /** The fleet with digests keyed by the server's key; made again when the server's key changes. */
-  private fleetFor(project: Project, serverKeySecret: string | null): ReturnType<typeof desiredFleet> {
-    const key = digestKeyFor(serverKeySecret, this.pendingKey);
-    if (!this.fleet || this.fleet.keyId !== key.id) this.fleet = { ...desiredFleet(project, key), keyId: key.id };
+  /** The fleet with digests keyed by each server's key; made again when a server's key changes. */
+  private fleetFor(project: Project, key: DigestKey, hostKeys: ReadonlyMap<string, DigestKey>): ReturnType<typeof desiredFleet> {
+    const id = [key.id, ...[...hostKeys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, k]) => `${h}=${k.id}`)].join(" ");
+    if (!this.fleet || this.fleet.keyId !== id) this.fleet = { ...desiredFleet(project, key, (h) => hostKeys.get(h)), keyId: id };
     return this.fleet;
+  }
+
+  /**
+   * One status tick of every server: this machine's, and each declared host's in parallel (one
+   * round trip each). A host that cannot be reached is tried again with backoff; meanwhile it is
+   * listed as unreachable (nothing is planned for it) and said once, and again when it returns.
+   */
+  private async tickAll(project: Project): Promise<TickResult & { hostKeys: Map<string, string | null>; unreachable: Unreachable[] }> {
+    const hosts = Object.values(project.hosts ?? {});
+    if (!hosts.length) return { ...(await this.tracker.tick(project)), hostKeys: new Map(), unreachable: [] };
+    const declared = new Set(hosts.map((h) => `${h.id}\0${h.ssh}`));
+    for (const k of [...this.hostTrackers.keys()]) if (!declared.has(k)) this.hostTrackers.delete(k);
+    for (const id of [...this.hostRetry.keys()]) if (!hosts.some((h) => h.id === id)) this.hostRetry.delete(id);
+    const at = Date.now();
+    const due = hosts.filter((h) => (this.hostRetry.get(h.id)?.nextAt ?? 0) <= at);
+    const trackerOf = (h: (typeof hosts)[number]) => {
+      const k = `${h.id}\0${h.ssh}`;
+      let t = this.hostTrackers.get(k);
+      if (!t) {
+        t = new StatusTracker(hostServer(h));
+        this.hostTrackers.set(k, t);
+      }
+      return t;
+    };
+    const [local, remote] = await Promise.all([this.tracker.tick(project), Promise.allSettled(due.map((h) => trackerOf(h).tick(project)))]);
+    const out = { ...local, all: [...local.all], mine: [...local.mine], hostKeys: new Map<string, string | null>(), unreachable: [] as Unreachable[] };
+    remote.forEach((r, i) => {
+      const h = due[i] as (typeof hosts)[number];
+      if (r.status === "rejected") {
+        const before = this.hostRetry.get(h.id);
+        const why = unreachableOf(h, r.reason);
+        const failures = (before?.failures ?? 0) + 1;
+        this.hostRetry.set(h.id, { failures, nextAt: Date.now() + hostRetryMs(failures), why });
+        if (!before || before.why.gist !== why.gist)
+          this.reporter.warn(`watch: host ${h.id} (${why.destination}) cannot be reached: ${why.gist}; nothing is done there until it returns`);
+        return;
+      }
+      if (this.hostRetry.delete(h.id)) this.reporter.info(`watch: host ${h.id} is reachable again`);
+      const t = r.value;
+      out.all.push(...t.all);
+      out.mine.push(...t.mine);
+      for (const [k, v] of t.statuses) out.statuses.set(k, v);
+      for (const [k, v] of t.stalled) out.stalled.set(k, v);
+      out.transitions.push(...t.transitions);
+      if (t.wakeAt !== undefined && (out.wakeAt === undefined || t.wakeAt < out.wakeAt)) out.wakeAt = t.wakeAt;
+      out.hostKeys.set(h.id, t.key);
+    });
+    out.unreachable = [...this.hostRetry.values()].map((r) => r.why);
+    return out;
   }
 
   /**
