@@ -225,16 +225,16 @@ const REMOVE = [
   'say "OK"',
 ].join("\n");
 
-interface Answer {
+export interface RemoteAnswer {
   dir: string;
   /** Tagged lines (`X:value`) after the folder, in order; S: takes the rest. */
   tags: [string, string][];
   status: string | null;
 }
 
-function parseAnswer(stdout: string): Answer {
+export function parseAnswer(stdout: string): RemoteAnswer {
   const lines = stdout.split("\n");
-  const out: Answer = { dir: "", tags: [], status: null };
+  const out: RemoteAnswer = { dir: "", tags: [], status: null };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
     if (l === "S:") {
@@ -253,12 +253,17 @@ function parseAnswer(stdout: string): Answer {
   return out;
 }
 
-async function runScript(h: RemoteWorkspaceHost, script: string, name: string, args: string[]): Promise<{ answer: Answer; stderr: string; code: number }> {
+async function runScript(
+  h: RemoteWorkspaceHost,
+  script: string,
+  name: string,
+  args: string[],
+): Promise<{ answer: RemoteAnswer; stderr: string; code: number }> {
   const r = await sshRun(h.host, ["sh", "-c", script, "amux-workspace", h.root, name, h.workspaces.root ?? "", ...args], h.ssh ?? {});
   return { answer: parseAnswer(r.stdout), stderr: r.stderr, code: r.code };
 }
 
-function failure(h: RemoteWorkspaceHost, name: string, a: Answer, stderr: string, code: number): AmuxError {
+function failure(h: RemoteWorkspaceHost, name: string, a: RemoteAnswer, stderr: string, code: number): AmuxError {
   const e = a.tags.find(([t]) => t === "E")?.[1];
   const where = `workspace ${name} on host ${h.host.id}`;
   if (e === "no-root")
@@ -336,7 +341,7 @@ function porcelainPath(p: string): string {
 }
 
 /** Builds a WorkspaceInfo from the inspect script's answer. Pure. */
-export function remoteInfo(name: string, a: Answer, sessions: string[]): WorkspaceInfo | null {
+export function remoteInfo(name: string, a: RemoteAnswer, sessions: string[]): WorkspaceInfo | null {
   const info = blankInfo(name, a.dir, sessions);
   const get = (t: string) => a.tags.find(([x]) => x === t)?.[1];
   const kind = get("K") ?? "";
@@ -462,6 +467,6 @@ export async function removeRemoteWorkspace(
 }
 
 /** The script printed this line (a bare word: OK, REMOVED). */
-function has(a: Answer, line: string): boolean {
+function has(a: RemoteAnswer, line: string): boolean {
   return a.tags.some(([t, v]) => t === line && v === "");
 }

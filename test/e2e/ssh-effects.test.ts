@@ -213,6 +213,15 @@ describe.skipIf(!!skip)("remote effects (real sshd on loopback)", () => {
       r = await removeRemoteWorkspace(h, "det", { force: true }, collect());
       expect(r.reasons.join()).toMatch(/1 commit on a detached HEAD that no branch holds/);
 
+      // A worktree whose folder someone deleted: only git's list still names it.
+      const gone = await ensureRemoteWorkspace(h, "gone", collect());
+      await sh(host, 'rm -rf "$1"', gone);
+      expect(await inspectRemoteWorkspace(h, "gone")).toMatchObject({ kind: "missing", worktree: true });
+      const pr = collect();
+      expect((await removeRemoteWorkspace(h, "gone", {}, pr)).removed).toBe(true);
+      expect(pr.lines.join("\n")).toMatch(/pruned workspace gone on host h2/);
+      expect((await g(repo, ["worktree", "list", "--porcelain"])).stdout).not.toContain("/gone");
+
       const clean = await ensureRemoteWorkspace(h, "clean", collect());
       expect(await inspectRemoteWorkspace(h, "clean")).toMatchObject({ kind: "worktree", worktree: true, unpushed: 0, unchecked: null });
       r = await removeRemoteWorkspace(h, "clean", {}, collect());
