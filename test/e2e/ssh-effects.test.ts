@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostUnreachableError, UsageError } from "../../src/errors.js";
@@ -230,6 +230,48 @@ describe.skipIf(!!skip)("remote effects (real sshd on loopback)", () => {
       expect((await g(repo, ["rev-parse", "--verify", "-q", "refs/heads/amux/clean"])).code).toBe(1);
       expect(await removeRemoteWorkspace(h, "clean", {}, collect())).toMatchObject({ absent: true, removed: false });
     });
+  });
+
+  /**
+   * Settings whose ssh is the real one behind a wrapper that counts its runs: how many round
+   * trips an operation costs (each run of ssh is one).
+   */
+  function counted(): { settings: { env: NodeJS.ProcessEnv }; calls: () => number } {
+    const dir = join(lab.dir, `count-${Math.random().toString(36).slice(2, 8)}`);
+    mkdirSync(dir);
+    const real = execFileSync("sh", ["-c", "command -v ssh"], { encoding: "utf8" }).trim();
+    writeFileSync(join(dir, "ssh"), `#!/bin/sh\necho x >>${join(dir, "runs")}\nexec ${real} "$@"\n`);
+    chmodSync(join(dir, "ssh"), 0o755);
+    writeFileSync(join(dir, "runs"), "");
+    return {
+      settings: { env: { ...lab.env, PATH: `${dir}:${lab.env.PATH}` } },
+      calls: () => readFileSync(join(dir, "runs"), "utf8").split("\n").filter(Boolean).length,
+    };
+  }
+
+  it("each operation is one ssh round trip (removal: two, inspect then remove)", async () => {
+    const host = lab.hosts[0];
+    const repo = await checkout(host, "trips");
+    const c = counted();
+    const h: RemoteWorkspaceHost = { ...wsHost(host, repo, { setup: "true" }), ssh: c.settings };
+    let before = c.calls();
+    await ensureRemoteWorkspace(h, "t", collect());
+    expect(c.calls() - before).toBe(1);
+    before = c.calls();
+    await ensureRemoteWorkspace(h, "t", collect());
+    expect(c.calls() - before).toBe(1);
+    before = c.calls();
+    await inspectRemoteWorkspace(h, "t");
+    expect(c.calls() - before).toBe(1);
+    before = c.calls();
+    expect((await removeRemoteWorkspace(h, "t", {}, collect())).removed).toBe(true);
+    expect(c.calls() - before).toBe(2);
+    before = c.calls();
+    await ensureRemoteRuntimeDirs(host, repo, c.settings);
+    expect(c.calls() - before).toBe(1);
+    before = c.calls();
+    await readRemoteLogs(host, repo, ["a", "b", "c", "d"], 10, false, c.settings);
+    expect(c.calls() - before).toBe(1);
   });
 
   describe("logs", () => {
