@@ -18,6 +18,8 @@ import type { TmuxRunner } from "./runner.js";
 
 const OWNER_OPT = "@amux-lease-owner";
 const UNTIL_OPT = "@amux-lease-until";
+/** The server's exit-empty before the first lease (restored on release). */
+const SAVED_OPT = "@amux-lease-exit-empty";
 /** Printed after the check-and-set: who holds it now, and until when. */
 const STATE = `#{${OWNER_OPT}} #{${UNTIL_OPT}}`;
 
@@ -93,7 +95,10 @@ export function acquireArgs(owner: string, now: number, until: number): string[]
     "if-shell",
     "-F",
     free,
-    `set-option -g ${OWNER_OPT} ${owner} ; set-option -g ${UNTIL_OPT} ${until}`,
+    // A server with no session exits when its last client leaves, and a lease with it: while a
+    // lease is held the server stays (exit-empty off); release puts back what was there before.
+    `set-option -gF ${SAVED_OPT} "#{?${SAVED_OPT},#{${SAVED_OPT}},#{exit-empty}}" ; set-option -g exit-empty off ; ` +
+      `set-option -g ${OWNER_OPT} ${owner} ; set-option -g ${UNTIL_OPT} ${until}`,
     ";",
     "display-message",
     "-p",
@@ -110,7 +115,16 @@ export function renewArgs(owner: string, until: number): string[] {
 /** The argv that frees the lease only while `owner` holds it, then prints who holds it. Pure. */
 export function releaseArgs(owner: string): string[] {
   checkOwner(owner);
-  return ["if-shell", "-F", `#{==:#{${OWNER_OPT}},${owner}}`, `set-option -gu ${OWNER_OPT} ; set-option -gu ${UNTIL_OPT}`, ";", "display-message", "-p", STATE];
+  return [
+    "if-shell",
+    "-F",
+    `#{==:#{${OWNER_OPT}},${owner}}`,
+    `set-option -gu ${OWNER_OPT} ; set-option -gu ${UNTIL_OPT} ; set-option -gF exit-empty "#{?#{==:#{${SAVED_OPT}},0},off,on}" ; set-option -gu ${SAVED_OPT}`,
+    ";",
+    "display-message",
+    "-p",
+    STATE,
+  ];
 }
 
 async function run(runner: TmuxRunner, args: string[]): Promise<string> {
@@ -133,9 +147,9 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 /**
  * Takes the lease on the runner's server for `owner` (free, expired, or already ours), in one
- * tmux client. Throws LeaseHeldError when another owner holds it and it has not expired.
- * Note: a server with no session exits when the client leaves, and the lease with it; whoever
- * creates the first session holds the server from then on.
+ * tmux client, starting the server when none runs and keeping it while the lease is held (tmux's
+ * exit-empty off; release restores it). Throws LeaseHeldError when another owner holds it and
+ * it has not expired.
  */
 export async function acquireLease(runner: TmuxRunner, owner: string, o: LeaseOptions = {}): Promise<Lease> {
   const now = (o.now ?? nowSec)();

@@ -35,6 +35,35 @@ describe("lease on this machine's tmux server", () => {
     expect(await readLease(localTmux)).toBeNull();
   });
 
+  it("a lease keeps a server without sessions until it is released, which lets the server go as before", async () => {
+    const other = `${socket}-empty`;
+    process.env.AMUX_TMUX_SOCKET = other;
+    try {
+      const me = newLeaseOwner("solo");
+      await acquireLease(localTmux, me);
+      // The acquiring client has left: the server (no session in it) is still there, with the lease.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await readLease(localTmux))?.owner).toBe(me);
+      await expect(acquireLease(localTmux, newLeaseOwner("late"))).rejects.toThrow(LeaseHeldError);
+      expect(await releaseLease(localTmux, me)).toBe(true);
+      const end = Date.now() + 5_000;
+      while (Date.now() < end && spawnSync("tmux", ["-L", other, "has-session"], { stdio: "ignore" }).status !== 1) await new Promise((r) => setTimeout(r, 50));
+      expect(spawnSync("tmux", ["-L", other, "display-message", "-p", "x"], { encoding: "utf8" }).stderr).toMatch(/no server running|error connecting/);
+    } finally {
+      spawnSync("tmux", ["-L", other, "kill-server"], { stdio: "ignore" });
+      process.env.AMUX_TMUX_SOCKET = socket;
+    }
+  });
+
+  it("a server with sessions keeps running after the release", async () => {
+    const me = newLeaseOwner("kept");
+    await acquireLease(localTmux, me);
+    expect(await releaseLease(localTmux, me)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tmuxOn(localTmux, ["display-message", "-p", "#{exit-empty}"])).toBe("1\n");
+    expect(await tmuxOn(localTmux, ["has-session", "-t", "=keep"])).toBe("");
+  });
+
   it("reads nothing and releases nothing where no server runs", async () => {
     process.env.AMUX_TMUX_SOCKET = `${socket}-none`;
     try {

@@ -27,12 +27,17 @@ describe("lease commands", () => {
       "if-shell",
       "-F",
       "#{||:#{||:#{==:#{@amux-lease-owner},},#{==:#{@amux-lease-owner},me-1-ab}},#{e|<:#{@amux-lease-until},100}}",
-      "set-option -g @amux-lease-owner me-1-ab ; set-option -g @amux-lease-until 160",
+      'set-option -gF @amux-lease-exit-empty "#{?@amux-lease-exit-empty,#{@amux-lease-exit-empty},#{exit-empty}}" ; set-option -g exit-empty off ; ' +
+        "set-option -g @amux-lease-owner me-1-ab ; set-option -g @amux-lease-until 160",
       ";",
       "display-message",
       "-p",
       "#{@amux-lease-owner} #{@amux-lease-until}",
     ]);
+    expect(releaseArgs("me-1-ab")[3]).toBe(
+      'set-option -gu @amux-lease-owner ; set-option -gu @amux-lease-until ; set-option -gF exit-empty "#{?#{==:#{@amux-lease-exit-empty},0},off,on}" ; set-option -gu @amux-lease-exit-empty',
+    );
+    expect(releaseArgs("me-1-ab")[2]).toBe("#{==:#{@amux-lease-owner},me-1-ab}");
     // Every command is in the table of tmux commands, and nothing in it is escaped away.
     expect(literalArgv(args)).toEqual(args);
     expect(literalArgv(renewArgs("me-1-ab", 170))).toEqual(renewArgs("me-1-ab", 170));
