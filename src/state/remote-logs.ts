@@ -1,9 +1,8 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is remote shell text, not a template */
 import { StringDecoder } from "node:string_decoder";
 import { AmuxError } from "../errors.js";
-import { sleep } from "../io.js";
 import { type SshHost, type SshSettings, sshRun } from "../ssh/transport.js";
-import { cleanLog, type Liveness, type LogLine } from "./logs.js";
+import { cleanLog, followSource, type Liveness, type LogLine, type LogSource } from "./logs.js";
 import { GITIGNORE, logFile } from "./paths.js";
 
 /**
@@ -19,6 +18,12 @@ function checkRoot(host: SshHost, root: string): void {
   if (!root.startsWith("/") || /[\x00-\x1f\x7f]/.test(root)) {
     throw new AmuxError(`host ${host.id}: root must be an absolute path without control characters: ${JSON.stringify(root)}`);
   }
+}
+
+/** A session's name becomes a file name there: never a path. */
+function checkSession(s: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (!s || s.includes("/") || s.startsWith(".") || /[\x00-\x1f\x7f]/.test(s)) throw new AmuxError(`invalid session name ${JSON.stringify(s)}`);
 }
 
 const ENSURE_DIRS = [
@@ -100,6 +105,7 @@ export async function readRemoteLogs(
   checkRoot(host, root);
   const out = new Map<string, string[]>();
   if (sessions.length === 0) return out;
+  for (const s of sessions) checkSession(s);
   if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new AmuxError(`invalid line count ${n}`);
   const files = sessions.map((s) => logFile(root, s));
   const r = await sshRun(host, ["sh", "-c", READ_TAILS, "amux-logs", n === undefined ? "all" : String(n), ...files], settings);
@@ -158,49 +164,54 @@ interface Cursor {
 }
 
 /**
- * One poll of a host's logs: the text past each cursor (the rotated rest first), and the new
- * cursors. One ssh round trip for every session. Pure apart from that call.
+ * The logs of sessions on a host as a LogSource: each poll is ONE ssh round trip for every log
+ * followed, reading past each offset (finishing a rotated file first). Bytes are decoded per
+ * session, so a character split between two polls comes out whole.
  */
-async function pollRemote(
-  host: SshHost,
-  root: string,
-  cursors: Map<string, Cursor>,
-  settings: SshSettings,
-): Promise<Map<string, { chunks: Buffer[]; cursor: Cursor }>> {
-  const names = [...cursors.keys()];
-  const args = names.flatMap((s) => {
-    const c = cursors.get(s) as Cursor;
-    return [logFile(root, s), String(c.offset), c.ino];
-  });
-  const out = new Map<string, { chunks: Buffer[]; cursor: Cursor }>();
-  if (!names.length) return out;
-  const r = await sshRun(host, ["sh", "-c", POLL, "amux-poll", ...args], { ...settings, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new AmuxError(`host ${host.id}: cannot read logs: ${r.stderr.trim() || `exit ${r.code}`}`);
-  for (const f of parseFrames(r.stdout)) {
-    const s = names[Number(f.header[1])];
-    if (s === undefined) continue;
-    const cur = out.get(s) ?? { chunks: [], cursor: cursors.get(s) as Cursor };
-    cur.chunks.push(f.data);
-    if (f.header[0] === "F") {
-      const size = Number(f.header[3]);
-      cur.cursor = { ino: f.header[2] ?? "-", offset: Number.isInteger(size) ? size : 0 };
-    }
-    out.set(s, cur);
-  }
-  return out;
+export function remoteLogSource(host: SshHost, root: string, settings: SshSettings = {}): LogSource<Cursor> {
+  checkRoot(host, root);
+  const decoders = new Map<string, StringDecoder>();
+  return {
+    start(s, fromEnd) {
+      checkSession(s);
+      decoders.set(s, new StringDecoder("utf8"));
+      return { offset: 0, ino: fromEnd ? "?" : "-" };
+    },
+    async poll(cursors) {
+      const names = [...cursors.keys()];
+      const out = new Map<string, { text: string; cursor: Cursor }>();
+      if (!names.length) return out;
+      const args = names.flatMap((s) => {
+        const c = cursors.get(s) as Cursor;
+        return [logFile(root, s), String(c.offset), c.ino];
+      });
+      const r = await sshRun(host, ["sh", "-c", POLL, "amux-poll", ...args], { ...settings, timeoutMs: 30_000 });
+      if (r.code !== 0) throw new AmuxError(`host ${host.id}: cannot read logs: ${r.stderr.trim() || `exit ${r.code}`}`);
+      for (const f of parseFrames(r.stdout)) {
+        const s = names[Number(f.header[1])];
+        if (s === undefined) continue;
+        const dec = decoders.get(s) ?? new StringDecoder("utf8");
+        decoders.set(s, dec);
+        const cur = out.get(s) ?? { text: "", cursor: cursors.get(s) as Cursor };
+        cur.text += dec.write(f.data);
+        if (f.header[0] === "F") {
+          const size = Number(f.header[3]);
+          cur.cursor = { ino: f.header[2] ?? "-", offset: Number.isInteger(size) ? size : 0 };
+        }
+        out.set(s, cur);
+      }
+      return out;
+    },
+  };
 }
 
-const EXIT_CODE_GRACE_MS = 1500;
-const FLUSH_MS = 300;
-const POLL_MS = 250;
-
 /**
- * followLogs for sessions on a host (same arguments, and `host` first): each tick is ONE ssh
- * round trip on the host's control connection reading what is new in every log followed (by
- * offset, finishing a rotated file first). A host that cannot be reached for a while is retried
- * each tick; its sessions go on being followed when it answers again.
+ * followLogs for sessions on a host (same arguments, `host` first and ssh settings last): each
+ * tick is ONE ssh round trip on the host's control connection reading what is new in every log
+ * followed. A host that cannot be reached for a while is retried each tick; its sessions go on
+ * being followed when it answers again.
  */
-export async function followRemoteLogs(
+export function followRemoteLogs(
   host: SshHost,
   root: string,
   sessions: () => Promise<string[]>,
@@ -212,73 +223,5 @@ export async function followRemoteLogs(
   onEnd?: (session: string, exitCode: number | null | "gone") => void,
   settings: SshSettings = {},
 ): Promise<void> {
-  checkRoot(host, root);
-  const cursors = new Map<string, Cursor>();
-  const decoders = new Map<string, StringDecoder>();
-  const partial = new Map<string, string>();
-  const ending = new Map<string, { since: number; code: number | null | "gone" }>();
-  const ended = new Set<string>();
-  const follow = (s: string, ino: string) => {
-    cursors.set(s, { offset: 0, ino });
-    decoders.set(s, new StringDecoder("utf8"));
-  };
-  for (const s of initial) follow(s, "?");
-  let lastScan = Date.now();
-  let lastLook = 0;
-  const print = (s: string, text: string, flush = false) => {
-    const all = (partial.get(s) ?? "") + text;
-    const cut = flush ? all.length : all.lastIndexOf("\n");
-    if (cut < 0 || (flush && !all)) {
-      partial.set(s, all);
-      return;
-    }
-    partial.set(s, flush ? "" : all.slice(cut + 1));
-    const chunk = all.slice(0, cut);
-    for (const line of raw ? chunk.split("\n") : cleanLog(chunk)) emit({ session: s, text: line });
-  };
-  while (!signal.aborted) {
-    if (Date.now() - lastScan > 1000) {
-      lastScan = Date.now();
-      for (const s of await sessions().catch(() => [])) if (!cursors.has(s)) follow(s, "-");
-    }
-    if (liveness && Date.now() - lastLook >= 500) {
-      lastLook = Date.now();
-      const live = await liveness().catch(() => undefined);
-      if (live) {
-        for (const s of cursors.keys()) {
-          const st = live.get(s);
-          if (st && !st.dead) {
-            ending.delete(s);
-            ended.delete(s);
-            continue;
-          }
-          if (ended.has(s)) continue;
-          const prev = ending.get(s);
-          const code = st ? st.exitCode : "gone";
-          if (!prev) ending.set(s, { since: Date.now(), code });
-          else prev.code = code;
-        }
-      }
-    }
-    const open = new Map([...cursors].filter(([s]) => !ended.has(s)));
-    const got = await pollRemote(host, root, open, settings).catch(() => undefined);
-    if (got) {
-      for (const [s, g] of got) {
-        cursors.set(s, g.cursor);
-        const dec = decoders.get(s) as StringDecoder;
-        const text = g.chunks.map((c) => dec.write(c)).join("");
-        if (text) print(s, text);
-      }
-    }
-    for (const [s, e] of ending) {
-      const waited = Date.now() - e.since;
-      if (waited < FLUSH_MS || (e.code === null && waited < EXIT_CODE_GRACE_MS)) continue;
-      print(s, decoders.get(s)?.end() ?? "", true);
-      ending.delete(s);
-      ended.add(s);
-      onEnd?.(s, e.code);
-    }
-    if (liveness && cursors.size > 0 && ended.size === cursors.size) return;
-    await sleep(POLL_MS);
-  }
+  return followSource(remoteLogSource(host, root, settings), sessions, initial, emit, signal, raw, liveness, onEnd, 250);
 }

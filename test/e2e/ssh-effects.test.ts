@@ -288,6 +288,9 @@ describe.skipIf(!!skip)("remote effects (real sshd on loopback)", () => {
       expect(await readRemoteLog(host, root, "s-a-1", 2, true, settings())).toEqual(["two\r\x1b[Kdone", "thré é"]);
       const many = await readRemoteLogs(host, root, ["s-a-1", "s-b-1", "no-log"], 1, false, settings());
       expect(Object.fromEntries(many)).toEqual({ "s-a-1": ["thré é"], "s-b-1": ["partial"], "no-log": [] });
+      for (const bad of ["../../etc/passwd", ".hidden", "a/b", ""]) {
+        await expect(readRemoteLogs(host, root, [bad], 1, false, settings())).rejects.toThrow(/invalid session name/);
+      }
       // A symbolic link where the logs folder belongs is refused, not written through.
       const other = await checkout(host, "logs-link");
       await sh(host, 'mkdir "$1/.amux" && ln -s /tmp "$1/.amux/logs"', other);
@@ -331,6 +334,11 @@ describe.skipIf(!!skip)("remote effects (real sshd on loopback)", () => {
       await sh(host, 'printf " done\\n" >>"$1"; mv "$1" "$1.1"; printf "after\\n" >"$1"', a);
       await waitFor(() => got.includes("f-a-1: after"));
       expect(got).toContain("f-a-1: half done");
+      // A character whose bytes arrive in two polls comes out whole.
+      await sh(host, 'printf "split \\303" >>"$1"', a);
+      await new Promise((r) => setTimeout(r, 700));
+      await sh(host, 'printf "\\251 ok\\n" >>"$1"', a);
+      await waitFor(() => got.includes("f-a-1: split é ok"));
       sessions = ["f-a-1", "f-b-1"];
       live = new Map([...live, ["f-b-1", { dead: false, exitCode: null }]]);
       await sh(host, 'printf "b first\\n" >"$1"', b);
