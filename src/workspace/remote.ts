@@ -209,7 +209,9 @@ const REMOVE = [
   ...PRELUDE,
   "force=$1 br=$2",
   '[ -n "$top" ] || fail "not-git"',
-  'if [ -e "$dir" ] || [ -L "$dir" ]; then admin "$dir" >/dev/null || fail "changed"; fi',
+  // Checked again just before: what was inspected may have been swapped for a link or another folder since.
+  'if [ -L "$dir" ]; then fail "changed"; fi',
+  'if [ -e "$dir" ]; then admin "$dir" >/dev/null || fail "changed"; fi',
   'if [ "$force" = 1 ] && [ -e "$dir" ]; then err=$(git -C "$top" worktree remove --force -- "$dir" 2>&1 >/dev/null); rc=$?',
   'else err=$(git -C "$top" worktree remove -- "$dir" 2>&1 >/dev/null); rc=$?; fi',
   'if [ $rc != 0 ]; then fail "remove:$(printf "%s" "$err" | head -n 1)"; fi',
