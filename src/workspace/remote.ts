@@ -227,6 +227,18 @@ const REMOVE = [
   'say "OK"',
 ].join("\n");
 
+/** The entries of the workspaces folder, and worktrees registered in it whose folder is gone. */
+const LIST = [
+  ...PRELUDE,
+  'base=$(dirname -- "$dir")',
+  'for e in "$base"/* "$base"/.[!.]* "$base"/..?*; do if [ -e "$e" ] || [ -L "$e" ]; then say "N:${e##*/}"; fi; done',
+  'if [ -n "$common" ]; then for g in "$common"/worktrees/*/gitdir; do',
+  '  [ -f "$g" ] || continue; p=$(cat -- "$g"); p=${p%/.git}',
+  '  if [ "$(dirname -- "$p")" = "$base" ]; then say "N:${p##*/}"; fi',
+  "done; fi",
+  'say "OK"',
+].join("\n");
+
 export interface RemoteAnswer {
   dir: string;
   /** Tagged lines (`X:value`) after the folder, in order; S: takes the rest. */
@@ -471,4 +483,16 @@ export async function removeRemoteWorkspace(
 /** The script printed this line (a bare word: OK, REMOVED). */
 function has(a: RemoteAnswer, line: string): boolean {
   return a.tags.some(([t, v]) => t === line && v === "");
+}
+
+/**
+ * The names under the host's workspaces folder (as manage.ts's listWorkspaces finds them here):
+ * its entries, and worktrees registered there whose folder is gone. ONE round trip. A name amux
+ * cannot give (checkName) is not amux's: inspectRemoteWorkspace refuses it, and it is never removed.
+ */
+export async function listRemoteWorkspaceNames(h: RemoteWorkspaceHost): Promise<string[]> {
+  checkPath(h);
+  const { answer, stderr, code } = await runScript(h, LIST, "x", []);
+  if (code !== 0 || !has(answer, "OK")) throw failure(h, "list", answer, stderr, code);
+  return [...new Set(answer.tags.filter(([t]) => t === "N").map(([, v]) => v))].sort();
 }

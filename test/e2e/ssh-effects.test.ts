@@ -12,7 +12,13 @@ import { createSessions } from "../../src/tmux/ops.js";
 import { remoteTmux } from "../../src/tmux/remote.js";
 import { tmuxOn } from "../../src/tmux/runner.js";
 import { WorkspaceError } from "../../src/workspace/ensure.js";
-import { ensureRemoteWorkspace, inspectRemoteWorkspace, type RemoteWorkspaceHost, removeRemoteWorkspace } from "../../src/workspace/remote.js";
+import {
+  ensureRemoteWorkspace,
+  inspectRemoteWorkspace,
+  listRemoteWorkspaceNames,
+  type RemoteWorkspaceHost,
+  removeRemoteWorkspace,
+} from "../../src/workspace/remote.js";
 import { gitOnHost } from "../../src/workspace/remote-git.js";
 import { type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
@@ -217,11 +223,15 @@ describe.skipIf(!!skip)("remote effects (real sshd on loopback)", () => {
       const gone = await ensureRemoteWorkspace(h, "gone", collect());
       await sh(host, 'rm -rf "$1"', gone);
       expect(await inspectRemoteWorkspace(h, "gone")).toMatchObject({ kind: "missing", worktree: true });
+      expect(await listRemoteWorkspaceNames(h)).toContain("gone");
       const pr = collect();
       expect((await removeRemoteWorkspace(h, "gone", {}, pr)).removed).toBe(true);
       expect(pr.lines.join("\n")).toMatch(/pruned workspace gone on host h2/);
       expect((await g(repo, ["worktree", "list", "--porcelain"])).stdout).not.toContain("/gone");
 
+      expect(await listRemoteWorkspaceNames(h)).toEqual(["det", "locked", "used"]);
+      await sh(host, 'mkdir "$1/../.odd name"', locked);
+      expect(await listRemoteWorkspaceNames(h)).toEqual([".odd name", "det", "locked", "used"]);
       const clean = await ensureRemoteWorkspace(h, "clean", collect());
       expect(await inspectRemoteWorkspace(h, "clean")).toMatchObject({ kind: "worktree", worktree: true, unpushed: 0, unchecked: null });
       r = await removeRemoteWorkspace(h, "clean", {}, collect());
