@@ -48,8 +48,11 @@ const ALLOWED_UNREACHABLE: string[] = [
   "desired/placement.ts",
   "ssh/gist.ts",
   "ssh/transport.ts",
+  "state/remote-logs.ts",
+  "tmux/lease.ts",
   "tmux/remote.ts",
   "workspace/remote-git.ts",
+  "workspace/remote.ts",
 ];
 
 function walk(dir: string): string[] {
