@@ -1,5 +1,5 @@
 import type { ReportKind } from "../agents/hooks.js";
-import type { ResolvedAgent } from "./project.js";
+import type { ResolvedAgent } from "./agent.js";
 
 /** Where a built-in agent is said to be defined (`config show`'s definedIn). */
 export const BUILTIN_SOURCE = "(built-in)";

@@ -3,6 +3,7 @@ import { ConfigError, type ConfigProblem } from "../errors.js";
 import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { secretKeysOf } from "../secrets.js";
 import type { StatusOverrides } from "../status/profiles.js";
+import type { ResolvedAgent } from "./agent.js";
 import { builtinAgents } from "./builtins.js";
 import { locateProject, type ProjectOptions, projectName } from "./locate.js";
 import {
@@ -17,30 +18,7 @@ import {
 } from "./schema.js";
 import { locate, type MissingVarAt, problemsFromZod, readYamlFile, type YamlFile } from "./yaml-file.js";
 
-/** An agent with everything resolved. */
-export interface ResolvedAgent {
-  id: string;
-  name: string;
-  command: string;
-  shell: string | undefined;
-  windowName: string | undefined;
-  autoAttach: boolean;
-  environment: Record<string, string>;
-  /** Keys of `environment` whose values must never be shown or stored. */
-  secretKeys: string[];
-  /** name, command, shell and windowName as they may be shown: pieces that came from `${VAR}` masked. */
-  shown: { name: string; command: string; shell: string | undefined; windowName: string | undefined };
-  /** The `status:` block as written (desired/profiles.ts compiles it into the agent's status profile). */
-  statusSource: StatusOverrides;
-  /** Where it was defined: a file as shown, or "(built-in)". */
-  definedIn: string;
-  /** One of amux's built-in agents, not redefined by the project's files. */
-  builtIn: boolean;
-  /** The command line that continues the last conversation (params.resume). */
-  resume?: string | undefined;
-  /** How a built-in agent reports its own state (status/reported.ts); none for user-defined agents. */
-  report?: ReportKind | undefined;
-}
+export type { ResolvedAgent };
 
 /** compose `workspaces:`, with the setup command as it may be shown (`${VAR}` pieces masked). */
 export type WorkspaceSettings = WorkspacesInput & { setupShown?: string | undefined };

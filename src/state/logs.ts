@@ -87,12 +87,55 @@ const EXIT_CODE_GRACE_MS = 1500;
 const FLUSH_MS = 300;
 
 /**
+ * Where followed logs are read: this machine's files (localLogSource), or a host's through ssh
+ * (remote-logs.ts). A cursor is the source's own: where it is in a session's log.
+ */
+export interface LogSource<C> {
+  /** The cursor of a newly followed session: past what its log holds now (fromEnd), or at its start. */
+  start(session: string, fromEnd: boolean): C;
+  /** What is new in each log past its cursor (the rest of a rotated file first), and the new cursors. */
+  poll(cursors: ReadonlyMap<string, C>): Promise<Map<string, { text: string; cursor: C }>>;
+}
+
+interface FileCursor {
+  offset: number;
+  ino: number | undefined;
+}
+
+/** The logs under `<root>/.amux/logs` on this machine. */
+export function localLogSource(root: string): LogSource<FileCursor> {
+  return {
+    start(s, fromEnd) {
+      const file = logFile(root, s);
+      return { offset: fromEnd ? readFrom(file, 0).size : 0, ino: inode(file) };
+    },
+    async poll(cursors) {
+      const out = new Map<string, { text: string; cursor: FileCursor }>();
+      for (const [s, c] of cursors) {
+        const file = logFile(root, s);
+        const ino = inode(file);
+        let offset = c.offset;
+        let text = "";
+        if (ino !== c.ino) {
+          // The writer rotated the log: finish the old file (now <log>.1), then start the new one.
+          if (c.ino !== undefined && inode(`${file}.1`) === c.ino) text += readFrom(`${file}.1`, c.offset).text;
+          offset = 0;
+        }
+        const now = readFrom(file, offset);
+        out.set(s, { text: text + now.text, cursor: { offset: now.size, ino } });
+      }
+      return out;
+    },
+  };
+}
+
+/**
  * Follows logs, as `docker logs -f` does: prints what is new in each file (finishing partial
  * lines before printing them, and reading the rest of a file the writer just rotated), asks
  * `sessions()` now and then for new ones (new replicas of a service), and ends once every session
  * followed has ended, telling `onEnd` how (exit code, or gone).
  */
-export async function followLogs(
+export function followLogs(
   root: string,
   sessions: () => Promise<string[]>,
   initial: string[],
@@ -102,17 +145,31 @@ export async function followLogs(
   liveness?: () => Promise<Map<string, Liveness>>,
   onEnd?: (session: string, exitCode: number | null | "gone") => void,
 ): Promise<void> {
-  const offsets = new Map<string, number>();
-  const inodes = new Map<string, number | undefined>();
+  return followSource(localLogSource(root), sessions, initial, emit, signal, raw, liveness, onEnd);
+}
+
+/**
+ * followLogs over any LogSource: one poll of every log followed per tick (`pollMs`). A poll
+ * that fails (a host that cannot be reached for a while) reads nothing that tick; the logs go on
+ * being followed when it answers again.
+ */
+export async function followSource<C>(
+  source: LogSource<C>,
+  sessions: () => Promise<string[]>,
+  initial: string[],
+  emit: (l: LogLine) => void,
+  signal: AbortSignal,
+  raw = false,
+  liveness?: () => Promise<Map<string, Liveness>>,
+  onEnd?: (session: string, exitCode: number | null | "gone") => void,
+  pollMs = 200,
+): Promise<void> {
+  const cursors = new Map<string, C>();
   const partial = new Map<string, string>();
   /** Sessions seen ended, with when, and how. */
   const ending = new Map<string, { since: number; code: number | null | "gone" }>();
   const ended = new Set<string>();
-  const follow = (s: string, offset: number) => {
-    offsets.set(s, offset);
-    inodes.set(s, inode(logFile(root, s)));
-  };
-  for (const s of initial) follow(s, readFrom(logFile(root, s), 0).size);
+  for (const s of initial) cursors.set(s, source.start(s, true));
   let lastScan = Date.now();
   let lastLook = 0;
   const print = (s: string, text: string, flush = false) => {
@@ -129,13 +186,13 @@ export async function followLogs(
   while (!signal.aborted) {
     if (Date.now() - lastScan > 1000) {
       lastScan = Date.now();
-      for (const s of await sessions().catch(() => [])) if (!offsets.has(s)) follow(s, 0);
+      for (const s of await sessions().catch(() => [])) if (!cursors.has(s)) cursors.set(s, source.start(s, false));
     }
     if (liveness && Date.now() - lastLook >= 500) {
       lastLook = Date.now();
       const live = await liveness().catch(() => undefined);
       if (live) {
-        for (const s of offsets.keys()) {
+        for (const s of cursors.keys()) {
           const st = live.get(s);
           if (st && !st.dead) {
             // Alive, or alive again: restarted in place (a restart policy, `amux restart`).
@@ -151,23 +208,11 @@ export async function followLogs(
         }
       }
     }
-    for (const [s, off] of offsets) {
-      if (ended.has(s)) continue;
-      const file = logFile(root, s);
-      const ino = inode(file);
-      let offset = off;
-      if (ino !== inodes.get(s)) {
-        // The writer rotated the log: finish the old file (now <log>.1), then start the new one.
-        if (inodes.get(s) !== undefined && inode(`${file}.1`) === inodes.get(s)) {
-          const rest = readFrom(`${file}.1`, off);
-          if (rest.text) print(s, rest.text);
-        }
-        inodes.set(s, ino);
-        offset = 0;
-      }
-      const { text, size } = readFrom(file, offset);
-      offsets.set(s, size);
-      if (text) print(s, text);
+    const open = new Map([...cursors].filter(([s]) => !ended.has(s)));
+    const got = open.size ? await source.poll(open).catch(() => undefined) : undefined;
+    for (const [s, g] of got ?? []) {
+      cursors.set(s, g.cursor);
+      if (g.text) print(s, g.text);
     }
     for (const [s, e] of ending) {
       const waited = Date.now() - e.since;
@@ -177,8 +222,8 @@ export async function followLogs(
       ended.add(s);
       onEnd?.(s, e.code);
     }
-    if (liveness && offsets.size > 0 && ended.size === offsets.size) return;
-    await sleep(200);
+    if (liveness && cursors.size > 0 && ended.size === cursors.size) return;
+    await sleep(pollMs);
   }
 }
 

@@ -53,8 +53,9 @@ export const TMUX_COMMANDS: Readonly<Record<string, CommandArgs>> = {
   "paste-buffer": { flags: "db:prs:t:" },
   "send-keys": { flags: "FHlMN:Rt:X" },
   "capture-pane": { flags: "ab:CeE:JNpPqS:Tt:" },
-  // Its condition (with -F) is a format amux writes itself, holding only numbers; the commands
-  // after it are parsed as tmux commands when they run, not expanded.
+  // Its condition (with -F) is a format amux writes itself, holding only numbers and a lease
+  // owner id of safe characters (lease.ts); the commands after it are parsed as tmux commands
+  // when they run, not expanded.
   "if-shell": { flags: "bFt:" },
   "switch-client": { flags: "c:EFlnprt:T:Z" },
   // amux passes no -c here.
