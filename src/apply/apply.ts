@@ -141,12 +141,13 @@ export async function applyAcrossHosts(
   const localSetup = setupOf(null);
   if (!groups.size && localSetup) return { ...(await applyPlan(plan, fxOf(null), localSetup, progress)), hostKeys: new Map() };
   const local = plan.actions.filter((a) => actionHost(a) === null);
+  const localWorkspaces = plan.workspaces.filter((w) => !w.host);
   const empty: ApplyResult = { done: [], failed: [], workspaces: { done: [], failed: [] }, key: null };
   const runs: Promise<ApplyResult & { host: string | null }>[] = [];
-  if (local.length || plan.workspaces.length) {
+  if (local.length || localWorkspaces.length) {
     runs.push(
       localSetup
-        ? applyPlan({ actions: local, workspaces: plan.workspaces }, fxOf(null), localSetup, progress).then((r) => ({ ...r, host: null }))
+        ? applyPlan({ actions: local, workspaces: localWorkspaces }, fxOf(null), localSetup, progress).then((r) => ({ ...r, host: null }))
         : Promise.resolve({ ...failAll(local, "this machine's tmux server was not observed", progress), host: null }),
     );
   }

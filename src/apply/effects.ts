@@ -25,6 +25,12 @@ export interface TmuxEffects {
    * not on its own. The key: the server's digest key after a setup (null without one).
    */
   runBatch(lines: TmuxLine[], setup: ServerSetup | undefined): Promise<BatchResult & { key: string | null }>;
+  /**
+   * Holds the server for this controller while a plan is applied there (a host's: a lease on its
+   * tmux server, so that two controllers never converge the same replicas at once). Throws when
+   * another holds it. Absent: nothing to hold (this machine's server is held by the project lock).
+   */
+  hold?(): Promise<{ release(): Promise<void> }>;
 }
 
 /** Makes a workspace: worktree on `branch` (made from `base` when new), copies, links, setup; a folder outside git. */

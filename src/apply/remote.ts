@@ -1,14 +1,19 @@
+import type { WorkspaceSettings } from "../config/project.js";
 import { AmuxError } from "../errors.js";
+import type { Reporter } from "../io.js";
 import type { LogStep } from "../plan/types.js";
 import { type SshHost, sshRun } from "../ssh/transport.js";
+import { ensureRemoteRuntimeDirs } from "../state/remote-logs.js";
+import { acquireLease, newLeaseOwner, releaseLease } from "../tmux/lease.js";
 import { runBatch } from "../tmux/ops.js";
 import type { TmuxRunner } from "../tmux/runner.js";
+import { ensureRemoteWorkspace } from "../workspace/remote.js";
 import type { Effects } from "./effects.js";
 
 /**
- * Gets logs ready on a host, in sh only (a host has no amux): each log's folder made private
- * (0700), then each file moved aside (`keep` kept: <log>.1 …) when its step rotates, and created
- * private (0600). Arguments: triples of file, rotate (1/0) and keep. Every value is an argument
+ * Gets logs ready on a host, in sh only (a host has no amux): each file moved aside (`keep`
+ * kept: <log>.1 …) when its step rotates, and created private (0600) in its folder (made 0700
+ * when missing). Arguments: triples of file, rotate (1/0) and keep. Every value is an argument
  * of the script, never part of it.
  */
 export const PREPARE_LOGS = [
@@ -17,7 +22,7 @@ export const PREPARE_LOGS = [
   " f=$1 r=$2 k=$3; shift 3",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's parameter expansion
   " d=${f%/*}",
-  ' mkdir -p -- "$d" && chmod 700 -- "$d" || exit 1',
+  ' [ -d "$d" ] || mkdir -p -- "$d" || exit 1',
   ' if [ "$r" = 1 ] && [ -e "$f" ]; then',
   '  i=$k; while [ "$i" -gt 1 ]; do j=$((i-1)); [ ! -e "$f.$j" ] || mv -f -- "$f.$j" "$f.$i"; i=$j; done',
   '  if [ "$k" -gt 0 ]; then mv -f -- "$f" "$f.1"; else rm -f -- "$f"; fi',
@@ -27,18 +32,48 @@ export const PREPARE_LOGS = [
   "done",
 ].join("\n");
 
+/** This process's owner id for leases on hosts' tmux servers. */
+let owner: string | undefined;
+/** Hosts (and roots) whose runtime folders this process has made sure of. */
+const readyDirs = new Set<string>();
+
+export interface HostEffectsOptions {
+  /** The project's checkout on the host. */
+  root: string;
+  /** compose `workspaces:` settings (the host's workspaces follow them). */
+  workspaces: Pick<WorkspaceSettings, "base" | "root" | "setup" | "setupShown" | "copy" | "symlink">;
+  reporter: Reporter;
+}
+
 /**
- * The effects on a host, over ssh: its tmux server (one batch, one round trip), its log files
- * (one round trip for all of a batch's). Workspaces there are not made by these effects yet:
- * `canMakeWorkspaces` is unset, so apply refuses a replica in one rather than start it elsewhere.
+ * The effects on a host, over ssh: its tmux server (one batch, one round trip, under a lease on
+ * that server), its workspaces (worktrees of the host's root, workspace/remote.ts) and its log
+ * files (the runtime folders made 0700 once per process, then one round trip for all of a
+ * batch's logs).
  */
-export function hostEffects(host: SshHost, runner: TmuxRunner): Effects {
+export function hostEffects(host: SshHost, runner: TmuxRunner, o: HostEffectsOptions): Effects {
   return {
-    tmux: { runBatch: (lines, setup) => runBatch(lines, setup, runner) },
-    git: {
-      ensureWorkspace: async (r) => {
-        throw new AmuxError(`host ${host.id}: cannot make workspace ${r.name} there yet`);
+    tmux: {
+      runBatch: (lines, setup) => runBatch(lines, setup, runner),
+      hold: async () => {
+        owner ??= newLeaseOwner();
+        const me = owner;
+        await acquireLease(runner, me);
+        return {
+          release: async () => {
+            await releaseLease(runner, me);
+          },
+        };
       },
+    },
+    git: {
+      canMakeWorkspaces: true,
+      ensureWorkspace: async (r) => ({
+        dir: await ensureRemoteWorkspace({ host, root: o.root, workspaces: o.workspaces }, r.name, o.reporter, {
+          ...(r.branch ? { branch: r.branch } : {}),
+          ...(r.base ? { base: r.base } : {}),
+        }),
+      }),
     },
     files: {
       prepareLog: () => {},
@@ -46,6 +81,11 @@ export function hostEffects(host: SshHost, runner: TmuxRunner): Effects {
       scripts: () => undefined,
       prepareLogs: async (steps: LogStep[]) => {
         for (const s of steps) if (!s.file.startsWith("/")) throw new AmuxError(`host ${host.id}: not an absolute log path: ${s.file}`);
+        const k = `${host.id}\0${host.ssh}\0${o.root}`;
+        if (!readyDirs.has(k)) {
+          await ensureRemoteRuntimeDirs(host, o.root);
+          readyDirs.add(k);
+        }
         const args = steps.flatMap((s) => [s.file, s.rotate ? "1" : "0", String(Math.max(0, Math.floor(s.keep)))]);
         const r = await sshRun(host, ["sh", "-c", PREPARE_LOGS, "amux-logs", ...args]);
         if (r.code !== 0) throw new AmuxError(`host ${host.id}: cannot prepare the logs: ${r.stderr.trim() || `exit ${r.code}`}`);

@@ -22,6 +22,7 @@ export function desiredFleet(
   const builds = new Map<string, SpawnBuild>();
   const services: DesiredService[] = [];
   const workspaces = new Map<string, DesiredWorkspace>();
+  const hostWorkspaces = new Map<string, DesiredWorkspace>();
   // One plain copy of the environment for every replica: each read of process.env goes through
   // Node's native accessor, a cost per variable and per replica that a large fleet feels.
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -52,11 +53,13 @@ export function desiredFleet(
       );
       builds.set(session, b);
       // A workspace on a host is that host's (its worktree of the host's root), not this machine's.
-      if (workspace && !host && !workspaces.has(workspace)) {
+      const wsKey = workspace && host ? `${host.id}\0${workspace}` : workspace;
+      const wsMap = host ? hostWorkspaces : workspaces;
+      if (workspace && wsKey && !wsMap.has(wsKey)) {
         // A branch named for the service gets the replica's number with isolation: replica, as the workspace does.
         const branch = svc.branch ? (svc.isolation === "replica" ? `${svc.branch}-${n}` : svc.branch) : `${BRANCH_PREFIX}${workspace}`;
         const setup = p.workspaces.setup ? (p.workspaces.setupShown ?? p.workspaces.setup) : null;
-        workspaces.set(workspace, { name: workspace, branch, base: svc.base ?? p.workspaces.base ?? null, setup });
+        wsMap.set(wsKey, { name: workspace, branch, base: svc.base ?? p.workspaces.base ?? null, setup, ...(host ? { host: host.id } : {}) });
       }
       sessions.push({
         session,
@@ -79,5 +82,6 @@ export function desiredFleet(
   const desired: DesiredState = { project: p.name, root: p.root, services, workspaces: [...workspaces.values()], logCap };
   const hosts = Object.values(p.hosts ?? {});
   if (hosts.length) desired.hostRoots = Object.fromEntries(hosts.map((h) => [h.id, h.root]));
+  if (hostWorkspaces.size) desired.hostWorkspaces = [...hostWorkspaces.values()];
   return { desired, builds };
 }

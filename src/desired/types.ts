@@ -33,6 +33,8 @@ export interface DesiredWorkspace {
   base: string | null;
   /** The setup command as shown (secrets masked); null: none. */
   setup: string | null;
+  /** The host it is on (a worktree of that host's root); null or absent: this machine. */
+  host?: string | null;
 }
 
 export interface DesiredService {
@@ -55,4 +57,6 @@ export interface DesiredState {
   logCap?: LogCap;
   /** Each declared host's checkout (compose `hosts:` root), by host id. */
   hostRoots?: Record<string, string>;
+  /** Every workspace a replica on a host runs in, each once per host (made there; not among `workspaces`). */
+  hostWorkspaces?: DesiredWorkspace[];
 }

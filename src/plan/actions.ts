@@ -135,7 +135,29 @@ const PAST = { create: "created", recreate: "recreated", restart: "restarted" } 
  */
 export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredState, observed: ObservedState, verb?: string): Plan {
   const seen = observed.workspaces;
-  if (!seen) return { ...plan, workspaces: [] };
+  // A host's workspaces are not looked at from here: each one a replica starting there needs is
+  // made there when missing (its effects check it in the same round trip), once per plan.
+  const onHosts = new Map((desired.hostWorkspaces ?? []).map((w) => [`${w.host}\0${w.name}`, w]));
+  const hostSteps: WorkspaceAction[] = [];
+  const hostPlanned = new Set<string>();
+  for (const a of plan.actions) {
+    if (a.action === "remove" || !a.host || !a.workspace) continue;
+    const k = `${a.host}\0${a.workspace}`;
+    const d = onHosts.get(k);
+    if (!d || hostPlanned.has(k)) continue;
+    hostPlanned.add(k);
+    const then = d.setup !== null ? ", then setup once" : "";
+    hostSteps.push({
+      action: "ensure-workspace",
+      workspace: d.name,
+      host: a.host,
+      make: true,
+      reason: `on host ${a.host}: made there when missing, branch ${d.branch}${d.base ? ` from ${d.base}` : ""}${then}`,
+      branch: d.branch,
+      base: d.base,
+    });
+  }
+  if (!seen) return { ...plan, workspaces: hostSteps };
   const obs = new Map(seen.list.map((w) => [w.name, w]));
   const want = new Map((desired.workspaces ?? []).map((w) => [w.name, w]));
   const workspaces: WorkspaceAction[] = [];
@@ -171,5 +193,5 @@ export function withWorkspaces(plan: Omit<Plan, "workspaces">, desired: DesiredS
     }
     actions.push(a);
   }
-  return { workspaces, actions, notes, upToDate: plan.upToDate };
+  return { workspaces: [...workspaces, ...hostSteps], actions, notes, upToDate: plan.upToDate };
 }

@@ -245,7 +245,14 @@ export function planJson(plan: Pick<Plan, "actions" | "notes" | "upToDate"> & { 
       ...(a.host ? { host: a.host } : {}),
       ...(a.resume ? { resume: true, command: a.command } : {}),
     })),
-    workspaces: (plan.workspaces ?? []).map((w) => ({ action: w.action, workspace: w.workspace, branch: w.branch, base: w.base, reason: w.reason })),
+    workspaces: (plan.workspaces ?? []).map((w) => ({
+      action: w.action,
+      workspace: w.workspace,
+      branch: w.branch,
+      base: w.base,
+      reason: w.reason,
+      ...(w.host ? { host: w.host } : {}),
+    })),
     notes: plan.notes,
     upToDate: plan.upToDate,
   };

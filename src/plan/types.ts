@@ -78,6 +78,8 @@ export interface WorkspaceAction {
   branch: string | null;
   /** What a new branch starts from; null when the branch exists, or outside git. */
   base: string | null;
+  /** The host it is made on (a worktree of that host's root); null or absent: this machine. */
+  host?: string | null;
 }
 
 export const NOTE_KINDS = ["conflict", "orphan", "exited", "failed", "backoff", "stopped", "unreachable"] as const;

@@ -235,7 +235,7 @@ export async function applyAndRecord(
   const fx = localEffects(project, reporter);
   const fxOf = (host: string | null): Effects => {
     const h = host === null || !project.hosts || !Object.hasOwn(project.hosts, host) ? undefined : project.hosts[host];
-    return h ? hostEffects(h, hostRunner(h)) : fx;
+    return h ? hostEffects(h, hostRunner(h), { root: h.root, workspaces: project.workspaces, reporter }) : fx;
   };
   const result = await applyAcrossHosts(plan, fxOf, (host) => (host === null ? setup : hostSetups.get(host)), progress);
   const madeActions = result.done.filter((a) => a.action === "create" || a.action === "recreate");

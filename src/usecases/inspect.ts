@@ -2,10 +2,10 @@ import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
 import type { HostView } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
+import { observeFleetSessions } from "../observe/hosts.js";
 import { captureScreens, observeSessions } from "../observe/server.js";
-import { sshRun } from "../ssh/transport.js";
-import { cleanLog, followLogs, readLog } from "../state/logs.js";
-import { logFile } from "../state/paths.js";
+import { followLogs, readLog } from "../state/logs.js";
+import { followRemoteLogs, readRemoteLogs } from "../state/remote-logs.js";
 import { findSession, logTargets } from "./session.js";
 
 /**
@@ -20,6 +20,8 @@ export interface LogTarget {
   sessions: string[];
   /** The sessions whose logs are on a host, with that host. */
   remote?: Map<string, HostView> | undefined;
+  /** The project's declared hosts (their logs are followed there). */
+  hosts?: Record<string, HostView> | undefined;
   /** The service the name meant, if it was one (its replicas' lines are then told apart). */
   service: string | null;
 }
@@ -50,29 +52,25 @@ export async function logsOf(
   o: { lines?: number | undefined; raw?: boolean | undefined } = {},
 ): Promise<{ target: LogTarget; lines: { session: string; text: string }[] }> {
   const t = await logTargets(opts, target);
-  // A host's logs are read there, all at once; this machine's from its files.
-  const remote = await Promise.all(
-    t.sessions.map((session) => {
-      const h = t.remote?.get(session);
-      return h ? readHostLog(h, session, o.lines, o.raw) : undefined;
+  // A host's logs are read there, one round trip per host, hosts at once; this machine's from its files.
+  const byHost = new Map<string, { host: HostView; sessions: string[] }>();
+  for (const session of t.sessions) {
+    const h = t.remote?.get(session);
+    if (!h) continue;
+    const g = byHost.get(h.id) ?? { host: h, sessions: [] };
+    g.sessions.push(session);
+    byHost.set(h.id, g);
+  }
+  const remote = new Map<string, string[]>();
+  await Promise.all(
+    [...byHost.values()].map(async (g) => {
+      for (const [session, l] of await readRemoteLogs(g.host, g.host.root, g.sessions, o.lines, !!o.raw)) remote.set(session, l);
     }),
   );
-  const lines = t.sessions.flatMap((session, i) => (remote[i] ?? readLog(t.root, session, o.lines, o.raw)).map((text) => ({ session, text })));
+  const lines = t.sessions.flatMap((session) =>
+    (t.remote?.has(session) ? (remote.get(session) ?? []) : readLog(t.root, session, o.lines, o.raw)).map((text) => ({ session, text })),
+  );
   return { target: t, lines };
-}
-
-/**
- * The last `n` lines (all when undefined) of a session's log on a host, read there through ssh
- * (`tail`/`cat`: a host has no amux); a log that is not there reads as empty.
- */
-async function readHostLog(host: HostView, session: string, n: number | undefined, raw: boolean | undefined): Promise<string[]> {
-  const file = logFile(host.root, session);
-  const argv = n === undefined ? ["cat", "--", file] : ["tail", "-n", String(Math.max(0, Math.floor(n))), "--", file];
-  const r = await sshRun(host, argv);
-  if (r.code !== 0) return [];
-  const lines = raw ? r.stdout.split("\n") : cleanLog(r.stdout);
-  if (lines[lines.length - 1] === "") lines.pop();
-  return n === undefined ? lines : lines.slice(Math.max(0, lines.length - n));
 }
 
 /** What following a log reports, as it happens. */
@@ -86,8 +84,55 @@ export interface FollowHandlers {
   raw?: boolean | undefined;
 }
 
-/** Follows a target's logs from their current end until `signal`: new replicas of a service included. */
+/** Follows a target's logs from their current end until `signal`: new replicas of a service included; a host's logs through ssh. */
 export async function followOutput(t: LogTarget, h: FollowHandlers): Promise<void> {
+  const hosts = t.hosts ?? {};
+  if (!Object.keys(hosts).length) return followLocal(t, h);
+  // Every server's sessions of the project, looked at once per rescan, shared by the followers.
+  const look = async () => (await observeFleetSessions(hosts, { root: t.root })).project;
+  const where = new Map<string, string | null>(t.sessions.map((s) => [s, t.remote?.get(s)?.id ?? null]));
+  const rescan = async () => {
+    if (!t.service) return [];
+    const list = (await look()).services.get(t.service) ?? [];
+    for (const s of list) where.set(s.name, s.host ?? null);
+    h.seen?.(list.map((s) => s.name));
+    return list.map((s) => s.name);
+  };
+  const liveness = async () => new Map((await look()).mine.map((s) => [s.name, { dead: s.dead, exitCode: s.exitCode }]));
+  const on = (host: string | null) => (names: string[]) => names.filter((n) => (where.get(n) ?? null) === host);
+  const followers: Promise<void>[] = [
+    followLogs(
+      t.root,
+      async () => on(null)(await rescan()),
+      on(null)(t.sessions),
+      (l) => h.line(l.session, l.text),
+      h.signal,
+      h.raw,
+      liveness,
+      h.end,
+    ),
+  ];
+  for (const host of Object.values(hosts)) {
+    const mine = on(host.id);
+    if (!t.service && !mine(t.sessions).length) continue;
+    followers.push(
+      followRemoteLogs(
+        host,
+        host.root,
+        async () => mine(await rescan()),
+        mine(t.sessions),
+        (l) => h.line(l.session, l.text),
+        h.signal,
+        h.raw,
+        liveness,
+        h.end,
+      ),
+    );
+  }
+  await Promise.all(followers);
+}
+
+async function followLocal(t: LogTarget, h: FollowHandlers): Promise<void> {
   const rescan = async () => {
     if (!t.service) return [];
     const names = ((await observeSessions({ scope: { root: t.root } })).project.services.get(t.service) ?? []).map((s) => s.name);

@@ -369,7 +369,7 @@ export async function sendWhenReady(
 export async function logTargets(
   opts: ProjectOptions,
   target: string,
-): Promise<{ root: string; sessions: string[]; service: string | null; remote?: Map<string, HostView> }> {
+): Promise<{ root: string; sessions: string[]; service: string | null; remote?: Map<string, HostView>; hosts?: Record<string, HostView> }> {
   const loc = locateProject(opts);
   const hosts = await declaredHosts(opts, loc);
   const hasHosts = Object.keys(hosts).length > 0;
@@ -386,7 +386,7 @@ export async function logTargets(
     }
   }
   const root = loc.root;
-  const where = remote.size ? { remote } : {};
+  const where = hasHosts ? { remote, hosts } : {};
   if (mine.some((s) => s.name === target) || records.some((r) => r.name === target)) return { root, sessions: [target], service: null, ...where };
   const replicas = mine.filter((s) => s.labels.service === target).map((s) => s.name);
   const past = records.filter((r) => r.service === target).map((r) => r.name);
