@@ -165,7 +165,25 @@ export async function applyAcrossHosts(
       `host ${host}: this amux cannot make workspaces on a host yet; the replica was not started (it would not run in its workspace)`,
       progress,
     );
-    runs.push(applyPlan({ actions: rest, workspaces: [] }, fx, setup, progress).then((r) => ({ ...r, failed: [...failed.failed, ...r.failed], host })));
+    const workspaces = plan.workspaces.filter((w) => w.host === host);
+    runs.push(
+      (async () => {
+        // Another controller converging the same host's replicas: wait for none, do nothing there.
+        let lease: { release(): Promise<void> } | undefined;
+        try {
+          lease = fx.tmux.hold ? await fx.tmux.hold() : undefined;
+        } catch (e) {
+          const f = failAll(rest, message(e), progress);
+          return { ...f, failed: [...failed.failed, ...f.failed], host };
+        }
+        try {
+          const r = await applyPlan({ actions: rest, workspaces }, fx, setup, progress);
+          return { ...r, failed: [...failed.failed, ...r.failed], host };
+        } finally {
+          await lease?.release().catch(() => {});
+        }
+      })(),
+    );
   }
   const results = await Promise.all(runs);
   const out: ApplyResult & { hostKeys: Map<string, string | null> } = { ...empty, workspaces: { done: [], failed: [] }, hostKeys: new Map() };

@@ -1,0 +1,317 @@
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { sshDisconnect } from "../../src/ssh/transport.js";
+import { type E2E, type Repo, SLOW, test, waitFor } from "./harness.js";
+import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
+
+/**
+ * One compose file running a fleet over several machines, through the built CLI: a real OpenSSH
+ * server on loopback and two local users stand in for hosts h1 and h2 (ssh-harness.ts), each with
+ * its own tmux server and clone of the project. Nothing is mocked.
+ */
+
+const skip = sshLabSkipReason();
+if (skip) console.warn(`hosts tests skipped: ${skip}`);
+
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n`;
+
+describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
+  let lab: SshLab;
+  beforeAll(async () => {
+    lab = await startSshLab();
+  }, 60_000);
+  afterAll(async () => {
+    await lab?.teardown();
+  }, 60_000);
+
+  interface Fleet {
+    repo: Repo;
+    /** Each host's clone of the project. */
+    roots: { h1: string; h2: string };
+    /** The sessions on a host's tmux server (this test's socket), sorted. */
+    onHost(h: LabHost): string[];
+    h1: LabHost;
+    h2: LabHost;
+    write(compose: string): Promise<void>;
+  }
+
+  /**
+   * A project with a clone on each lab host, the CLI reaching them with the lab's ssh config (its
+   * own HOME) and this test's tmux socket name on every host. `compose` gets the clones' paths.
+   */
+  async function fleet(e2e: E2E, compose: (roots: { h1: string; h2: string }) => string, body: (f: Fleet) => Promise<void>): Promise<void> {
+    mkdirSync(join(e2e.home, ".ssh"), { recursive: true, mode: 0o700 });
+    copyFileSync(join(lab.env.HOME as string, ".ssh", "config"), join(e2e.home, ".ssh", "config"));
+    chmodSync(join(e2e.home, ".ssh", "config"), 0o600);
+    // The control sockets' folder must be short (a Unix socket path).
+    e2e.env.XDG_RUNTIME_DIR = lab.env.XDG_RUNTIME_DIR;
+    const [h1, h2] = lab.hosts;
+    const tag = e2e.socket.slice(-12);
+    const roots = { h1: join(h1.home, `proj-${tag}`), h2: join(h2.home, `proj-${tag}`) };
+    const repo = await e2e.newRepo("fleet", { ".amux/config.yaml": CHAT, "amux.compose.yaml": compose(roots) }, { fixtureAgents: false });
+    const write = async (text: string) => {
+      repo.write("amux.compose.yaml", text);
+      await repo.git(["commit", "-qam", "compose"]);
+    };
+    for (const [h, root] of [
+      [h1, roots.h1],
+      [h2, roots.h2],
+    ] as const) {
+      const r = await e2e.run("git", ["clone", "-q", repo.dir, root]);
+      if (r.code !== 0) throw new Error(`clone for ${h.user}: ${r.output}`);
+      await e2e.run("chown", ["-R", h.user, root]);
+    }
+    const onHost = (h: LabHost) =>
+      lab.asUser(h.user, ["tmux", "-L", e2e.socket, "list-sessions", "-F", "#{session_name}"]).stdout.split("\n").filter(Boolean).sort();
+    try {
+      await body({ repo, roots, onHost, h1, h2, write });
+    } finally {
+      for (const h of lab.hosts) lab.asUser(h.user, ["tmux", "-L", e2e.socket, "kill-server"]);
+      rmSync(roots.h1, { recursive: true, force: true });
+      rmSync(roots.h2, { recursive: true, force: true });
+    }
+  }
+
+  const hostsOf = async (repo: Repo, args: string[] = []) =>
+    (await repo.ps(args)).map((r) => `${r.name}@${(r.host as string | null) ?? "local"}:${r.status}`).sort();
+
+  test(
+    "up places each replica on its host (a list spreads them); ps, send, logs, plan, stop, start, restart and down work across hosts",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hx",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  a: { agent: chat, host: h1, replicas: 2 }",
+            "  s: { agent: chat, host: [h1, h2], replicas: 3 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, roots, onHost, h1, h2 }) => {
+          const up = await repo.amuxOk(["up"]);
+          expect(up.stdout).toContain("6 created");
+          expect(onHost(h1)).toEqual(["hx-a-1", "hx-a-2", "hx-s-1", "hx-s-3"]);
+          expect(onHost(h2)).toEqual(["hx-s-2"]);
+          expect(await e2e.liveSessions()).toEqual(["hx-c-1"]);
+          expect((await repo.ps()).map((r) => `${r.name}@${r.host ?? "local"}`).sort()).toEqual([
+            "hx-a-1@h1",
+            "hx-a-2@h1",
+            "hx-c-1@local",
+            "hx-s-1@h1",
+            "hx-s-2@h2",
+            "hx-s-3@h1",
+          ]);
+          // ps shows where each runs when the fleet spans hosts.
+          const text = (await repo.amuxOk(["ps"])).stdout.split("\n");
+          expect(text[0]).toMatch(/^NAME\s+SERVICE\s+AGENT\s+STATUS\s+HOST\s+WORKSPACE/);
+          expect(text.find((l) => l.startsWith("hx-s-2"))).toMatch(/\sh2\s/);
+          expect(text.find((l) => l.startsWith("hx-c-1"))).toMatch(/\s-\s/);
+
+          // A replica on a host runs in that host's checkout and writes its log there, privately.
+          const cwd = lab.asUser(h2.user, ["tmux", "-L", e2e.socket, "display-message", "-p", "-t", "=hx-s-2:", "#{pane_current_path}"]).stdout.trim();
+          expect(cwd).toBe(roots.h2);
+          const log = join(roots.h2, ".amux", "logs", "hx-s-2.log");
+          expect(lab.asUser(h2.user, ["stat", "-c", "%a %U", log]).stdout.trim()).toBe("600 amuxh2");
+          expect(lab.asUser(h2.user, ["stat", "-c", "%a", join(roots.h2, ".amux", "logs")]).stdout.trim()).toBe("700");
+          // The agent's environment is the host's (its HOME, not this machine's) and says its root there.
+          await repo.amuxOk(["send", "hx-s-2", "hello from afar"]);
+          await waitFor(
+            async () => (await repo.amux(["logs", "hx-s-2"])).stdout.includes("got hello from afar"),
+            10_000,
+            "the remote log to show what send typed",
+          );
+          // A second plan is empty across hosts.
+          expect(await repo.plan()).toEqual([]);
+
+          // stop, start and restart on a host's session.
+          await repo.amuxOk(["stop", "hx-s-2"]);
+          expect(onHost(h2)).toEqual([]);
+          expect((await repo.ps(["--all"])).find((r) => r.name === "hx-s-2")).toMatchObject({ status: "stopped", host: "h2" });
+          await repo.amuxOk(["start", "hx-s-2"]);
+          expect(onHost(h2)).toEqual(["hx-s-2"]);
+          await repo.amuxOk(["restart", "hx-a-1"]);
+          expect(onHost(h1)).toEqual(["hx-a-1", "hx-a-2", "hx-s-1", "hx-s-3"]);
+          expect(await repo.plan()).toEqual([]);
+
+          const down = await repo.amuxOk(["down"]);
+          expect(down.stdout).toContain("6 sessions removed");
+          expect(onHost(h1)).toEqual([]);
+          expect(onHost(h2)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "changing a service's host recreates its replicas on the new host (host changed)",
+    async ({ e2e }) => {
+      const compose = (r: { h1: string; h2: string }, host: string) =>
+        [
+          "name: hm",
+          "hosts:",
+          `  h1: { ssh: h1, root: ${r.h1} }`,
+          `  h2: { ssh: h2, root: ${r.h2} }`,
+          "services:",
+          `  b: { agent: chat, host: ${host} }`,
+          "",
+        ].join("\n");
+      await fleet(
+        e2e,
+        (r) => compose(r, "h1"),
+        async ({ repo, roots, onHost, h1, h2, write }) => {
+          await repo.amuxOk(["up"]);
+          expect(onHost(h1)).toEqual(["hm-b-1"]);
+          await write(compose(roots, "h2"));
+          const plan = await repo.plan();
+          expect(plan.map((a) => `${a.action} ${a.session} ${(a as { host?: string }).host} ${a.reason}`)).toEqual([
+            "remove hm-b-1 h1 host changed (h1 -> h2)",
+            "create hm-b-1 h2 host changed (h1 -> h2)",
+          ]);
+          await repo.amuxOk(["up"]);
+          expect(onHost(h1)).toEqual([]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          expect(await hostsOf(repo)).toEqual([expect.stringMatching(/^hm-b-1@h2:/)]);
+          // And back to this machine.
+          await write(compose(roots, "h2").replace(", host: h2", ""));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual(["hm-b-1"]);
+          await repo.amuxOk(["down"]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a replica with a workspace on a host runs in a worktree of that host's checkout, made there",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) => ["name: hw", "hosts:", `  h1: { ssh: h1, root: ${r.h1} }`, "services:", "  w: { agent: chat, host: h1, workspace: team }", ""].join("\n"),
+        async ({ repo, roots, onHost, h1 }) => {
+          const up = await repo.amuxOk(["up"]);
+          expect(up.stdout).toContain("1 created");
+          expect(onHost(h1)).toEqual(["hw-w-1"]);
+          const dir = `${roots.h1}.worktrees/team`;
+          const cwd = lab.asUser(h1.user, ["tmux", "-L", e2e.socket, "display-message", "-p", "-t", "=hw-w-1:", "#{pane_current_path}"]).stdout.trim();
+          expect(cwd).toBe(dir);
+          expect(lab.asUser(h1.user, ["git", "-C", dir, "rev-parse", "--abbrev-ref", "HEAD"]).stdout.trim()).toBe("amux/team");
+          // Nothing of it here: this machine's checkout has no such worktree.
+          expect((await repo.git(["worktree", "list"])).stdout.trim().split("\n")).toHaveLength(1);
+          expect(await repo.plan()).toEqual([]);
+          await repo.amuxOk(["down"]);
+          expect(onHost(h1)).toEqual([]);
+          rmSync(`${roots.h1}.worktrees`, { recursive: true, force: true });
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a host on a closed port: up does the rest, makes nothing in its place, and exits 1 naming it and why",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hc",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            "  gone: { ssh: hclosed, root: /srv/nowhere }",
+            "services:",
+            "  a: { agent: chat, host: h1 }",
+            "  d: { agent: chat, host: gone, replicas: 2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          const up = await repo.amux(["up"]);
+          expect(up.code).toBe(1);
+          expect(up.stderr).toMatch(/host gone \(hclosed\) cannot be reached: connection refused/);
+          expect(onHost(h1)).toEqual(["hc-a-1"]);
+          expect(onHost(h2)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual(["hc-c-1"]);
+          const plan = JSON.parse((await repo.amuxOk(["plan", "--json"])).stdout) as { actions: unknown[]; notes: { kind: string; session: string }[] };
+          expect(plan.actions).toEqual([]);
+          expect(plan.notes.filter((n) => n.kind === "unreachable").map((n) => n.session)).toEqual(["hc-d-1", "hc-d-2"]);
+          const down = await repo.amux(["down"]);
+          expect(down.code).toBe(1);
+          expect(down.stderr).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; its sessions were not removed/);
+          expect(onHost(h1)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "sshd stopped mid-run: its sessions show unreachable, up and down exit 1 naming it, and both converge once it returns",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hu",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  b: { agent: chat, host: h2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hu-b-1"]);
+          // The server goes away, and with it every open connection (the control connections too).
+          const cut = async () => {
+            await lab.stopSshd();
+            for (const h of lab.hosts) await sshDisconnect(h, { env: e2e.env });
+          };
+          try {
+            await cut();
+            const up = await repo.amux(["up"]);
+            expect(up.code).toBe(1);
+            expect(up.stderr).toMatch(/host h2 \(h2\) cannot be reached: connection refused/);
+            // Nothing made in its place, here or on the other host.
+            expect(await e2e.liveSessions()).toEqual(["hu-c-1"]);
+            expect(onHost(h1)).toEqual([]);
+            expect(onHost(h2)).toEqual(["hu-b-1"]);
+            expect(await hostsOf(repo)).toEqual(["hu-b-1@h2:unreachable", expect.stringMatching(/^hu-c-1@local:/)]);
+            const row = (await repo.ps()).find((r) => r.name === "hu-b-1");
+            expect(row?.statusReason).toMatch(/host h2 \(h2\) cannot be reached: connection refused/);
+
+            // It returns: ps sees it again, and up has nothing to do.
+            await lab.startSshd();
+            expect(await hostsOf(repo)).toEqual([expect.stringMatching(/^hu-b-1@h2:(running|idle|waiting)$/), expect.stringMatching(/^hu-c-1@local:/)]);
+            expect((await repo.amuxOk(["up"])).stdout).toContain("nothing to do, 2 sessions up to date");
+
+            // down with the host gone removes what it can reach and says what it could not.
+            await cut();
+            const down = await repo.amux(["down"]);
+            expect(down.code).toBe(1);
+            expect(down.stderr).toMatch(/host h2 \(h2\) cannot be reached/);
+            expect(await e2e.liveSessions()).toEqual([]);
+            expect(onHost(h2)).toEqual(["hu-b-1"]);
+          } finally {
+            await lab.startSshd();
+          }
+          await repo.amuxOk(["down"]);
+          expect(onHost(h2)).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+});
