@@ -16,7 +16,7 @@ import { hostRunner, lookAtHosts, observeFleetSessions, type Unreachable } from 
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
 import { classifySessions } from "../observe/sample.js";
-import { observeServer, observeSessions } from "../observe/server.js";
+import { localServer, observeServer, observeSessions, type TmuxServer } from "../observe/server.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
 import type { Action, Plan } from "../plan/types.js";
@@ -279,18 +279,26 @@ async function relabel(project: Project, key: string, sessions: Set<string>, fx:
   await fx.tmux.runBatch(entries, undefined);
 }
 
-/** Waits until every replica in scope is running or idle; returns those that did not get there. */
+/** Waits until every replica in scope is running or idle (on this machine and each reachable host); returns those that did not get there. */
 export async function waitHealthy(project: Project, only: string[], timeoutMs: number, skip: (session: string) => boolean = () => false): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
+  const inScope = (s: ObservedSession) =>
+    s.labels.root === project.root && !!s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name);
+  // One server's replicas in scope and their statuses, its screens captured there.
+  const look = async (server: TmuxServer) => {
+    const mine = (await server.list()).filter(inScope);
+    return { mine, st: await classifySessions(mine, (s) => profileFor(project, s), undefined, undefined, undefined, server) };
+  };
+  const hosts = project.hosts ?? {};
   for (;;) {
-    const mine = (await observeSessions({ scope: project })).project.mine.filter(
-      (s) => s.labels.service && (!only.length || only.includes(s.labels.service)) && !skip(s.name),
+    const [here, remote] = await Promise.all([look(localServer), Object.keys(hosts).length ? lookAtHosts(hosts, look) : undefined]);
+    const all = [here, ...(remote?.looks.values() ?? [])];
+    const notHealthy = all.flatMap(({ mine, st }) =>
+      mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? "")).map((s) => ({ s, c: st.get(s.name) })),
     );
-    const st = await classifySessions(mine, (s) => profileFor(project, s));
-    const notHealthy = mine.filter((s) => !["running", "idle"].includes(st.get(s.name)?.status ?? ""));
-    const bad = notHealthy.map((s) => `${s.name} (${st.get(s.name)?.status}: ${st.get(s.name)?.reason})`);
+    const bad = notHealthy.map(({ s, c }) => `${s.name} (${c?.status}: ${c?.reason})`);
     // An exited replica will not get better by waiting (`up` restarts nothing later): say so now.
-    const hopeless = notHealthy.length > 0 && notHealthy.every((s) => s.dead);
+    const hopeless = notHealthy.length > 0 && notHealthy.every(({ s }) => s.dead);
     if (!bad.length || hopeless || Date.now() >= deadline) return bad;
     await sleep(250);
   }

@@ -1,5 +1,6 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { locateProject } from "../config/locate.js";
+import { declaredHosts } from "../desired/snapshot.js";
 import type { HostView } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { observeFleetSessions } from "../observe/hosts.js";
@@ -39,6 +40,8 @@ export async function screenOf(opts: ProjectOptions, name: string): Promise<stri
 /** The names of this project's live sessions (whose screens can be read). */
 export async function liveSessionNames(opts: ProjectOptions): Promise<string[]> {
   const loc = locateProject(opts);
+  const hosts = await declaredHosts(opts, loc);
+  if (Object.keys(hosts).length) return (await observeFleetSessions(hosts, loc)).project.mine.map((s) => s.name);
   return (await observeSessions({ scope: loc })).project.mine.map((s) => s.name);
 }
 

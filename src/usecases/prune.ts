@@ -45,12 +45,22 @@ function findGone(root: string, live: Set<string>, declared: Set<string>): Found
     const name = f.slice(0, -5);
     if (live.has(name)) continue;
     const path = join(recordsDir(root), f);
-    add(name, path);
     // Never block on a FIFO or read a device: only a regular file of a record's size is read.
     const text = readRegular(path, 64 * 1024);
+    let r: { stoppedAt?: unknown; stoppedBy?: unknown; host?: unknown } | undefined;
+    try {
+      r = text.ok ? (JSON.parse(text.text) as typeof r) : undefined;
+    } catch {}
+    // A session on a host, not known to have stopped: this machine's tmux cannot say it is gone
+    // (its record is what shows it `unreachable` when its host cannot be reached).
+    if (r && typeof r.host === "string" && r.stoppedAt === null) {
+      live.add(name);
+      continue;
+    }
+    add(name, path);
     if (!text.ok) continue;
     try {
-      const r = JSON.parse(text.text) as { stoppedAt?: unknown; stoppedBy?: unknown };
+      if (!r) throw new Error("unreadable");
       const at = typeof r.stoppedAt === "string" ? Date.parse(r.stoppedAt) : Number.NaN;
       stopped.set(name, { at, held: r.stoppedBy === "stop" && declared.has(name) });
     } catch {}

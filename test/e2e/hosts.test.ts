@@ -2,7 +2,8 @@ import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
-import { type E2E, type Repo, SLOW, test, waitFor } from "./harness.js";
+import { type E2E, type Repo, SLOW, waitFor } from "./harness.js";
+import { test } from "./harness-extra.js";
 import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -307,6 +308,43 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           } finally {
             await lab.startSshd();
           }
+          await repo.amuxOk(["down"]);
+          expect(onHost(h2)).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "watch converges on each host, makes nothing elsewhere while one cannot be reached, and converges there when it returns",
+    async ({ e2e, procs }) => {
+      await fleet(
+        e2e,
+        (r) => ["name: hv", "hosts:", `  h2: { ssh: h2, root: ${r.h2} }`, "services:", "  b: { agent: chat, host: h2 }", "  c: { agent: chat }", ""].join("\n"),
+        async ({ repo, onHost, h2 }) => {
+          const w = procs.start(["watch", "--json", "--interval", "250ms"], repo.dir);
+          await waitFor(() => onHost(h2).includes("hv-b-1"), 15_000, "hv-b-1 made on h2 by the watcher");
+          await waitFor(async () => (await e2e.liveSessions()).includes("hv-c-1"), 10_000, "hv-c-1 made here");
+          // Lost on its host: made again there.
+          lab.asUser(h2.user, ["tmux", "-L", e2e.socket, "kill-session", "-t", "=hv-b-1"]);
+          await waitFor(() => onHost(h2).includes("hv-b-1"), 10_000, "hv-b-1 made again on h2");
+          try {
+            await lab.stopSshd();
+            for (const h of lab.hosts) await sshDisconnect(h, { env: e2e.env });
+            lab.asUser(h2.user, ["tmux", "-L", e2e.socket, "kill-session", "-t", "=hv-b-1"]);
+            await waitFor(() => w.stderr.includes("host h2 (h2) cannot be reached"), 10_000, "the watcher to say h2 cannot be reached");
+            await new Promise((r) => setTimeout(r, 1500));
+            expect(await e2e.liveSessions()).toEqual(["hv-c-1"]);
+            expect(onHost(h2)).toEqual([]);
+          } finally {
+            await lab.startSshd();
+          }
+          await waitFor(() => onHost(h2).includes("hv-b-1"), 30_000, "hv-b-1 made on h2 once it is back");
+          await waitFor(() => w.stderr.includes("host h2 is reachable again"), 10_000, "the watcher to say h2 is back");
+          expect(await e2e.liveSessions()).toEqual(["hv-c-1"]);
+          expect(w.exit).toBeNull();
+          await w.kill();
           await repo.amuxOk(["down"]);
           expect(onHost(h2)).toEqual([]);
         },
