@@ -7,8 +7,8 @@ import { sleep, stderrReporter } from "../io.js";
 import { type AmuxEvent, clock, eventsFile, formatEvent } from "../state/events.js";
 import { isLocked } from "../state/lock.js";
 import { readFrom } from "../state/logs.js";
+import { FleetTracker } from "../watch/fleet-tracker.js";
 import { lockWatcher, Supervisor } from "../watch/supervisor.js";
-import { StatusTracker } from "../watch/tracker.js";
 import { type Color, type Outcome, out, paint, STATUS_COLOR, table, useColor } from "./output.js";
 
 function untilSignal(): Promise<string> {
@@ -63,7 +63,7 @@ export async function cmdEvents(g: ProjectOptions, o: { json?: boolean }): Promi
   void untilSignal().then(() => {
     stop = true;
   });
-  const tracker = new StatusTracker();
+  const tracker = new FleetTracker();
   let own = false;
   let partial = "";
   while (!stop) {
@@ -119,7 +119,7 @@ export async function cmdTop(g: ProjectOptions, o: { interval?: number }): Promi
   const view = await loadView(g, stderrReporter.warn);
   const tty = canRedraw();
   const interval = o.interval ?? (tty ? 1000 : 5000);
-  const tracker = new StatusTracker();
+  const tracker = new FleetTracker();
   const color = useColor();
   let stop = false;
   void untilSignal().then(() => {
@@ -133,7 +133,7 @@ export async function cmdTop(g: ProjectOptions, o: { interval?: number }): Promi
       .slice()
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((s) => {
-        const st = tracker.state.get(s.name);
+        const st = tracker.stateOf(s.name);
         const status = st?.status ?? "running";
         const shown = status === "exited" || status === "failed" ? `${status} (${s.exitCode})` : status;
         return [s.name, shown, humanFor(now - (st?.since ?? now)), s.labels.restarts ?? "0", s.labels.workspace ?? "-", st?.lastLine ?? ""];
@@ -150,7 +150,7 @@ export async function cmdTop(g: ProjectOptions, o: { interval?: number }): Promi
         })
       : "no sessions";
     const counts = new Map<string, number>();
-    for (const st of tracker.state.values()) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
+    for (const st of tracker.states()) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
     const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "no sessions";
     const head = `${view.name} — ${summary} — ${clock(new Date())}`;
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${head}\n\n${body}\n`);

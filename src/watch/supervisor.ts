@@ -9,7 +9,6 @@ import { dirsOf } from "../desired/spawn.js";
 import { ConfigError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
 import { failedStarts } from "../observe/first-second.js";
-import { hostServer, type Unreachable, unreachableOf } from "../observe/hosts.js";
 import { previousReplicas } from "../observe/previous.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
@@ -23,12 +22,9 @@ import { type HookEvent, runHook } from "../usecases/hooks.js";
 import { prunePassively } from "../usecases/prune.js";
 import { sendWhenReady } from "../usecases/session.js";
 import { actionEvent, failedStartEvents, onTransitions, stuckSessions, type Transition, wakeDelay } from "./decisions.js";
-import { StatusTracker, type TickResult } from "./tracker.js";
+import { FleetTracker } from "./fleet-tracker.js";
 
-/** How long a watcher waits before trying an unreachable host again: doubling from 1 s, at most a minute. */
-export function hostRetryMs(failures: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(failures - 1, 6)));
-}
+export { hostRetryMs } from "./fleet-tracker.js";
 
 export interface WatchOptions extends ProjectOptions {
   services?: string[] | undefined;
@@ -53,11 +49,12 @@ export class Supervisor {
   private fleet: (ReturnType<typeof desiredFleet> & { keyId: string | null }) | undefined;
   /** A digest key for a server that has none yet: the next batch sets it. */
   private readonly pendingKey: { secret?: string } = {};
-  private readonly tracker = new StatusTracker();
-  /** A status tracker per declared host (by id and destination), each one round trip per tick. */
-  private readonly hostTrackers = new Map<string, StatusTracker>();
-  /** Hosts that could not be reached: why, how many times in a row, and when to try again. */
-  private readonly hostRetry = new Map<string, { failures: number; nextAt: number; why: Unreachable }>();
+  /** Every server's status tracker; a host that cannot be reached is said once, and again when it returns. */
+  private readonly tracker = new FleetTracker((news) => {
+    if (news.kind === "back") this.reporter.info(`watch: host ${news.host} is reachable again`);
+    else
+      this.reporter.warn(`watch: host ${news.why.host} (${news.why.destination}) cannot be reached: ${news.why.gist}; nothing is done there until it returns`);
+  });
   private readonly pending: PendingKeys = { local: this.pendingKey, hosts: new Map() };
   private running = false;
   private dirty = true;
@@ -159,7 +156,7 @@ export class Supervisor {
     if (this.stamp() !== this.fileStamp) this.reload();
     const project = this.project;
     if (!project) return;
-    const tick = await this.tickAll(project);
+    const tick = await this.tracker.tick(project);
     this.wakeFor(tick.wakeAt);
     await this.onTransitions(project, tick.transitions);
     const stuck = stuckSessions(tick.mine, tick.statuses, tick.stalled, Date.now());
@@ -220,55 +217,6 @@ export class Supervisor {
     const id = [key.id, ...[...hostKeys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, k]) => `${h}=${k.id}`)].join(" ");
     if (!this.fleet || this.fleet.keyId !== id) this.fleet = { ...desiredFleet(project, key, (h) => hostKeys.get(h)), keyId: id };
     return this.fleet;
-  }
-
-  /**
-   * One status tick of every server: this machine's, and each declared host's in parallel (one
-   * round trip each). A host that cannot be reached is tried again with backoff; meanwhile it is
-   * listed as unreachable (nothing is planned for it) and said once, and again when it returns.
-   */
-  private async tickAll(project: Project): Promise<TickResult & { hostKeys: Map<string, string | null>; unreachable: Unreachable[] }> {
-    const hosts = Object.values(project.hosts ?? {});
-    if (!hosts.length) return { ...(await this.tracker.tick(project)), hostKeys: new Map(), unreachable: [] };
-    const declared = new Set(hosts.map((h) => `${h.id}\0${h.ssh}`));
-    for (const k of [...this.hostTrackers.keys()]) if (!declared.has(k)) this.hostTrackers.delete(k);
-    for (const id of [...this.hostRetry.keys()]) if (!hosts.some((h) => h.id === id)) this.hostRetry.delete(id);
-    const at = Date.now();
-    const due = hosts.filter((h) => (this.hostRetry.get(h.id)?.nextAt ?? 0) <= at);
-    const trackerOf = (h: (typeof hosts)[number]) => {
-      const k = `${h.id}\0${h.ssh}`;
-      let t = this.hostTrackers.get(k);
-      if (!t) {
-        t = new StatusTracker(hostServer(h));
-        this.hostTrackers.set(k, t);
-      }
-      return t;
-    };
-    const [local, remote] = await Promise.all([this.tracker.tick(project), Promise.allSettled(due.map((h) => trackerOf(h).tick(project)))]);
-    const out = { ...local, all: [...local.all], mine: [...local.mine], hostKeys: new Map<string, string | null>(), unreachable: [] as Unreachable[] };
-    remote.forEach((r, i) => {
-      const h = due[i] as (typeof hosts)[number];
-      if (r.status === "rejected") {
-        const before = this.hostRetry.get(h.id);
-        const why = unreachableOf(h, r.reason);
-        const failures = (before?.failures ?? 0) + 1;
-        this.hostRetry.set(h.id, { failures, nextAt: Date.now() + hostRetryMs(failures), why });
-        if (!before || before.why.gist !== why.gist)
-          this.reporter.warn(`watch: host ${h.id} (${why.destination}) cannot be reached: ${why.gist}; nothing is done there until it returns`);
-        return;
-      }
-      if (this.hostRetry.delete(h.id)) this.reporter.info(`watch: host ${h.id} is reachable again`);
-      const t = r.value;
-      out.all.push(...t.all);
-      out.mine.push(...t.mine);
-      for (const [k, v] of t.statuses) out.statuses.set(k, v);
-      for (const [k, v] of t.stalled) out.stalled.set(k, v);
-      out.transitions.push(...t.transitions);
-      if (t.wakeAt !== undefined && (out.wakeAt === undefined || t.wakeAt < out.wakeAt)) out.wakeAt = t.wakeAt;
-      out.hostKeys.set(h.id, t.key);
-    });
-    out.unreachable = [...this.hostRetry.values()].map((r) => r.why);
-    return out;
   }
 
   /**
