@@ -240,7 +240,14 @@ export async function applyAndRecord(
   const result = await applyAcrossHosts(plan, fxOf, (host) => (host === null ? setup : hostSetups.get(host)), progress);
   const madeActions = result.done.filter((a) => a.action === "create" || a.action === "recreate");
   const made = new Set(madeActions.filter((a) => !a.host).map((a) => a.session));
-  if (result.key && result.key !== setup.key && made.size) await relabel(project, result.key, made, fx);
+  if (result.key && result.key !== setup.key && made.size) await relabel(desiredFleet(project, serverKey(result.key)).builds, made, fx);
+  // The same on each host whose server holds another key than the one its batch brought.
+  for (const [host, key] of result.hostKeys) {
+    const onHost = new Set(madeActions.filter((a) => a.host === host).map((a) => a.session));
+    if (!key || key === hostSetups.get(host)?.key || !onHost.size) continue;
+    const k = serverKey(key);
+    await relabel(desiredFleet(project, k, (h) => (h === host ? k : undefined)).builds, onHost, fxOf(host)).catch(() => {});
+  }
   const afterAt = Date.now();
   // Looked at again: this machine, and the hosts where something was done.
   const touched = new Set(result.done.flatMap((a) => (a.host ? [a.host] : [])));
@@ -270,8 +277,7 @@ export async function applyAndRecord(
  * Another amux set the server's key first (both started a fresh server at once): the sessions
  * just made carry digests of a key the server does not hold. Label them with the server's.
  */
-async function relabel(project: Project, key: string, sessions: Set<string>, fx: Effects): Promise<void> {
-  const { builds } = desiredFleet(project, serverKey(key));
+async function relabel(builds: Map<string, SpawnBuild>, sessions: Set<string>, fx: Effects): Promise<void> {
   const entries = [...sessions].flatMap((name) => {
     const b = builds.get(name);
     return b ? [{ name, line: labelLine(name, { hash: b.hash, spec: b.create.labels.spec }) }] : [];

@@ -79,7 +79,7 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
 
   test(
     "up places each replica on its host (a list spreads them); ps, send, logs, plan, stop, start, restart and down work across hosts",
-    async ({ e2e }) => {
+    async ({ e2e, procs }) => {
       await fleet(
         e2e,
         (r) =>
@@ -127,6 +127,14 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
             10_000,
             "the remote log to show what send typed",
           );
+          // logs -f follows a host's log there, with each replica's lines told apart for a service.
+          const follow = procs.start(["logs", "-f", "s"], repo.dir);
+          await new Promise((r) => setTimeout(r, 1000));
+          await repo.amuxOk(["send", "hx-s-2", "second line"]);
+          await repo.amuxOk(["send", "hx-s-1", "on h1"]);
+          await waitFor(() => follow.stdout.includes("got second line") && follow.stdout.includes("got on h1"), 10_000, "logs -f to show both hosts' lines");
+          expect(follow.lines().find((l) => l.includes("got second line"))).toMatch(/hx-s-2/);
+          await follow.kill();
           // A second plan is empty across hosts.
           expect(await repo.plan()).toEqual([]);
 
