@@ -9,6 +9,7 @@ import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
 import { killSessions } from "../tmux/ops.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
+import { listRemoteWorkspaceNames, removeRemoteWorkspace } from "../workspace/remote.js";
 import { prunePassively } from "./prune.js";
 import { killAcrossHosts } from "./session.js";
 import { recordOf } from "./status.js";
@@ -57,9 +58,43 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
   }
 }
 
-/** `down --workspaces`: every workspace of the project, keeping any with unsaved work unless forced. */
+/**
+ * `down --workspaces`: every workspace of the project, keeping any with unsaved work unless
+ * forced; on each declared host too (its worktrees of the host's root, with the same rules). A
+ * host that cannot be reached keeps its workspaces, said as kept.
+ */
 export async function removeProjectWorkspaces(o: ProjectOptions, opts: { force: boolean }, reporter: Reporter): Promise<RemoveResult> {
   const project = await loadView(o, reporter.warn);
-  const sessions = (await observeSessions({ scope: project })).project.mine;
-  return removeWorkspaces(project, await listWorkspaces(project, sessions), opts.force, reporter);
+  const hosts = project.hosts ?? {};
+  if (!Object.keys(hosts).length) {
+    const sessions = (await observeSessions({ scope: project })).project.mine;
+    return removeWorkspaces(project, await listWorkspaces(project, sessions), opts.force, reporter);
+  }
+  const fleet = await observeFleetSessions(hosts, project);
+  const here = fleet.project.mine.filter((s) => !s.host);
+  const out = await removeWorkspaces(project, await listWorkspaces(project, here), opts.force, reporter);
+  for (const u of fleet.unreachable) out.kept.push({ name: `(every workspace on host ${u.host})`, reasons: [`host ${u.host} cannot be reached: ${u.gist}`] });
+  const away = new Set(fleet.unreachable.map((u) => u.host));
+  for (const h of Object.values(hosts)) {
+    if (away.has(h.id)) continue;
+    const rh = { host: h, root: h.root, workspaces: { root: project.workspaces.root, copy: [], symlink: [] } };
+    let names: string[];
+    try {
+      names = await listRemoteWorkspaceNames(rh);
+    } catch (e) {
+      out.kept.push({ name: `(every workspace on host ${h.id})`, reasons: [(e as Error).message] });
+      continue;
+    }
+    for (const name of names) {
+      const using = fleet.project.mine.filter((s) => s.host === h.id && s.labels.workspace === name).map((s) => s.name);
+      try {
+        const r = await removeRemoteWorkspace(rh, name, { force: opts.force, sessions: using }, reporter);
+        if (r.removed) out.removed.push(`${name} (host ${h.id})`);
+        else if (!r.absent) out.kept.push({ name: `${name} (host ${h.id})`, reasons: r.reasons });
+      } catch (e) {
+        out.kept.push({ name: `${name} (host ${h.id})`, reasons: [(e as Error).message] });
+      }
+    }
+  }
+  return out;
 }

@@ -217,8 +217,12 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           // Nothing of it here: this machine's checkout has no such worktree.
           expect((await repo.git(["worktree", "list"])).stdout.trim().split("\n")).toHaveLength(1);
           expect(await repo.plan()).toEqual([]);
-          await repo.amuxOk(["down"]);
+          // down --workspaces removes it there too (nothing unsaved in it).
+          const down = await repo.amuxOk(["down", "--workspaces"]);
+          expect(down.output).toMatch(/removed workspace team on host h1/);
           expect(onHost(h1)).toEqual([]);
+          expect(lab.asUser(h1.user, ["test", "-e", dir]).code).not.toBe(0);
+          expect(lab.asUser(h1.user, ["git", "-C", roots.h1, "worktree", "list"]).stdout.trim().split("\n")).toHaveLength(1);
           rmSync(`${roots.h1}.worktrees`, { recursive: true, force: true });
         },
       );
