@@ -5,7 +5,7 @@ import { declaredHosts } from "../desired/snapshot.js";
 import { buildSpawn } from "../desired/spawn.js";
 import { type HostView, type ProjectView, profileFor } from "../desired/view.js";
 import { formatDuration } from "../duration.js";
-import { NotFoundError, TmuxError, UsageError } from "../errors.js";
+import { HostUnreachableError, NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
@@ -56,13 +56,21 @@ export async function findTarget(
   const loc = locateProject(opts);
   const { root } = loc;
   const hosts = await declaredHosts(opts, loc);
+  const fleet = Object.keys(hosts).length ? await observeFleetSessions(hosts, { root }) : undefined;
   const {
     sessions: all,
     project: { mine },
-  } = Object.keys(hosts).length ? await observeFleetSessions(hosts, { root }) : await observeSessions({ scope: { root } });
+  } = fleet ?? (await observeSessions({ scope: { root } }));
   const { loadView } = await import("../desired/snapshot.js");
   const services = Object.keys((await loadView(opts, () => {})).services);
-  const recorded = readRecords(root).map((r) => r.name);
+  const records = readRecords(root);
+  const recorded = records.map((r) => r.name);
+  // A session on a host that cannot be reached now: say so, rather than that it is not running.
+  if (fleet?.unreachable.length && !mine.some((s) => s.name === name)) {
+    const r = records.find((x) => x.name === name && x.stoppedAt === null && x.host);
+    const u = r ? fleet.unreachable.find((x) => x.host === r.host) : undefined;
+    if (u) throw new HostUnreachableError(u.host, u.destination, `${u.gist} (session ${name} runs there)`);
+  }
   const hints = whatExists(
     mine.map((s) => s.name),
     services,

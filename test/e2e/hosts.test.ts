@@ -304,6 +304,10 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
             expect(await hostsOf(repo)).toEqual(["hu-b-1@h2:unreachable", expect.stringMatching(/^hu-c-1@local:/)]);
             const row = (await repo.ps()).find((r) => r.name === "hu-b-1");
             expect(row?.statusReason).toMatch(/host h2 \(h2\) cannot be reached: connection refused/);
+            // What needs the session itself says where it is and why it cannot be reached.
+            const send = await repo.amux(["send", "hu-b-1", "hello"]);
+            expect(send.code).toBe(1);
+            expect(send.stderr).toMatch(/host h2 \(h2\): connection refused \(session hu-b-1 runs there\)/);
 
             // It returns: ps sees it again, and up has nothing to do.
             await lab.startSshd();
