@@ -314,12 +314,21 @@ export async function sendWhenReady(
   while (pending.size && Date.now() < deadline) {
     // Each server with a pending prompt, looked at in parallel (this machine's alone without hosts).
     const where = [...new Set([...pending.keys()].map((n) => hostOfItem.get(n) ?? null))];
+    // A host that cannot be reached for a moment is looked at again on the next turn (its
+    // sessions are not taken for gone meanwhile).
+    const unseen = new Set<string | null>();
     const looks = await Promise.all(
       where.map(async (host) => {
         const server = serverOf({ host }, hosts);
-        const list = (await server.list().catch(() => [] as ObservedSession[])).filter((s) => pending.has(s.name) && (hostOfItem.get(s.name) ?? null) === host);
-        const screens = await server.capture(list.filter((s) => !s.dead).map((s) => s.paneId)).catch(() => new Map<string, string[]>());
-        return list.map((s) => ({ s: host ? { ...s, host } : s, screen: screens.get(s.paneId) }));
+        try {
+          const list = (await server.list()).filter((s) => pending.has(s.name) && (hostOfItem.get(s.name) ?? null) === host);
+          const screens = await server.capture(list.filter((s) => !s.dead).map((s) => s.paneId));
+          return list.map((s) => ({ s: host ? { ...s, host } : s, screen: screens.get(s.paneId) }));
+        } catch (e) {
+          if (host === null) throw e;
+          unseen.add(host);
+          return [];
+        }
       }),
     );
     const seen = looks.flat();
@@ -359,7 +368,7 @@ export async function sendWhenReady(
       }
     }
     for (const n of [...pending.keys()]) {
-      if (live.some((s) => s.name === n)) continue;
+      if (live.some((s) => s.name === n) || unseen.has(hostOfItem.get(n) ?? null)) continue;
       reporter.warn(`${n}: gone before its prompt could be sent`);
       pending.delete(n);
       failed.push(n);

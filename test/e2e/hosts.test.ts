@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
-import { type E2E, type Repo, SLOW, waitFor } from "./harness.js";
+import { type E2E, fixture, q, type Repo, SLOW, waitFor } from "./harness.js";
 import { test } from "./harness-extra.js";
 import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
@@ -15,7 +15,7 @@ import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-
 const skip = sshLabSkipReason();
 if (skip) console.warn(`hosts tests skipped: ${skip}`);
 
-const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n`;
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
 
 describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   let lab: SshLab;
@@ -224,6 +224,25 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(lab.asUser(h1.user, ["test", "-e", dir]).code).not.toBe(0);
           expect(lab.asUser(h1.user, ["git", "-C", roots.h1, "worktree", "list"]).stdout.trim().split("\n")).toHaveLength(1);
           rmSync(`${roots.h1}.worktrees`, { recursive: true, force: true });
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a replica's prompt is typed into it on its host once it is ready",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          ["name: hp", "hosts:", `  h2: { ssh: h2, root: ${r.h2} }`, "services:", "  p: { agent: prompted, host: h2, prompt: hello over ssh }", ""].join("\n"),
+        async ({ repo, onHost, h2 }) => {
+          const up = await repo.amuxOk(["up"]);
+          expect(up.output).toContain("hp-p-1: prompt sent");
+          expect(onHost(h2)).toEqual(["hp-p-1"]);
+          await waitFor(async () => (await repo.amux(["logs", "hp-p-1"])).stdout.includes("got: hello over ssh"), 10_000, "the prompt in the remote log");
+          await repo.amuxOk(["down"]);
         },
       );
     },
