@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readRecords } from "../state/records.js";
+import { readRecords, type SessionRecord } from "../state/records.js";
 import type { ObservedSession } from "../tmux/types.js";
 
 /**
@@ -8,10 +8,15 @@ import type { ObservedSession } from "../tmux/types.js";
  * still there (with the agent's conversation in it). The planner re-creates these resuming.
  * `dirs` are the declared replicas' working directories, by session name.
  */
-export function previousReplicas(root: string, dirs: ReadonlyMap<string, string>, observed: readonly ObservedSession[]): Set<string> {
+export function previousReplicas(
+  root: string,
+  dirs: ReadonlyMap<string, string>,
+  observed: readonly ObservedSession[],
+  records: readonly SessionRecord[] = readRecords(root),
+): Set<string> {
   const live = new Set(observed.map((s) => s.name));
   const out = new Set<string>();
-  for (const r of readRecords(root)) {
+  for (const r of records) {
     if (!r.service || r.stoppedAt !== null || live.has(r.name)) continue;
     const dir = dirs.get(r.name);
     if (dir !== undefined && existsSync(dir)) out.add(r.name);

@@ -23,7 +23,7 @@ import type { Action, Plan } from "../plan/types.js";
 import { type DigestKey, serverKey } from "../secrets.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
-import { writeRecords } from "../state/records.js";
+import { readRecords, writeRecords } from "../state/records.js";
 import { labelLine, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { prunePassively } from "./prune.js";
@@ -114,13 +114,24 @@ export async function planFleet(o: FleetOptions): Promise<FleetPlan> {
   const { state, key, hostKeys, hostSetups, sessions: observed, unreachable } = await observeFleetServers(project);
   const { desired, builds } = desiredFleet(project, key, (id) => hostKeys.get(id));
   saveSnapshot(project, builds, o, key);
-  const previous = previousReplicas(project.root, dirsOf(builds), observed);
+  const records = readRecords(project.root);
+  const previous = previousReplicas(project.root, dirsOf(builds), observed, records);
   const workspaces = await observeWorkspaces(project, desired.workspaces ?? []);
   const plan = planConvergence(
     desired,
     { ...state, sessions: observed, workspaces, unreachable },
     { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh },
   );
+  // Sessions on a host the file no longer declares: amux cannot reach them from it any more.
+  for (const r of records) {
+    if (!r.host || r.stoppedAt !== null || Object.hasOwn(project.hosts ?? {}, r.host)) continue;
+    plan.notes.push({
+      kind: "orphan",
+      session: r.name,
+      service: r.service,
+      message: `runs on host ${r.host}, which the compose file no longer declares: declare it again and \`amux up --remove-orphans\` (or \`amux down\`) to remove it there`,
+    });
+  }
   return { project, plan, builds, observed, setup: serverSetup(key, state.server), hostSetups, unreachable };
 }
 

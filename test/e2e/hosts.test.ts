@@ -194,6 +194,15 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(onHost(h2)).toEqual([]);
           expect(await e2e.liveSessions()).toEqual(["hm-b-1"]);
           await repo.amuxOk(["down"]);
+          // A host taken out of the file: what runs there is an orphan amux says it cannot reach.
+          await write(compose(roots, "h2"));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(["name: hm", "hosts:", `  h1: { ssh: h1, root: ${roots.h1} }`, "services:", "  other: { agent: chat }", ""].join("\n"));
+          const up = await repo.amuxOk(["up"]);
+          expect(up.stderr).toMatch(/orphan hm-b-1: runs on host h2, which the compose file no longer declares/);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await repo.amuxOk(["down"]);
         },
       );
     },
