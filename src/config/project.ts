@@ -1,8 +1,6 @@
-import type { ReportKind } from "../agents/hooks.js";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { type HistoryPolicy, historyPolicy } from "../history.js";
 import { secretKeysOf } from "../secrets.js";
-import type { StatusOverrides } from "../status/profiles.js";
 import type { ResolvedAgent } from "./agent.js";
 import { builtinAgents } from "./builtins.js";
 import { locateProject, type ProjectOptions, projectName } from "./locate.js";
