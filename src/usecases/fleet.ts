@@ -11,7 +11,7 @@ import { profileFor } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
-import { type FailedStart, FIRST_SECOND_MS, failedStarts, type Seen, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { type FailedStart, FIRST_SECOND_MS, failedStartsAcross, type Seen, startGroupsOf, UP_START_WATCH_MS } from "../observe/first-second.js";
 import { hostRunner, lookAtHosts, observeFleetSessions, type Unreachable } from "../observe/hosts.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
@@ -192,21 +192,14 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
-    // Watched through their first moments here: this machine's new agents (a host's logs are there).
-    const startedHere = started.filter((a) => !a.host);
     // `up --wait` holds each new agent through its whole first second. A plain `up` does not
     // (that alone would triple the time of a large `up`): it watches its new agents for
     // UP_START_WATCH_MS from the start of its batch, or as long as its own work took, and names
     // those that died in it (a command that does not exist, a bad interpreter, a crash on
-    // start-up). `ps` and `watch` show later deaths.
-    const dead = startedHere.length
-      ? await failedStarts(
-          project.root,
-          startedHere.map((a) => a.session),
-          startedAt,
-          o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS,
-          after,
-        )
+    // start-up). `ps` and `watch` show later deaths. Each server is watched through its own
+    // looks (a host's: one round trip per poll, hosts in parallel; its logs read there).
+    const dead = started.length
+      ? await failedStartsAcross(startGroupsOf(project.root, project.hosts ?? {}, started, after), startedAt, o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS)
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);
     for (const a of started) {

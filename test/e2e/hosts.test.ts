@@ -15,7 +15,7 @@ import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-
 const skip = sshLabSkipReason();
 if (skip) console.warn(`hosts tests skipped: ${skip}`);
 
-const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n`;
 
 describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   let lab: SshLab;
@@ -251,6 +251,50 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(up.output).toContain("hp-p-1: prompt sent");
           expect(onHost(h2)).toEqual(["hp-p-1"]);
           await waitFor(async () => (await repo.amux(["logs", "hp-p-1"])).stdout.includes("got: hello over ssh"), 10_000, "the prompt in the remote log");
+          await repo.amuxOk(["down"]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a replica on a host whose command does not exist: up names it with its last output, read there, and exits 1",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hf",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  bad: { agent: broken, host: h2 }",
+            "  ok: { agent: chat, host: [h1, h2], replicas: 2 }",
+            "  here: { agent: broken }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          const up = await repo.amux(["up"]);
+          expect(up.code).toBe(1);
+          // The host's replica is named like this machine's, with its last words from its log there.
+          for (const name of ["hf-bad-1", "hf-here-1"]) {
+            expect(up.stderr).toMatch(
+              new RegExp(
+                `${name} exited at once with code 127; its last output:\\n(  .*\\n)*  about to start it\\n(  .*\\n)*.*amux-no-such-command-q7.*not found`,
+              ),
+            );
+          }
+          expect(up.stderr).not.toMatch(/hf-ok-\d exited/);
+          expect(onHost(h1)).toEqual(["hf-ok-1"]);
+          expect(onHost(h2)).toEqual(["hf-bad-1", "hf-ok-2"]);
+          // With --wait too (through the whole first second), and nothing left unsaid.
+          await repo.amuxOk(["down"]);
+          const wait = await repo.amux(["up", "--wait", "--wait-timeout", "20s", "bad", "ok"]);
+          expect(wait.code).toBe(1);
+          expect(wait.stderr).toMatch(/hf-bad-1 exited at once with code 127; its last output:/);
+          expect(wait.stderr).not.toMatch(/hf-ok-\d exited/);
           await repo.amuxOk(["down"]);
         },
       );
