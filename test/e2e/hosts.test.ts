@@ -303,6 +303,59 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   );
 
   test(
+    "down and stop take the lease on each host they change: another controller's lease makes them fail for that host, naming it, after doing the rest",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hl",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  a: { agent: chat, host: h1 }",
+            "  b: { agent: chat, host: h2, replicas: 2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          await repo.amuxOk(["up"]);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          const tmuxAs = (h: LabHost, ...args: string[]) => lab.asUser(h.user, ["tmux", "-L", e2e.socket, ...args]);
+          const leaseOf = (h: LabHost) => tmuxAs(h, "show-options", "-gqv", "@amux-lease-owner").stdout.trim();
+          // Another controller (on another machine) holds h1's lease for five minutes.
+          const until = String(Math.floor(Date.now() / 1000) + 300);
+          tmuxAs(h1, "set-option", "-g", "@amux-lease-owner", "other-box-4242-abc", ";", "set-option", "-g", "@amux-lease-until", until);
+
+          const stop = await repo.amux(["stop", "hl-a-1"]);
+          expect(stop.code).toBe(1);
+          expect(stop.stderr).toMatch(/host h1's tmux server is held by another amux \(other-box-4242-abc\)/);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          // A host whose lease is free: stopped, and the lease it took is given back.
+          await repo.amuxOk(["stop", "hl-b-2"]);
+          expect(onHost(h2)).toEqual(["hl-b-1"]);
+          expect(leaseOf(h2)).toBe("");
+
+          const down = await repo.amux(["down"]);
+          expect(down.code).toBe(1);
+          expect(down.stderr).toMatch(/cannot remove hl-a-1: host h1's tmux server is held by another amux \(other-box-4242-abc\)/);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          expect(onHost(h2)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual([]);
+          expect(leaseOf(h1)).toBe("other-box-4242-abc");
+
+          // Its lease expired: the next down takes it, removes the rest, and frees it.
+          tmuxAs(h1, "set-option", "-g", "@amux-lease-until", String(Math.floor(Date.now() / 1000) - 1));
+          await repo.amuxOk(["down"]);
+          expect(onHost(h1)).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
     "a host on a closed port: up does the rest, makes nothing in its place, and exits 1 naming it and why",
     async ({ e2e }) => {
       await fleet(
