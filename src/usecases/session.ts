@@ -224,7 +224,7 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
   const stamp = new Date().toISOString();
   writeRecords(
     t.root,
-    t.sessions.map((s) => recordOf(s, stamp, "stop")),
+    t.sessions.map((s) => recordOf(s, stamp, "stop", t.hosts)),
   );
   const r = await killAcrossHosts(t.sessions, t.hosts);
   // Another controller's lease on a host: its typed error (who holds it), the rest being done.

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
@@ -200,9 +200,42 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(onHost(h2)).toEqual(["hm-b-1"]);
           await write(["name: hm", "hosts:", `  h1: { ssh: h1, root: ${roots.h1} }`, "services:", "  other: { agent: chat }", ""].join("\n"));
           const up = await repo.amuxOk(["up"]);
-          expect(up.stderr).toMatch(/orphan hm-b-1: runs on host h2, which the compose file no longer declares/);
+          expect(up.stderr).toMatch(
+            /orphan hm-b-1: runs on host h2, which the compose file no longer declares: `amux up --remove-orphans` \(or `amux down`\) removes it there \(ssh h2\)/,
+          );
           expect(onHost(h2)).toEqual(["hm-b-1"]);
+          // The record kept how h2 was reached: --remove-orphans removes it there.
+          const rm = await repo.amuxOk(["up", "--remove-orphans"]);
+          expect(rm.stdout).toMatch(/- removed orphan hm-b-1 on host h2/);
+          expect(onHost(h2)).toEqual([]);
+          expect((await repo.amuxOk(["up"])).stderr).not.toMatch(/orphan hm-b-1/);
+          const ended = (await repo.ps(["--all"])).find((r) => r.name === "hm-b-1");
+          expect(ended?.status).not.toBe("running");
+          // And down removes such orphans too.
+          await write(compose(roots, "h2"));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(["name: hm", "services:", "  other: { agent: chat }", ""].join("\n"));
+          const down = await repo.amuxOk(["down"]);
+          expect(down.stdout).toMatch(/removed hm-b-1/);
+          expect(onHost(h2)).toEqual([]);
+          // A host that cannot be reached any more: the orphan is kept, said with ssh's reason, exit 1.
+          await write(compose(roots, "h2"));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(["name: hm", "services:", "  other: { agent: chat }", ""].join("\n"));
+          const recFile = join(repo.dir, ".amux", "state", "sessions", "hm-b-1.json");
+          const rec = JSON.parse(readFileSync(recFile, "utf8")) as Record<string, unknown>;
+          expect(rec.hostAt).toEqual({ ssh: "h2", root: roots.h2 });
+          rec.hostAt = { ssh: "hclosed", root: roots.h2 };
+          writeFileSync(recFile, `${JSON.stringify(rec)}\n`);
+          const away = await repo.amux(["up", "--remove-orphans"]);
+          expect(away.code).toBe(1);
+          expect(away.stderr).toMatch(/cannot remove orphan hm-b-1: host h2 \(hclosed\) cannot be reached: connection refused/);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(compose(roots, "h2"));
           await repo.amuxOk(["down"]);
+          expect(onHost(h2)).toEqual([]);
         },
       );
     },
