@@ -135,7 +135,7 @@ export async function planFleet(o: FleetOptions): Promise<FleetPlan> {
         session: r.name,
         service: r.service,
         message: o.removeOrphans
-          ? `runs on host ${g.host.id}, which the compose file no longer declares: removed there (ssh ${g.host.ssh})`
+          ? `runs on host ${g.host.id}, which the compose file no longer declares: to be removed there (ssh ${g.host.ssh})`
           : `runs on host ${g.host.id}, which the compose file no longer declares: \`amux up --remove-orphans\` (or \`amux down\`) removes it there (ssh ${g.host.ssh})`,
       });
     }
