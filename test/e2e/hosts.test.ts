@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
 import { type E2E, fixture, q, type Repo, SLOW, waitFor } from "./harness.js";
 import { test } from "./harness-extra.js";
+import { mcpClient } from "./mcp-client.js";
 import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -389,8 +390,81 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   );
 
   test(
+    "the MCP tools on a fleet over hosts: plan and up across hosts, list with host, send, logs and screen of a remote session, stop, down",
+    async ({ e2e, procs }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hq",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  a: { agent: chat, host: h1 }",
+            "  s: { agent: chat, host: [h1, h2], replicas: 2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          const m = await mcpClient(e2e, procs, repo.dir);
+          try {
+            const plan = await m.call("fleet_plan");
+            expect(plan.isError).toBe(false);
+            const actions = (plan.structured as { actions: { action: string; session: string; host?: string }[] }).actions;
+            expect(actions.map((a) => `${a.action} ${a.session}@${a.host ?? "local"}`).sort()).toEqual([
+              "create hq-a-1@h1",
+              "create hq-c-1@local",
+              "create hq-s-1@h1",
+              "create hq-s-2@h2",
+            ]);
+            const up = await m.call("fleet_up");
+            expect(up.isError, up.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-a-1", "hq-s-1"]);
+            expect(onHost(h2)).toEqual(["hq-s-2"]);
+            expect(await e2e.liveSessions()).toEqual(["hq-c-1"]);
+            expect((await m.call("fleet_plan")).structured).toMatchObject({ actions: [] });
+
+            const list = await m.call("session_list");
+            const rows = (list.structured as { sessions: { name: string; host: string | null }[] }).sessions;
+            expect(rows.map((x) => `${x.name}@${x.host ?? "local"}`).sort()).toEqual(["hq-a-1@h1", "hq-c-1@local", "hq-s-1@h1", "hq-s-2@h2"]);
+
+            // Typed into the session on h2, read back from its log there and from its screen.
+            const sent = await m.call("session_send", { session: "hq-s-2", text: "hello from mcp" });
+            expect(sent.isError, sent.text).toBe(false);
+            await waitFor(async () => (await m.call("session_logs", { session: "hq-s-2" })).text.includes("got hello from mcp"), 10_000, "the remote log");
+            const screen = await m.call("session_logs", { session: "hq-s-2", screen: true });
+            expect(screen.isError, screen.text).toBe(false);
+            expect(screen.text).toContain("got hello from mcp");
+            // A service's logs: each replica's lines, wherever it runs.
+            const svc = await m.call("session_logs", { session: "s" });
+            expect(svc.text).toMatch(/hq-s-1 \| ready/);
+            expect(svc.text).toMatch(/hq-s-2 \| got hello from mcp/);
+
+            const stop = await m.call("session_stop", { session: "hq-a-1" });
+            expect(stop.isError, stop.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-s-1"]);
+            const again = await m.call("fleet_up", { services: ["a"] });
+            expect(again.isError, again.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-a-1", "hq-s-1"]);
+
+            const down = await m.call("fleet_down");
+            expect(down.isError, down.text).toBe(false);
+            expect((down.structured as { removed: string[] }).removed.sort()).toEqual(["hq-a-1", "hq-c-1", "hq-s-1", "hq-s-2"]);
+            expect(onHost(h1)).toEqual([]);
+            expect(onHost(h2)).toEqual([]);
+          } finally {
+            await m.close();
+          }
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
     "a host on a closed port: up does the rest, makes nothing in its place, and exits 1 naming it and why",
-    async ({ e2e }) => {
+    async ({ e2e, procs }) => {
       await fleet(
         e2e,
         (r) =>
@@ -415,6 +489,21 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           const plan = JSON.parse((await repo.amuxOk(["plan", "--json"])).stdout) as { actions: unknown[]; notes: { kind: string; session: string }[] };
           expect(plan.actions).toEqual([]);
           expect(plan.notes.filter((n) => n.kind === "unreachable").map((n) => n.session)).toEqual(["hc-d-1", "hc-d-2"]);
+          // Through MCP too: fleet_up and fleet_down are errors naming the host and why.
+          const m = await mcpClient(e2e, procs, repo.dir);
+          try {
+            const mup = await m.call("fleet_up");
+            expect(mup.isError).toBe(true);
+            expect(mup.text).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; nothing was done there/);
+            const mdown = await m.call("fleet_down");
+            expect(mdown.isError).toBe(true);
+            expect(mdown.text).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; its sessions were not removed/);
+            expect(onHost(h1)).toEqual([]);
+            await m.call("fleet_up");
+            expect(onHost(h1)).toEqual(["hc-a-1"]);
+          } finally {
+            await m.close();
+          }
           const down = await repo.amux(["down"]);
           expect(down.code).toBe(1);
           expect(down.stderr).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; its sessions were not removed/);
