@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
@@ -16,7 +16,7 @@ import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-
 const skip = sshLabSkipReason();
 if (skip) console.warn(`hosts tests skipped: ${skip}`);
 
-const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n`;
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n  envy: { name: Envy, type: tmux, params: { command: ${q(`printf 'env=[%s]\\n' "$EVIL"; exec ${fixture("waits-at-prompt")}`)} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
 
 describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   let lab: SshLab;
@@ -455,6 +455,62 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
             expect(onHost(h2)).toEqual([]);
           } finally {
             await m.close();
+          }
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "hostile values reach a host's agent literally through ssh (environment, prompt, sent text, a root with quotes and $()), and no canary appears anywhere",
+    async ({ e2e }) => {
+      const canary = lab.canaryDir;
+      const evil = (tag: string) => `a'b"c $(touch ${canary}/${tag}-1) \`touch ${canary}/${tag}-2\` ; touch ${canary}/${tag}-3 #{pane_id} %H $HOME & | > <`;
+      const tag = e2e.socket.slice(-8);
+      const [h1] = lab.hosts;
+      // A root path with quotes and command substitutions in it (relative canaries: they would land in some shell's folder).
+      const root = join(h1.home, `hz-${tag} q'"$(touch hzcanary-a)\`touch hzcanary-b\`;touch hzcanary-c`);
+      const compose = JSON.stringify({
+        name: "hz",
+        hosts: { h1: { ssh: "h1", root } },
+        services: { e: { agent: "envy", host: "h1", environment: { EVIL: evil("env") }, prompt: evil("prompt"), workspace: "w.x_1-y" } },
+      });
+      await fleet(
+        e2e,
+        () => compose,
+        async ({ repo, onHost }) => {
+          try {
+            const cl = await e2e.run("git", ["clone", "-q", repo.dir, root]);
+            expect(cl.code, cl.output).toBe(0);
+            await e2e.run("chown", ["-R", h1.user, root]);
+            const up = await repo.amux(["up"]);
+            expect(up.code, up.output).toBe(0);
+            expect(up.output).toContain("hz-e-1: prompt sent");
+            expect(onHost(h1)).toEqual(["hz-e-1"]);
+            const cwd = lab.asUser(h1.user, ["tmux", "-L", e2e.socket, "display-message", "-p", "-t", "=hz-e-1:", "#{pane_current_path}"]).stdout.trim();
+            expect(cwd).toBe(`${root}.worktrees/w.x_1-y`);
+            const sent = await repo.amux(["send", "hz-e-1", evil("send")]);
+            expect(sent.code, sent.output).toBe(0);
+            const logOf = async () => (await repo.amux(["logs", "hz-e-1"])).stdout;
+            await waitFor(async () => (await logOf()).includes(`got: ${evil("send")}`), 10_000, "the sent text in the remote log");
+            const log = await logOf();
+            expect(log).toContain(`env=[${evil("env")}]`);
+            expect(log).toContain(`got: ${evil("prompt")}`);
+            // The log is where the hostile root says, on the host.
+            expect(lab.asUser(h1.user, ["test", "-s", join(root, ".amux", "logs", "hz-e-1.log")]).code).toBe(0);
+            await repo.amuxOk(["down", "--workspaces"]);
+            expect(onHost(h1)).toEqual([]);
+          } finally {
+            expect(readdirSync(canary)).toEqual([]);
+            for (const dir of [h1.home, lab.hosts[1].home, repo.dir, e2e.home, process.cwd(), "/", "/tmp"]) {
+              expect(
+                readdirSync(dir).filter((f) => f.startsWith("hzcanary")),
+                dir,
+              ).toEqual([]);
+            }
+            rmSync(root, { recursive: true, force: true });
+            rmSync(`${root}.worktrees`, { recursive: true, force: true });
           }
         },
       );
