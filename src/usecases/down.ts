@@ -51,6 +51,13 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
       );
     }
     const r = await killing;
+    // What could not be removed (a host's lease held by another controller…) still runs: its record says so.
+    const kept = new Set(r.failed.map((f) => f.name));
+    if (kept.size)
+      writeRecords(
+        loc.root,
+        mine.filter((s) => kept.has(s.name)).map((s) => recordOf(s, null, null, hosts)),
+      );
     // Sessions on hosts the file no longer declares: reached as their records say (ssh, root).
     const gone = goneHostOrphans(readRecords(loc.root), hosts).groups;
     const orphans = gone.length ? await removeGoneHostOrphans(loc.root, gone) : undefined;

@@ -227,6 +227,13 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
     t.sessions.map((s) => recordOf(s, stamp, "stop", t.hosts)),
   );
   const r = await killAcrossHosts(t.sessions, t.hosts);
+  // What could not be stopped (a host's lease held by another controller…) still runs: its record says so.
+  const kept = new Set(r.failed.map((f) => f.name));
+  if (kept.size)
+    writeRecords(
+      t.root,
+      t.sessions.filter((s) => kept.has(s.name)).map((s) => recordOf(s, null, null, t.hosts)),
+    );
   // Another controller's lease on a host: its typed error (who holds it), the rest being done.
   if (r.refused[0]) throw r.refused[0];
   if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);

@@ -378,6 +378,9 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(onHost(h2)).toEqual([]);
           expect(await e2e.liveSessions()).toEqual([]);
           expect(leaseOf(h1)).toBe("other-box-4242-abc");
+          // Its record says it still runs (not ended by down).
+          const rec = JSON.parse(readFileSync(join(repo.dir, ".amux", "state", "sessions", "hl-a-1.json"), "utf8")) as { stoppedAt: unknown };
+          expect(rec.stoppedAt).toBeNull();
 
           // Its lease expired: the next down takes it, removes the rest, and frees it.
           tmuxAs(h1, "set-option", "-g", "@amux-lease-until", String(Math.floor(Date.now() / 1000) - 1));
