@@ -19,6 +19,9 @@
 // 4. `amux watch` at 100 agents over BENCH_WATCH_S (60) seconds: CPU (% of one core, its own and
 //    its tmux clients', from /proc/<pid>/stat), peak RSS (VmHWM), and the tmux server's CPU.
 // 5. How fast `amux watch` notices a question or a quiet prompt (20 fake agents).
+// 6. Hosts (bench/hosts.mjs): `ps --json` and a watch tick with 100 agents as 2 loopback hosts × 50
+//    against 1 host × 100, the ssh processes of each counted with strace (one per host is the
+//    target); a "skipped" row without root and sshd.
 //
 // Every scenario runs on its own private tmux socket under a temporary HOME; the bench kills only
 // the servers it started and never talks to the default tmux server (its socket is checked).
@@ -26,6 +29,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { hostsBench, hostsRows } from "./hosts.mjs";
 
 const N = Number(process.env.BENCH_N ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -603,6 +607,7 @@ function table(r) {
       l.idle.maxMs <= l.idleAfterMs + l.tickMs + 200,
     );
   }
+  hostsRows(r.hosts, row, at(100));
   const cols = ["what", "amux", "floor", "tmuxp", "tmuxinator", "ratio", "target", "ok"];
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((x) => [...x[c]].length))]));
   const line = (x) =>
@@ -634,6 +639,7 @@ try {
   results.peers = peerRounds();
   log(`scale: ${SCALES.join(", ")} agents`);
   results.scale = await scale();
+  results.hosts = await hostsBench({ base, bin, baseEnv, log });
   if (LAT_N > 0) {
     log(`detection latency: ${LAT_N} agents`);
     results.latency = await latency();

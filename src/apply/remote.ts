@@ -37,6 +37,28 @@ let owner: string | undefined;
 /** Hosts (and roots) whose runtime folders this process has made sure of. */
 const readyDirs = new Set<string>();
 
+/** This process's owner id for leases on hosts' tmux servers (one per process). */
+export function leaseOwner(): string {
+  owner ??= newLeaseOwner();
+  return owner;
+}
+
+/**
+ * Runs `fn` under the lease on a host's tmux server (taken before, released after, even when
+ * `fn` fails): what changes that server's sessions outside a plan (down, stop) waits for no one
+ * but never works over another controller's apply. LeaseHeldError when another live controller
+ * holds it (fn is not run).
+ */
+export async function withHostLease<T>(runner: TmuxRunner, fn: () => Promise<T>): Promise<T> {
+  const me = leaseOwner();
+  await acquireLease(runner, me);
+  try {
+    return await fn();
+  } finally {
+    await releaseLease(runner, me).catch(() => {});
+  }
+}
+
 export interface HostEffectsOptions {
   /** The project's checkout on the host. */
   root: string;
@@ -56,8 +78,7 @@ export function hostEffects(host: SshHost, runner: TmuxRunner, o: HostEffectsOpt
     tmux: {
       runBatch: (lines, setup) => runBatch(lines, setup, runner),
       hold: async () => {
-        owner ??= newLeaseOwner();
-        const me = owner;
+        const me = leaseOwner();
         await acquireLease(runner, me);
         return {
           release: async () => {

@@ -1,12 +1,13 @@
 import type { ProjectOptions } from "../config/locate.js";
 import { loadView } from "../desired/snapshot.js";
 import { stderrReporter } from "../io.js";
-import { StatusTracker } from "../watch/tracker.js";
+import { FleetTracker } from "../watch/fleet-tracker.js";
 
 /** Hidden: times watch-mode status ticks against the live project, for `npm run bench`. */
 export async function cmdBenchTick(g: ProjectOptions, o: { ticks?: number }): Promise<void> {
   const view = await loadView(g, stderrReporter.warn);
-  const tracker = new StatusTracker();
+  // Every server of the fleet (one round trip per server per tick); without hosts, the local tick alone.
+  const tracker = new FleetTracker();
   await tracker.tick(view); // first sight captures every pane once
   const times: number[] = [];
   const before = tracker.roundTrips;

@@ -76,13 +76,24 @@ export async function cmdUp(g: ProjectOptions, services: string[], o: UpFlags): 
   const summary = parts.join(", ");
   const upToDate = r.plan.upToDate.length;
   out(r.plan.actions.length ? `${r.project.name}: ${summary}${upToDate ? `, ${upToDate} up to date` : ""}` : `${r.project.name}: ${nothingToDo(upToDate)}`);
+  for (const x of r.goneHostOrphans?.removed ?? []) out(`- removed orphan ${x.name} on host ${x.host}`);
+  for (const f of r.goneHostOrphans?.failed ?? []) process.stderr.write(`amux: cannot remove orphan ${f.name}: ${f.error}\n`);
   const conflicts = r.plan.notes.filter((n) => n.kind === "conflict");
   for (const f of r.failed) process.stderr.write(`amux: ${f.action.session}: ${f.action.action} failed: ${f.error}\n`);
   for (const f of r.failedStarts) process.stderr.write(`amux: ${describeFailedStart(f)}\n`);
   for (const n of r.promptsNotSent) process.stderr.write(`amux: ${n}: prompt not delivered\n`);
   for (const n of r.notReady) process.stderr.write(`amux: not ready: ${n}\n`);
   for (const u of r.unreachable) process.stderr.write(`amux: host ${u.host} (${u.destination}) cannot be reached: ${u.gist}; nothing was done there\n`);
-  if (r.unreachable.length || conflicts.length || r.failed.length || r.failedStarts.length || r.promptsNotSent.length || r.notReady.length) return EXIT.runtime;
+  if (
+    r.goneHostOrphans?.failed.length ||
+    r.unreachable.length ||
+    conflicts.length ||
+    r.failed.length ||
+    r.failedStarts.length ||
+    r.promptsNotSent.length ||
+    r.notReady.length
+  )
+    return EXIT.runtime;
 }
 
 function startListr(actions: Action[], settle: Map<string, { resolve: () => void; reject: (e: Error) => void }>): Promise<unknown> {

@@ -219,15 +219,24 @@ export async function loadView(opts: ProjectOptions, warn: (msg: string) => void
 }
 
 /**
+ * Whether a compose file's text may declare `hosts:`, however YAML spells the key: in a block,
+ * in a flow mapping or JSON on one line (`{"hosts": …}`), quoted, or through an escape (`"\x68osts"`;
+ * any backslash counts). False only when it certainly declares none. Pure.
+ */
+export function mayDeclareHosts(text: string): boolean {
+  return text.includes("hosts") || text.includes("\\");
+}
+
+/**
  * The hosts a project declares (compose `hosts:`), for the looks that go to every server before
- * the project is needed (`ps`, `send`, `logs`…). A compose file that does not mention `hosts:` has
- * none: read in one small file read, no YAML. Otherwise from the snapshot when the files are
- * unchanged, else the project is loaded (an invalid one: none).
+ * the project is needed (`ps`, `send`, `logs`…). A compose file that cannot declare any (see
+ * mayDeclareHosts) has none: read in one small file read, no YAML. Otherwise from the snapshot
+ * when the files are unchanged, else the project is loaded (an invalid one: none).
  */
 export async function declaredHosts(opts: ProjectOptions, loc: ProjectLocation = locateProject(opts)): Promise<Record<string, HostView>> {
   if (!loc.composeFile) return {};
   const r = readRegular(loc.composeFile, MAX_CONFIG_BYTES);
-  if (!r.ok || !/^\s*["']?hosts["']?\s*:/m.test(r.text)) return {};
+  if (!r.ok || !mayDeclareHosts(r.text)) return {};
   try {
     const s = readState(snapshotFile(loc.root), (text) => {
       const v = JSON.parse(text) as Snapshot | null;

@@ -259,13 +259,16 @@ export function buildServer(opts: ProjectOptions): McpServer {
         for (const n of r.plan.notes) lines.push(formatNote(n));
         for (const f of r.failedStarts) lines.push(describeFailedStart(f));
         for (const n of r.promptsNotSent) lines.push(`${n}: prompt not delivered`);
+        for (const u of r.unreachable) lines.push(`host ${u.host} (${u.destination}) cannot be reached: ${u.gist}; nothing was done there`);
+        for (const x of r.goneHostOrphans?.removed ?? []) lines.push(`removed orphan ${x.name} on host ${x.host}`);
         const failed = [
           ...r.failed.map((f) => ({ session: f.action.session, error: f.error })),
+          ...(r.goneHostOrphans?.failed ?? []).map((f) => ({ session: f.name, error: f.error })),
           ...r.failedStarts.map((f) => ({ session: f.session, error: `exited at once with code ${f.exitCode ?? "?"}`, lastLines: f.lastLines })),
           ...r.promptsNotSent.map((n) => ({ session: n, error: "prompt not delivered" })),
         ];
-        const res = ok(lines.join("\n") || "nothing to do", { ...planJson(r.plan), failed });
-        if (failed.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
+        const res = ok(lines.join("\n") || "nothing to do", { ...planJson(r.plan), failed, unreachable: r.unreachable });
+        if (failed.length || r.unreachable.length || r.plan.notes.some((n) => n.kind === "conflict")) res.isError = true;
         return res;
       }),
   );
@@ -281,7 +284,14 @@ export function buildServer(opts: ProjectOptions): McpServer {
     async () =>
       guard(async () => {
         const r = await down(opts, reporter);
-        return ok(r.removed.length ? `removed ${r.removed.join(", ")}` : "no sessions to remove", { removed: r.removed, failed: r.failed });
+        const lines = [
+          r.removed.length ? `removed ${r.removed.join(", ")}` : "no sessions to remove",
+          ...r.failed.map((f) => `cannot remove ${f.name}: ${f.error}`),
+          ...r.unreachable.map((u) => `host ${u.host} (${u.destination}) cannot be reached: ${u.gist}; its sessions were not removed`),
+        ];
+        const res = ok(lines.join("\n"), { removed: r.removed, failed: r.failed, unreachable: r.unreachable });
+        if (r.failed.length || r.unreachable.length) res.isError = true;
+        return res;
       }),
   );
 

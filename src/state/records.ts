@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { hostSchema } from "../config/schema.js";
 import { NAME_PATTERNS } from "../names.js";
 import { recordsDir } from "./paths.js";
 import { ensureDir, readState, writeStates } from "./safe-fs.js";
@@ -27,6 +28,18 @@ export interface SessionRecord {
   stoppedBy?: StopCause | null;
   /** The host it runs on (an id of compose `hosts:`); null or absent: this machine. */
   host?: string | null;
+  /**
+   * How that host was reached when the session was made or last seen (its `ssh:` destination and
+   * `root:`), so that amux can still reach it once the compose file no longer declares the host
+   * (to remove an orphan). Absent on older records and for this machine's sessions.
+   */
+  hostAt?: HostAt | null;
+}
+
+/** A host's ssh destination and checkout, as compose `hosts:` declares them. */
+export interface HostAt {
+  ssh: string;
+  root: string;
 }
 
 export const STOP_CAUSES = ["stop", "down", "remove"] as const;
@@ -69,6 +82,10 @@ export function parseRecord(file: string, json: string): SessionRecord | undefin
   const by = r.stoppedBy;
   if (!(r.host === undefined || r.host === null || (text(r.host) && NAME_PATTERNS.host.test(r.host)))) return undefined;
   if (!(by === undefined || by === null || STOP_CAUSES.includes(by as StopCause))) return undefined;
+  // Where a host was reached: exactly compose's rules for a host (ssh never an option of ssh's, no
+  // spaces or control characters; root absolute), and only on a host's session.
+  const at = r.hostAt;
+  if (!(at === undefined || at === null || (typeof r.host === "string" && hostAtOk(at)))) return undefined;
   return {
     name: r.name,
     project: r.project,
@@ -82,7 +99,14 @@ export function parseRecord(file: string, json: string): SessionRecord | undefin
     restarts: r.restarts,
     ...(by === undefined ? {} : { stoppedBy: by as StopCause | null }),
     ...(typeof r.host === "string" ? { host: r.host } : {}),
+    ...(at && typeof r.host === "string" ? { hostAt: { ssh: (at as HostAt).ssh, root: (at as HostAt).root } } : {}),
   };
+}
+
+function hostAtOk(v: unknown): v is HostAt {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const h = v as Record<string, unknown>;
+  return text(h.ssh) && text(h.root) && hostSchema.safeParse(h).success;
 }
 
 export function readRecords(root: string): SessionRecord[] {

@@ -6,10 +6,11 @@ import { observeSessions } from "../observe/server.js";
 import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
-import { writeRecords } from "../state/records.js";
+import { readRecords, writeRecords } from "../state/records.js";
 import { killSessions } from "../tmux/ops.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { listRemoteWorkspaceNames, removeRemoteWorkspace } from "../workspace/remote.js";
+import { goneHostOrphans, removeGoneHostOrphans } from "./orphans.js";
 import { prunePassively } from "./prune.js";
 import { killAcrossHosts } from "./session.js";
 import { recordOf } from "./status.js";
@@ -46,13 +47,27 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
       ensureRuntimeDirs(loc.root);
       writeRecords(
         loc.root,
-        mine.map((s) => recordOf(s, stamp, "down")),
+        mine.map((s) => recordOf(s, stamp, "down", hosts)),
       );
     }
     const r = await killing;
+    // What could not be removed (a host's lease held by another controller…) still runs: its record says so.
+    const kept = new Set(r.failed.map((f) => f.name));
+    if (kept.size)
+      writeRecords(
+        loc.root,
+        mine.filter((s) => kept.has(s.name)).map((s) => recordOf(s, null, null, hosts)),
+      );
+    // Sessions on hosts the file no longer declares: reached as their records say (ssh, root).
+    const gone = goneHostOrphans(readRecords(loc.root), hosts).groups;
+    const orphans = gone.length ? await removeGoneHostOrphans(loc.root, gone) : undefined;
     const view = await loadView(o, () => {}).catch(() => undefined);
     await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
-    return { removed: r.ok, failed: r.failed, unreachable: fleet?.unreachable ?? [] };
+    return {
+      removed: [...r.ok, ...(orphans?.removed.map((x) => x.name) ?? [])],
+      failed: [...r.failed, ...(orphans?.failed ?? [])],
+      unreachable: fleet?.unreachable ?? [],
+    };
   } finally {
     await lock.release();
   }

@@ -11,7 +11,7 @@ import { profileFor } from "../desired/view.js";
 import { NotFoundError } from "../errors.js";
 import { type Reporter, sleep } from "../io.js";
 import { own } from "../names.js";
-import { type FailedStart, FIRST_SECOND_MS, failedStarts, type Seen, UP_START_WATCH_MS } from "../observe/first-second.js";
+import { type FailedStart, FIRST_SECOND_MS, failedStartsAcross, type Seen, startGroupsOf, UP_START_WATCH_MS } from "../observe/first-second.js";
 import { hostRunner, lookAtHosts, observeFleetSessions, type Unreachable } from "../observe/hosts.js";
 import { previousReplicas } from "../observe/previous.js";
 import { rememberPanes } from "../observe/project.js";
@@ -26,6 +26,7 @@ import { lockProject } from "../state/project-lock.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { labelLine, type ServerSetup } from "../tmux/ops.js";
 import type { ObservedSession } from "../tmux/types.js";
+import { type GoneHostGroup, type GoneHostRemoval, goneHostOrphans, removeGoneHostOrphans } from "./orphans.js";
 import { prunePassively } from "./prune.js";
 import { sendWhenReady } from "./session.js";
 import { recordOf } from "./status.js";
@@ -61,6 +62,8 @@ export interface FleetPlan {
   hostSetups: Map<string, ServerSetup>;
   /** Declared hosts that could not be reached. */
   unreachable: Unreachable[];
+  /** Hosts the file no longer declares whose sessions live on in amux's records (orphans). */
+  goneHosts: GoneHostGroup[];
 }
 
 /** New digest keys kept for servers that have none yet (one per server and process: see digestKeyFor). */
@@ -122,9 +125,22 @@ export async function planFleet(o: FleetOptions): Promise<FleetPlan> {
     { ...state, sessions: observed, workspaces, unreachable },
     { removeOrphans: !!o.removeOrphans, only, now: Date.now(), previous, fresh: !!o.fresh },
   );
-  // Sessions on a host the file no longer declares: amux cannot reach them from it any more.
-  for (const r of records) {
-    if (!r.host || r.stoppedAt !== null || Object.hasOwn(project.hosts ?? {}, r.host)) continue;
+  // Sessions on a host the file no longer declares: orphans, reached as their records say (their
+  // host's ssh destination and root) to be removed; an older record without them cannot be.
+  const gone = goneHostOrphans(records, project.hosts ?? {});
+  for (const g of gone.groups) {
+    for (const r of g.records) {
+      plan.notes.push({
+        kind: "orphan",
+        session: r.name,
+        service: r.service,
+        message: o.removeOrphans
+          ? `runs on host ${g.host.id}, which the compose file no longer declares: to be removed there (ssh ${g.host.ssh})`
+          : `runs on host ${g.host.id}, which the compose file no longer declares: \`amux up --remove-orphans\` (or \`amux down\`) removes it there (ssh ${g.host.ssh})`,
+      });
+    }
+  }
+  for (const r of gone.unknown) {
     plan.notes.push({
       kind: "orphan",
       session: r.name,
@@ -132,7 +148,7 @@ export async function planFleet(o: FleetOptions): Promise<FleetPlan> {
       message: `runs on host ${r.host}, which the compose file no longer declares: declare it again and \`amux up --remove-orphans\` (or \`amux down\`) to remove it there`,
     });
   }
-  return { project, plan, builds, observed, setup: serverSetup(key, state.server), hostSetups, unreachable };
+  return { project, plan, builds, observed, setup: serverSetup(key, state.server), hostSetups, unreachable, goneHosts: gone.groups };
 }
 
 export interface UpOptions extends FleetOptions {
@@ -153,6 +169,8 @@ export interface UpResult {
   notReady: string[];
   /** Declared hosts that could not be reached: nothing was done for their replicas. */
   unreachable: Unreachable[];
+  /** With --remove-orphans: sessions removed from hosts the file no longer declares, and those that could not be. */
+  goneHostOrphans?: GoneHostRemoval | undefined;
 }
 
 export interface UpProgress {
@@ -170,7 +188,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
   const loc = locateProject(o);
   const lock = await lockProject(loc.root, "amux up", reporter);
   try {
-    const { project, plan, builds, observed, setup, hostSetups, unreachable } = await planFleet(o);
+    const { project, plan, builds, observed, setup, hostSetups, unreachable, goneHosts } = await planFleet(o);
     progress.onPlan?.(plan);
     const startedAt = Date.now();
     // A started agent is done only once it has lived through its start (failedStarts below).
@@ -188,25 +206,20 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
       },
       hostSetups,
     );
+    // Orphans on hosts the file no longer declares: reached as their records say, under each host's lease.
+    const goneHostOrphans = o.removeOrphans && goneHosts.length ? await removeGoneHostOrphans(project.root, goneHosts) : undefined;
     // Only what this `up` removed joined the history (down and stop prune what they end).
     if (result.done.some((a) => a.action === "remove")) await prunePassively(project.root, new Set(builds.keys()), project.history);
     await lock.release();
     const started = result.done.filter((a) => a.action !== "remove");
-    // Watched through their first moments here: this machine's new agents (a host's logs are there).
-    const startedHere = started.filter((a) => !a.host);
     // `up --wait` holds each new agent through its whole first second. A plain `up` does not
     // (that alone would triple the time of a large `up`): it watches its new agents for
     // UP_START_WATCH_MS from the start of its batch, or as long as its own work took, and names
     // those that died in it (a command that does not exist, a bad interpreter, a crash on
-    // start-up). `ps` and `watch` show later deaths.
-    const dead = startedHere.length
-      ? await failedStarts(
-          project.root,
-          startedHere.map((a) => a.session),
-          startedAt,
-          o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS,
-          after,
-        )
+    // start-up). `ps` and `watch` show later deaths. Each server is watched through its own
+    // looks (a host's: one round trip per poll, hosts in parallel; its logs read there).
+    const dead = started.length
+      ? await failedStartsAcross(startGroupsOf(project.root, project.hosts ?? {}, started, after), startedAt, o.wait ? FIRST_SECOND_MS : UP_START_WATCH_MS)
       : [];
     const isDead = (n: string) => dead.some((d) => d.session === n);
     for (const a of started) {
@@ -220,7 +233,7 @@ export async function up(o: UpOptions, reporter: Reporter, progress: UpProgress 
     ];
     // Failed starts are reported as such, not again as "not ready".
     const notReady = o.wait ? await waitHealthy(project, o.services ?? [], o.waitTimeoutMs ?? 60_000, isDead) : [];
-    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady, unreachable };
+    return { project, plan, failed: result.failed, failedStarts: dead, promptsNotSent, notReady, unreachable, goneHostOrphans };
   } finally {
     await lock.release().catch(() => {});
   }
@@ -277,8 +290,8 @@ export async function applyAndRecord(
   // A replica that moved hosts is recorded where it runs now (its removal elsewhere is not its record).
   const stays = new Set(after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => s.name));
   writeRecords(project.root, [
-    ...after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => recordOf(s, null)),
-    ...removed.filter((s) => !stays.has(s.name)).map((s) => recordOf(s, stamp, "remove")),
+    ...after.filter((s) => madeKeys.has(at(s.host, s.name))).map((s) => recordOf(s, null, null, project.hosts)),
+    ...removed.filter((s) => !stays.has(s.name)).map((s) => recordOf(s, stamp, "remove", project.hosts)),
   ]);
   const prompts = result.done.flatMap((a) => (a.action !== "remove" && a.prompt ? [{ session: a.session, text: a.prompt, host: a.host ?? null }] : []));
   return { result, prompts, after: { at: afterAt, sessions: after } };

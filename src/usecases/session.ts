@@ -1,3 +1,4 @@
+import { withHostLease } from "../apply/remote.js";
 import { locateProject, type ProjectOptions } from "../config/locate.js";
 import type { Project } from "../config/project.js";
 import { digestKeyFor, serverSetup } from "../desired/server-key.js";
@@ -5,7 +6,7 @@ import { declaredHosts } from "../desired/snapshot.js";
 import { buildSpawn } from "../desired/spawn.js";
 import { type HostView, type ProjectView, profileFor } from "../desired/view.js";
 import { formatDuration } from "../duration.js";
-import { HostUnreachableError, NotFoundError, TmuxError, UsageError } from "../errors.js";
+import { type AmuxError, HostUnreachableError, NotFoundError, TmuxError, UsageError } from "../errors.js";
 import { DEFAULT_HISTORY } from "../history.js";
 import { type Reporter, sleep } from "../io.js";
 import { assertName, NAME_PATTERNS, own, reservedNameProblem } from "../names.js";
@@ -18,6 +19,7 @@ import { ensureRuntimeDirs, logFile } from "../state/paths.js";
 import { readRecords, writeRecords } from "../state/records.js";
 import { classifyPane, isReadyForInput } from "../status/classify.js";
 import { sampleOf } from "../status/observed.js";
+import { LeaseHeldError } from "../tmux/lease.js";
 import { type BatchResult, createSessions, killSessions, pressEnter, typeText } from "../tmux/ops.js";
 import type { TmuxRunner } from "../tmux/runner.js";
 import type { ObservedSession } from "../tmux/types.js";
@@ -222,9 +224,18 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
   const stamp = new Date().toISOString();
   writeRecords(
     t.root,
-    t.sessions.map((s) => recordOf(s, stamp, "stop")),
+    t.sessions.map((s) => recordOf(s, stamp, "stop", t.hosts)),
   );
   const r = await killAcrossHosts(t.sessions, t.hosts);
+  // What could not be stopped (a host's lease held by another controller…) still runs: its record says so.
+  const kept = new Set(r.failed.map((f) => f.name));
+  if (kept.size)
+    writeRecords(
+      t.root,
+      t.sessions.filter((s) => kept.has(s.name)).map((s) => recordOf(s, null, null, t.hosts)),
+    );
+  // Another controller's lease on a host: its typed error (who holds it), the rest being done.
+  if (r.refused[0]) throw r.refused[0];
   if (r.failed.length) throw new TmuxError(`cannot stop ${r.failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`);
   const { loadView } = await import("../desired/snapshot.js");
   const view = await loadView(opts, () => {}).catch(() => undefined);
@@ -232,8 +243,13 @@ export async function stopTarget(opts: ProjectOptions, name: string): Promise<{ 
   return { stopped: r.ok, service: t.service };
 }
 
-/** Kills sessions on the servers they live on (one batch per server, all at once). */
-export async function killAcrossHosts(sessions: ObservedSession[], hosts: Readonly<Record<string, HostView>>): Promise<BatchResult> {
+/**
+ * Kills sessions on the servers they live on (one batch per server, all at once). On a host, the
+ * kill is done under the lease on its tmux server (withHostLease): a host whose lease another
+ * live controller holds keeps its sessions (failed, with that error; `refused` has the typed
+ * errors) while the other servers' are killed.
+ */
+export async function killAcrossHosts(sessions: ObservedSession[], hosts: Readonly<Record<string, HostView>>): Promise<BatchResult & { refused: AmuxError[] }> {
   const groups = new Map<string, { runner: TmuxRunner | undefined; names: string[] }>();
   for (const s of sessions) {
     const k = s.host ?? "";
@@ -241,14 +257,20 @@ export async function killAcrossHosts(sessions: ObservedSession[], hosts: Readon
     g.names.push(s.name);
     groups.set(k, g);
   }
-  const out: BatchResult = { ok: [], failed: [] };
-  const settled = await Promise.allSettled([...groups.values()].map((g) => killSessions(g.names, g.runner)));
+  const out: BatchResult & { refused: AmuxError[] } = { ok: [], failed: [], refused: [] };
+  const list = [...groups.values()];
+  const settled = await Promise.allSettled(
+    list.map((g) => (g.runner && g.runner.host !== null ? withHostLease(g.runner, () => killSessions(g.names, g.runner)) : killSessions(g.names, g.runner))),
+  );
   settled.forEach((r, i) => {
-    const g = [...groups.values()][i] as { names: string[] };
+    const g = list[i] as { names: string[] };
     if (r.status === "fulfilled") {
       out.ok.push(...r.value.ok);
       out.failed.push(...r.value.failed);
-    } else out.failed.push(...g.names.map((name) => ({ name, error: (r.reason as Error).message })));
+    } else {
+      out.failed.push(...g.names.map((name) => ({ name, error: (r.reason as Error).message })));
+      if (r.reason instanceof LeaseHeldError) out.refused.push(r.reason);
+    }
   });
   return out;
 }

@@ -44,7 +44,13 @@ export interface SessionRow extends SessionRecord {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A record of a live session, from its labels alone. */
-export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy: StopCause | null = null): SessionRecord {
+export function recordOf(
+  s: ObservedSession,
+  stoppedAt: string | null,
+  stoppedBy: StopCause | null = null,
+  hosts: Readonly<Record<string, { ssh: string; root: string }>> = {},
+): SessionRecord {
+  const h = s.host && s.host !== "local" && Object.hasOwn(hosts, s.host) ? hosts[s.host] : undefined;
   return {
     name: s.name,
     project: s.labels.project ?? "",
@@ -58,6 +64,7 @@ export function recordOf(s: ObservedSession, stoppedAt: string | null, stoppedBy
     restarts: restartsOf(s),
     stoppedBy: stoppedAt ? stoppedBy : null,
     ...(s.host && s.host !== "local" ? { host: s.host } : {}),
+    ...(h ? { hostAt: { ssh: h.ssh, root: h.root } } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { digestKeyFor, serverSetup } from "../desired/server-key.js";
 import { dirsOf } from "../desired/spawn.js";
 import { ConfigError, NotFoundError } from "../errors.js";
 import type { Reporter } from "../io.js";
-import { failedStarts } from "../observe/first-second.js";
+import { failedStartsAcross, startGroupsOf } from "../observe/first-second.js";
 import { previousReplicas } from "../observe/previous.js";
 import { observeWorkspaces } from "../observe/workspaces.js";
 import { planConvergence } from "../plan/plan.js";
@@ -225,11 +225,8 @@ export class Supervisor {
    */
   private async reportFailedStarts(project: Project, started: Action[], startedAt: number): Promise<void> {
     try {
-      const dead = await failedStarts(
-        project.root,
-        started.map((a) => a.session),
-        startedAt,
-      );
+      // Each server watched through its own looks (a host's logs read there).
+      const dead = await failedStartsAcross(startGroupsOf(project.root, project.hosts, started), startedAt);
       this.emit(failedStartEvents(project.name, started, dead, now()));
     } catch (e) {
       this.reporter.warn(`watch: ${(e as Error).message}`);

@@ -1,9 +1,10 @@
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
 import { type E2E, fixture, q, type Repo, SLOW, waitFor } from "./harness.js";
 import { test } from "./harness-extra.js";
+import { mcpClient } from "./mcp-client.js";
 import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -15,7 +16,7 @@ import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-
 const skip = sshLabSkipReason();
 if (skip) console.warn(`hosts tests skipped: ${skip}`);
 
-const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n  envy: { name: Envy, type: tmux, params: { command: ${q(`printf 'env=[%s]\\n' "$EVIL"; exec ${fixture("waits-at-prompt")}`)} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
 
 describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   let lab: SshLab;
@@ -200,9 +201,42 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           expect(onHost(h2)).toEqual(["hm-b-1"]);
           await write(["name: hm", "hosts:", `  h1: { ssh: h1, root: ${roots.h1} }`, "services:", "  other: { agent: chat }", ""].join("\n"));
           const up = await repo.amuxOk(["up"]);
-          expect(up.stderr).toMatch(/orphan hm-b-1: runs on host h2, which the compose file no longer declares/);
+          expect(up.stderr).toMatch(
+            /orphan hm-b-1: runs on host h2, which the compose file no longer declares: `amux up --remove-orphans` \(or `amux down`\) removes it there \(ssh h2\)/,
+          );
           expect(onHost(h2)).toEqual(["hm-b-1"]);
+          // The record kept how h2 was reached: --remove-orphans removes it there.
+          const rm = await repo.amuxOk(["up", "--remove-orphans"]);
+          expect(rm.stdout).toMatch(/- removed orphan hm-b-1 on host h2/);
+          expect(onHost(h2)).toEqual([]);
+          expect((await repo.amuxOk(["up"])).stderr).not.toMatch(/orphan hm-b-1/);
+          const ended = (await repo.ps(["--all"])).find((r) => r.name === "hm-b-1");
+          expect(ended?.status).not.toBe("running");
+          // And down removes such orphans too.
+          await write(compose(roots, "h2"));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(["name: hm", "services:", "  other: { agent: chat }", ""].join("\n"));
+          const down = await repo.amuxOk(["down"]);
+          expect(down.stdout).toMatch(/removed hm-b-1/);
+          expect(onHost(h2)).toEqual([]);
+          // A host that cannot be reached any more: the orphan is kept, said with ssh's reason, exit 1.
+          await write(compose(roots, "h2"));
+          await repo.amuxOk(["up"]);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(["name: hm", "services:", "  other: { agent: chat }", ""].join("\n"));
+          const recFile = join(repo.dir, ".amux", "state", "sessions", "hm-b-1.json");
+          const rec = JSON.parse(readFileSync(recFile, "utf8")) as Record<string, unknown>;
+          expect(rec.hostAt).toEqual({ ssh: "h2", root: roots.h2 });
+          rec.hostAt = { ssh: "hclosed", root: roots.h2 };
+          writeFileSync(recFile, `${JSON.stringify(rec)}\n`);
+          const away = await repo.amux(["up", "--remove-orphans"]);
+          expect(away.code).toBe(1);
+          expect(away.stderr).toMatch(/cannot remove orphan hm-b-1: host h2 \(hclosed\) cannot be reached: connection refused/);
+          expect(onHost(h2)).toEqual(["hm-b-1"]);
+          await write(compose(roots, "h2"));
           await repo.amuxOk(["down"]);
+          expect(onHost(h2)).toEqual([]);
         },
       );
     },
@@ -259,8 +293,237 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   );
 
   test(
-    "a host on a closed port: up does the rest, makes nothing in its place, and exits 1 naming it and why",
+    "a replica on a host whose command does not exist: up names it with its last output, read there, and exits 1",
     async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hf",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  bad: { agent: broken, host: h2 }",
+            "  ok: { agent: chat, host: [h1, h2], replicas: 2 }",
+            "  here: { agent: broken }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          const up = await repo.amux(["up"]);
+          expect(up.code).toBe(1);
+          // The host's replica is named like this machine's, with its last words from its log there.
+          for (const name of ["hf-bad-1", "hf-here-1"]) {
+            expect(up.stderr).toMatch(
+              new RegExp(
+                `${name} exited at once with code 127; its last output:\\n(  .*\\n)*  about to start it\\n(  .*\\n)*.*amux-no-such-command-q7.*not found`,
+              ),
+            );
+          }
+          expect(up.stderr).not.toMatch(/hf-ok-\d exited/);
+          expect(onHost(h1)).toEqual(["hf-ok-1"]);
+          expect(onHost(h2)).toEqual(["hf-bad-1", "hf-ok-2"]);
+          // With --wait too (through the whole first second), and nothing left unsaid.
+          await repo.amuxOk(["down"]);
+          const wait = await repo.amux(["up", "--wait", "--wait-timeout", "20s", "bad", "ok"]);
+          expect(wait.code).toBe(1);
+          expect(wait.stderr).toMatch(/hf-bad-1 exited at once with code 127; its last output:/);
+          expect(wait.stderr).not.toMatch(/hf-ok-\d exited/);
+          await repo.amuxOk(["down"]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "down and stop take the lease on each host they change: another controller's lease makes them fail for that host, naming it, after doing the rest",
+    async ({ e2e }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hl",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  a: { agent: chat, host: h1 }",
+            "  b: { agent: chat, host: h2, replicas: 2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          await repo.amuxOk(["up"]);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          const tmuxAs = (h: LabHost, ...args: string[]) => lab.asUser(h.user, ["tmux", "-L", e2e.socket, ...args]);
+          const leaseOf = (h: LabHost) => tmuxAs(h, "show-options", "-gqv", "@amux-lease-owner").stdout.trim();
+          // Another controller (on another machine) holds h1's lease for five minutes.
+          const until = String(Math.floor(Date.now() / 1000) + 300);
+          tmuxAs(h1, "set-option", "-g", "@amux-lease-owner", "other-box-4242-abc", ";", "set-option", "-g", "@amux-lease-until", until);
+
+          const stop = await repo.amux(["stop", "hl-a-1"]);
+          expect(stop.code).toBe(1);
+          expect(stop.stderr).toMatch(/host h1's tmux server is held by another amux \(other-box-4242-abc\)/);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          // A host whose lease is free: stopped, and the lease it took is given back.
+          await repo.amuxOk(["stop", "hl-b-2"]);
+          expect(onHost(h2)).toEqual(["hl-b-1"]);
+          expect(leaseOf(h2)).toBe("");
+
+          const down = await repo.amux(["down"]);
+          expect(down.code).toBe(1);
+          expect(down.stderr).toMatch(/cannot remove hl-a-1: host h1's tmux server is held by another amux \(other-box-4242-abc\)/);
+          expect(onHost(h1)).toEqual(["hl-a-1"]);
+          expect(onHost(h2)).toEqual([]);
+          expect(await e2e.liveSessions()).toEqual([]);
+          expect(leaseOf(h1)).toBe("other-box-4242-abc");
+          // Its record says it still runs (not ended by down).
+          const rec = JSON.parse(readFileSync(join(repo.dir, ".amux", "state", "sessions", "hl-a-1.json"), "utf8")) as { stoppedAt: unknown };
+          expect(rec.stoppedAt).toBeNull();
+
+          // Its lease expired: the next down takes it, removes the rest, and frees it.
+          tmuxAs(h1, "set-option", "-g", "@amux-lease-until", String(Math.floor(Date.now() / 1000) - 1));
+          await repo.amuxOk(["down"]);
+          expect(onHost(h1)).toEqual([]);
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "the MCP tools on a fleet over hosts: plan and up across hosts, list with host, send, logs and screen of a remote session, stop, down",
+    async ({ e2e, procs }) => {
+      await fleet(
+        e2e,
+        (r) =>
+          [
+            "name: hq",
+            "hosts:",
+            `  h1: { ssh: h1, root: ${r.h1} }`,
+            `  h2: { ssh: h2, root: ${r.h2} }`,
+            "services:",
+            "  a: { agent: chat, host: h1 }",
+            "  s: { agent: chat, host: [h1, h2], replicas: 2 }",
+            "  c: { agent: chat }",
+            "",
+          ].join("\n"),
+        async ({ repo, onHost, h1, h2 }) => {
+          const m = await mcpClient(e2e, procs, repo.dir);
+          try {
+            const plan = await m.call("fleet_plan");
+            expect(plan.isError).toBe(false);
+            const actions = (plan.structured as { actions: { action: string; session: string; host?: string }[] }).actions;
+            expect(actions.map((a) => `${a.action} ${a.session}@${a.host ?? "local"}`).sort()).toEqual([
+              "create hq-a-1@h1",
+              "create hq-c-1@local",
+              "create hq-s-1@h1",
+              "create hq-s-2@h2",
+            ]);
+            const up = await m.call("fleet_up");
+            expect(up.isError, up.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-a-1", "hq-s-1"]);
+            expect(onHost(h2)).toEqual(["hq-s-2"]);
+            expect(await e2e.liveSessions()).toEqual(["hq-c-1"]);
+            expect((await m.call("fleet_plan")).structured).toMatchObject({ actions: [] });
+
+            const list = await m.call("session_list");
+            const rows = (list.structured as { sessions: { name: string; host: string | null }[] }).sessions;
+            expect(rows.map((x) => `${x.name}@${x.host ?? "local"}`).sort()).toEqual(["hq-a-1@h1", "hq-c-1@local", "hq-s-1@h1", "hq-s-2@h2"]);
+
+            // Typed into the session on h2, read back from its log there and from its screen.
+            const sent = await m.call("session_send", { session: "hq-s-2", text: "hello from mcp" });
+            expect(sent.isError, sent.text).toBe(false);
+            await waitFor(async () => (await m.call("session_logs", { session: "hq-s-2" })).text.includes("got hello from mcp"), 10_000, "the remote log");
+            const screen = await m.call("session_logs", { session: "hq-s-2", screen: true });
+            expect(screen.isError, screen.text).toBe(false);
+            expect(screen.text).toContain("got hello from mcp");
+            // A service's logs: each replica's lines, wherever it runs.
+            const svc = await m.call("session_logs", { session: "s" });
+            expect(svc.text).toMatch(/hq-s-1 \| ready/);
+            expect(svc.text).toMatch(/hq-s-2 \| got hello from mcp/);
+
+            const stop = await m.call("session_stop", { session: "hq-a-1" });
+            expect(stop.isError, stop.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-s-1"]);
+            const again = await m.call("fleet_up", { services: ["a"] });
+            expect(again.isError, again.text).toBe(false);
+            expect(onHost(h1)).toEqual(["hq-a-1", "hq-s-1"]);
+
+            const down = await m.call("fleet_down");
+            expect(down.isError, down.text).toBe(false);
+            expect((down.structured as { removed: string[] }).removed.sort()).toEqual(["hq-a-1", "hq-c-1", "hq-s-1", "hq-s-2"]);
+            expect(onHost(h1)).toEqual([]);
+            expect(onHost(h2)).toEqual([]);
+          } finally {
+            await m.close();
+          }
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "hostile values reach a host's agent literally through ssh (environment, prompt, sent text, a root with quotes and $()), and no canary appears anywhere",
+    async ({ e2e }) => {
+      const canary = lab.canaryDir;
+      const evil = (tag: string) => `a'b"c $(touch ${canary}/${tag}-1) \`touch ${canary}/${tag}-2\` ; touch ${canary}/${tag}-3 #{pane_id} %H $HOME & | > <`;
+      const tag = e2e.socket.slice(-8);
+      const [h1] = lab.hosts;
+      // A root path with quotes and command substitutions in it (relative canaries: they would land in some shell's folder).
+      const root = join(h1.home, `hz-${tag} q'"$(touch hzcanary-a)\`touch hzcanary-b\`;touch hzcanary-c`);
+      const compose = JSON.stringify({
+        name: "hz",
+        hosts: { h1: { ssh: "h1", root } },
+        services: { e: { agent: "envy", host: "h1", environment: { EVIL: evil("env") }, prompt: evil("prompt"), workspace: "w.x_1-y" } },
+      });
+      await fleet(
+        e2e,
+        () => compose,
+        async ({ repo, onHost }) => {
+          try {
+            const cl = await e2e.run("git", ["clone", "-q", repo.dir, root]);
+            expect(cl.code, cl.output).toBe(0);
+            await e2e.run("chown", ["-R", h1.user, root]);
+            const up = await repo.amux(["up"]);
+            expect(up.code, up.output).toBe(0);
+            expect(up.output).toContain("hz-e-1: prompt sent");
+            expect(onHost(h1)).toEqual(["hz-e-1"]);
+            const cwd = lab.asUser(h1.user, ["tmux", "-L", e2e.socket, "display-message", "-p", "-t", "=hz-e-1:", "#{pane_current_path}"]).stdout.trim();
+            expect(cwd).toBe(`${root}.worktrees/w.x_1-y`);
+            const sent = await repo.amux(["send", "hz-e-1", evil("send")]);
+            expect(sent.code, sent.output).toBe(0);
+            const logOf = async () => (await repo.amux(["logs", "hz-e-1"])).stdout;
+            await waitFor(async () => (await logOf()).includes(`got: ${evil("send")}`), 10_000, "the sent text in the remote log");
+            const log = await logOf();
+            expect(log).toContain(`env=[${evil("env")}]`);
+            expect(log).toContain(`got: ${evil("prompt")}`);
+            // The log is where the hostile root says, on the host.
+            expect(lab.asUser(h1.user, ["test", "-s", join(root, ".amux", "logs", "hz-e-1.log")]).code).toBe(0);
+            await repo.amuxOk(["down", "--workspaces"]);
+            expect(onHost(h1)).toEqual([]);
+          } finally {
+            expect(readdirSync(canary)).toEqual([]);
+            for (const dir of [h1.home, lab.hosts[1].home, repo.dir, e2e.home, process.cwd(), "/", "/tmp"]) {
+              expect(
+                readdirSync(dir).filter((f) => f.startsWith("hzcanary")),
+                dir,
+              ).toEqual([]);
+            }
+            rmSync(root, { recursive: true, force: true });
+            rmSync(`${root}.worktrees`, { recursive: true, force: true });
+          }
+        },
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a host on a closed port: up does the rest, makes nothing in its place, and exits 1 naming it and why",
+    async ({ e2e, procs }) => {
       await fleet(
         e2e,
         (r) =>
@@ -285,6 +548,21 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
           const plan = JSON.parse((await repo.amuxOk(["plan", "--json"])).stdout) as { actions: unknown[]; notes: { kind: string; session: string }[] };
           expect(plan.actions).toEqual([]);
           expect(plan.notes.filter((n) => n.kind === "unreachable").map((n) => n.session)).toEqual(["hc-d-1", "hc-d-2"]);
+          // Through MCP too: fleet_up and fleet_down are errors naming the host and why.
+          const m = await mcpClient(e2e, procs, repo.dir);
+          try {
+            const mup = await m.call("fleet_up");
+            expect(mup.isError).toBe(true);
+            expect(mup.text).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; nothing was done there/);
+            const mdown = await m.call("fleet_down");
+            expect(mdown.isError).toBe(true);
+            expect(mdown.text).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; its sessions were not removed/);
+            expect(onHost(h1)).toEqual([]);
+            await m.call("fleet_up");
+            expect(onHost(h1)).toEqual(["hc-a-1"]);
+          } finally {
+            await m.close();
+          }
           const down = await repo.amux(["down"]);
           expect(down.code).toBe(1);
           expect(down.stderr).toMatch(/host gone \(hclosed\) cannot be reached: connection refused; its sessions were not removed/);

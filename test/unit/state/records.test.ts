@@ -92,6 +92,40 @@ describe("parseRecord", () => {
     expect(parseRecord(FILE, text)).toBeUndefined();
   });
 
+  const onHost = (hostAt: unknown, host: unknown = "gpu1") => json({ host, hostAt });
+
+  it("keeps a host's session's ssh destination and root, as compose declares them", () => {
+    const at = { ssh: "me@gpu1.example", root: "/srv/acme" };
+    expect(parseRecord(FILE, onHost(at))).toEqual({ ...GOOD, host: "gpu1", hostAt: at });
+    for (const ssh of ["gpu1", "ssh://me@gpu1:2222", "me@[::1]"]) expect(parseRecord(FILE, onHost({ ssh, root: "/r" }))?.hostAt?.ssh).toBe(ssh);
+    expect(parseRecord(FILE, onHost(null))).toEqual({ ...GOOD, host: "gpu1" });
+  });
+
+  it.each([
+    ["an ssh destination that is an option of ssh's", { ssh: "-oProxyCommand=touch /tmp/x", root: "/srv/acme" }],
+    ["an ssh destination with a space", { ssh: "gpu1 touch", root: "/srv/acme" }],
+    ["an ssh destination with a newline", { ssh: "gpu1\nfake", root: "/srv/acme" }],
+    ["an ssh destination with a tab", { ssh: "gpu1\tx", root: "/srv/acme" }],
+    ["an ssh destination with an escape sequence", { ssh: "gpu1\u001b[2J", root: "/srv/acme" }],
+    ["an ssh destination with a C1 control", { ssh: "gpu1\u009b31m", root: "/srv/acme" }],
+    ["an empty ssh destination", { ssh: "", root: "/srv/acme" }],
+    ["an ssh destination that is not a string", { ssh: 22, root: "/srv/acme" }],
+    ["no ssh destination", { root: "/srv/acme" }],
+    ["a relative root", { ssh: "gpu1", root: "srv/acme" }],
+    ["a root with a control character", { ssh: "gpu1", root: "/srv/acme\u0007" }],
+    ["no root", { ssh: "gpu1" }],
+    ["an extra key", { ssh: "gpu1", root: "/srv/acme", proxy: "x" }],
+    ["an array", ["gpu1", "/srv/acme"]],
+    ["a string", "gpu1:/srv/acme"],
+  ])("refuses a hostAt with %s", (_what, at) => {
+    expect(parseRecord(FILE, onHost(at))).toBeUndefined();
+  });
+
+  it("refuses a hostAt on a session of this machine's (no host)", () => {
+    expect(parseRecord(FILE, onHost({ ssh: "gpu1", root: "/srv/acme" }, null))).toBeUndefined();
+    expect(parseRecord(FILE, json({ hostAt: { ssh: "gpu1", root: "/srv/acme" } }))).toBeUndefined();
+  });
+
   it("a __proto__ key is an own field, never the record's prototype", () => {
     const r = parseRecord(FILE, JSON.stringify(GOOD).replace("{", '{"__proto__":{"polluted":true},'));
     expect(r).toEqual(GOOD);
