@@ -7,7 +7,7 @@ import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { writeRecords } from "../state/records.js";
-import { killSessions } from "../tmux/ops.js";
+import { killSessionsListing } from "../tmux/ops.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { listRemoteWorkspaceNames, removeRemoteWorkspace } from "../workspace/remote.js";
 import { forgetFiles, type HistoryAfter, historyAfter, prunePassively } from "./prune.js";
@@ -40,7 +40,9 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
     const stamp = new Date().toISOString();
     // tmux kills in its own process while the records are written here: neither waits on the
     // other. One turn of the event loop first hands tmux its whole script (and the end of it).
-    const killing = hasHosts ? killAcrossHosts(mine, hosts) : killSessions(mine.map((s) => s.name));
+    const killing: Promise<{ ok: string[]; failed: { name: string; error: string }[]; live?: Set<string> | undefined }> = hasHosts
+      ? killAcrossHosts(mine, hosts)
+      : killSessionsListing(mine.map((s) => s.name));
     killing.catch(() => {});
     await new Promise((r) => setImmediate(r));
     const view = await loadView(o, () => {}).catch(() => undefined);
@@ -62,9 +64,12 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
       record((n) => !after || after.keep.has(n));
     }
     const r = await killing;
-    const liveAfter = await observeSessions()
-      .then((s) => new Set(s.sessions.map((x) => x.name)))
-      .catch(() => undefined);
+    // The sessions left, listed by the same tmux process right after the kills.
+    const liveAfter =
+      r.live ??
+      (await observeSessions()
+        .then((s) => new Set(s.sessions.map((x) => x.name)))
+        .catch(() => undefined));
     // The choice holds when the server is as it expected: every leaving session gone, the others
     // still there, none of those it took for gone back. Otherwise, as before: every record, then a full prune.
     const going = new Set(leaving);
