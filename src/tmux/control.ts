@@ -25,8 +25,9 @@ interface Pending {
  * line); anything else, and any batch it cannot carry, goes to a tmux process as before.
  *
  * A control client must be attached to a session: it attaches to one the caller names, without
- * output (`no-output`) and without a say in window sizes (`ignore-size`). When that session goes,
- * the client ends, and the next batch attaches again (to a session that exists then).
+ * output (`no-output`) and without a say in window sizes (`ignore-size`), and never to one that
+ * tmux would destroy when it detaches (`destroy-unattached`). When that session goes, the client
+ * ends, and the next batch attaches again (to a session that exists then).
  *
  * Replies: each command's output is framed by `%begin T N F` and `%end T N F` (`%error` when it
  * failed) with the same three numbers; notifications between blocks are ignored. A batch ends
@@ -82,10 +83,16 @@ export class ControlClient implements TmuxRunner {
     }
   }
 
-  private connect(): ChildProcessWithoutNullStreams | undefined {
+  private async connect(): Promise<ChildProcessWithoutNullStreams | undefined> {
     if (this.child || this.closed) return this.child;
     const name = this.session();
     if (name === undefined) return undefined;
+    // A session with destroy-unattached set would be destroyed when this client detaches from it:
+    // such a session is never attached to. (tmux 3.3a destroys an unattached one at once when the
+    // option is set, so none can be there; a later tmux's keep-last/keep-group can leave one.)
+    const r = await tmuxRaw(["display-message", "-p", "-t", `=${name}:`, "#{destroy-unattached}"]);
+    // A flag reads 0 or 1 in a format (tmux 3.3a); a later tmux's choice reads off/on/keep-last…
+    if (r.code !== 0 || !["0", "off"].includes(r.stdout.trim()) || this.child || this.closed) return this.child;
     const child = spawn("tmux", ["-u", "-L", socketName(), "-C", ...literalArgv(["attach-session", "-f", "no-output,ignore-size", "-t", `=${name}`])], {
       env: clientEnv(),
       stdio: ["pipe", "pipe", "pipe"],
@@ -109,9 +116,9 @@ export class ControlClient implements TmuxRunner {
     return child;
   }
 
-  private send(input: string): Promise<TmuxResult> {
-    const child = this.connect();
-    if (!child) return Promise.reject(new Error("no session to attach to"));
+  private async send(input: string): Promise<TmuxResult> {
+    const child = await this.connect();
+    if (!child) throw new Error("no session to attach to");
     const done = `${newNonce()} amux-done`;
     return new Promise<TmuxResult>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error("tmux control client did not answer")), BATCH_TIMEOUT_MS);
