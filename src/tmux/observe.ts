@@ -99,6 +99,10 @@ export function parseEnvironmentNames(text: string): string[] {
  */
 export function captureIfActiveLine(paneId: string, capturedAt: number, nonce: string): string {
   const since = Math.floor(capturedAt / 1000);
+  // A tick writes one per pane: a pane id, a hex nonce and a whole number need no escaping, so
+  // the line is written at once, exactly as groupLine writes it (a test holds them equal).
+  if (isPaneId(paneId) && /^[0-9a-f]+$/.test(nonce) && Number.isSafeInteger(since) && since >= 0)
+    return `if-shell -F -t ${paneId} "#{e|>=:#{window_activity},${since}}" "display-message -p -t ${paneId} \\"${nonce} #{pane_id} #{pane_height} #{cursor_y}\\" ; capture-pane -p -t ${paneId}"`;
   return groupLine([["if-shell", "-F", "-t", paneId, `#{e|>=:#{window_activity},${since}}`, captureLine(paneId, nonce)]]);
 }
 
