@@ -107,8 +107,10 @@ export class ControlClient implements TmuxRunner {
     child.stdout.on("data", (d: string) => this.onData(child, d));
     child.stderr.on("data", () => {});
     child.stdin.on("error", () => {});
+    // Only the current client's end fails the batch in flight: one already replaced says nothing.
     const gone = () => {
-      if (this.child === child) this.child = undefined;
+      if (this.child !== child) return;
+      this.child = undefined;
       this.fail(new Error("tmux control client ended"));
     };
     child.on("error", gone);
