@@ -17,7 +17,7 @@
 //    the cost per agent (it must stay flat: per agent at 500 <= 1.5x per agent at 100). The tick's
 //    tmux processes are counted with strace (one per tick is the target).
 // 4. `amux watch` at 100 agents over BENCH_WATCH_S (60) seconds: CPU (% of one core, its own and
-//    its tmux clients', from /proc/<pid>/stat), peak RSS (VmHWM), and the tmux server's CPU.
+//    its tmux clients', the live control client's too, from /proc/<pid>/stat), peak RSS (VmHWM), and the tmux server's CPU.
 // 5. How fast `amux watch` notices a question or a quiet prompt (20 fake agents).
 // 6. Hosts (bench/hosts.mjs): `ps --json` and a watch tick with 100 agents as 2 loopback hosts × 50
 //    against 1 host × 100, the ssh processes of each counted with strace (one per host is the
@@ -336,6 +336,30 @@ function cpuOf(pid) {
   // Fields 14-17 of proc(5): utime stime cutime cstime; f[0] is field 3.
   return { self: (f[11] + f[12]) / CLK_TCK, all: (f[11] + f[12] + f[13] + f[14]) / CLK_TCK };
 }
+/**
+ * CPU seconds of a process's live children (a watcher's tmux control client runs as long as it
+ * does: its time is in no cutime until it is reaped). pid -> own seconds.
+ */
+function liveChildrenCpu(pid) {
+  const out = new Map();
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {}
+  for (const k of kids) {
+    try {
+      out.set(k, cpuOf(k).self);
+    } catch {}
+  }
+  return out;
+}
+/** A watcher's CPU between two looks: its own, its reaped children's, and its live children's. */
+function watcherCpu(a, b, kidsA, kidsB) {
+  let s = b.all - a.all;
+  for (const v of kidsB.values()) s += v;
+  for (const v of kidsA.values()) s -= v;
+  return s;
+}
 const statusKb = (pid, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
 async function watchWindow(f, seconds) {
@@ -352,18 +376,20 @@ async function watchWindow(f, seconds) {
     await sleepMs(2000); // its first pass (converge, first capture of every pane) is start-up, not steady state
     const serverPid = Number(run("tmux", ["-L", f.sock, "display", "-p", "#{pid}"], { env: f.env }).trim());
     const w0 = cpuOf(w.pid);
+    const k0 = liveChildrenCpu(w.pid);
     const s0 = cpuOf(serverPid);
     const t0 = process.hrtime.bigint();
     let rssMax = 0;
     for (const end = Date.now() + seconds * 1000; Date.now() < end; await sleepMs(1000)) rssMax = Math.max(rssMax, statusKb(w.pid, "VmRSS"));
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const w1 = cpuOf(w.pid);
+    const k1 = liveChildrenCpu(w.pid);
     const s1 = cpuOf(serverPid);
     const hwm = statusKb(w.pid, "VmHWM");
     return {
       agents: f.n,
       windowS: Number(wall.toFixed(1)),
-      cpuPct: (100 * (w1.all - w0.all)) / wall,
+      cpuPct: (100 * watcherCpu(w0, w1, k0, k1)) / wall,
       cpuOwnPct: (100 * (w1.self - w0.self)) / wall,
       rssMaxMb: rssMax / 1024,
       hwmMb: hwm / 1024,

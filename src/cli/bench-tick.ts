@@ -20,6 +20,7 @@ export async function cmdBenchTick(g: ProjectOptions, o: { ticks?: number }): Pr
     sessions = r.mine.length;
     await new Promise((res) => setTimeout(res, 100));
   }
+  tracker.close();
   times.sort((a, b) => a - b);
   process.stdout.write(
     `${JSON.stringify({ sessions, ticks: n, roundTripsPerTick: (tracker.roundTrips - before) / n, medianMs: times[Math.floor(n / 2)], p90Ms: times[Math.floor(n * 0.9)] })}\n`,

@@ -102,6 +102,7 @@ export async function cmdEvents(g: ProjectOptions, o: { json?: boolean }): Promi
     }
     await sleep(own ? 1000 : 250);
   }
+  tracker.close();
 }
 
 /** How long, for a person: whole seconds and up (`0s`, `42s`, `2m10s`, `1h5m`, `2d3h`), never ms. */
@@ -158,4 +159,5 @@ export async function cmdTop(g: ProjectOptions, o: { interval?: number }): Promi
     const until = Date.now() + interval;
     while (!stop && Date.now() < until) await sleep(100);
   }
+  tracker.close();
 }

@@ -1,19 +1,31 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** The pids a process has started, from /proc (Linux); empty where there is no /proc. */
+const DIGITS = /^\d+$/;
+
+function childrenIn(file: string, out: number[]): boolean {
+  try {
+    for (const c of readFileSync(file, "utf8").split(" ")) if (DIGITS.test(c)) out.push(Number(c));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The pids a process has started, from /proc (Linux); empty where there is no /proc. A shell
+ * has one thread, whose `children` file lists them all: one read. Only a process whose main
+ * thread started none (another thread may have) has its other threads listed and read.
+ */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
+  if (!childrenIn(`/proc/${pid}/task/${pid}/children`, out) || out.length) return out;
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
     return out;
   }
-  for (const t of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").split(" ")) if (/^\d+$/.test(c)) out.push(Number(c));
-    } catch {}
-  }
+  for (const t of tasks) if (t !== String(pid)) childrenIn(`/proc/${pid}/task/${t}/children`, out);
   return out;
 }
 

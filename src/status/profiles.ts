@@ -1,6 +1,6 @@
 import { parseDuration } from "../duration.js";
 import type { StatusProfile } from "./types.js";
-import "./user-regex.js";
+import { enableLinearFallback } from "./user-regex.js";
 
 /** How many non-blank rows from the bottom a question may stand in (full-screen agents). */
 export const WAITING_ROWS = 20;
@@ -127,7 +127,7 @@ export function pickBuiltin(agentId: string, command: string): string {
 
 /**
  * JavaScript regexes written as source; `(?i:…)` groups are accepted for case-insensitive parts.
- * (Importing user-regex turns on V8's linear fallback before any pattern runs.)
+ * A user's patterns (buildProfile) turn on V8's linear fallback before they are compiled.
  */
 export function compilePattern(source: string): RegExp {
   if (source.startsWith("(?i:") && source.endsWith(")")) return new RegExp(source.slice(4, -1), "i");
@@ -148,6 +148,8 @@ export function buildProfile(agentId: string, command: string, o: StatusOverride
   const base = o.profile ?? pickBuiltin(agentId, command);
   const src = (Object.hasOwn(BUILTIN_PROFILES, base) ? BUILTIN_PROFILES[base] : undefined) ?? (BUILTIN_PROFILES.generic as ProfileSource);
   const dur = (s: string | undefined, d: number) => (s === undefined ? d : (parseDuration(s) ?? d));
+  // A user's pattern may backtrack badly on some line: V8 switches it to the linear engine then.
+  if (o.busyPatterns || o.waitingPatterns || o.promptPatterns) enableLinearFallback();
   return {
     base,
     idleAfterMs: dur(o.idleAfter, DEFAULT_IDLE_AFTER_MS),

@@ -1,4 +1,4 @@
-import { setFlagsFromString } from "node:v8";
+import { createRequire } from "node:module";
 
 /**
  * User patterns (`busyPatterns: ["(a+)+$"]`) run against every screen line on every `ps`; one
@@ -14,16 +14,20 @@ export const MAX_LINE = 512;
 
 let enabled = false;
 
-/** Turns on V8's linear-engine fallback (idempotent; safe at any time: the flags are read per match). */
+/**
+ * Turns on V8's linear-engine fallback (idempotent; safe at any time: the flags are read per
+ * match). Called before a user's pattern is compiled or checked: a `ps` of agents with only
+ * built-in patterns never loads node:v8.
+ */
 export function enableLinearFallback(): void {
   if (enabled) return;
   enabled = true;
   try {
+    const { setFlagsFromString } = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
     setFlagsFromString("--enable-experimental-regexp-engine");
     setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
   } catch {}
 }
-enableLinearFallback();
 
 /** The line as patterns see it: at most MAX_LINE characters. */
 export function boundLine(line: string): string {
@@ -32,6 +36,7 @@ export function boundLine(line: string): string {
 
 /** Whether V8's linear engine can run the pattern (then the backtracking fallback bounds it). */
 export function runsLinear(re: RegExp): boolean {
+  enableLinearFallback();
   try {
     new RegExp(re.source, `${re.flags.replace(/[gy]/g, "")}l`);
     return true;

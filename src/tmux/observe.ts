@@ -99,7 +99,29 @@ export function parseEnvironmentNames(text: string): string[] {
  */
 export function captureIfActiveLine(paneId: string, capturedAt: number, nonce: string): string {
   const since = Math.floor(capturedAt / 1000);
+  // A tick writes one per pane: a pane id, a hex nonce and a whole number need no escaping, so
+  // the line is written at once, exactly as groupLine writes it (a test holds them equal).
+  if (isPaneId(paneId) && /^[0-9a-f]+$/.test(nonce) && Number.isSafeInteger(since) && since >= 0)
+    return `if-shell -F -t ${paneId} "#{e|>=:#{window_activity},${since}}" "display-message -p -t ${paneId} \\"${nonce} #{pane_id} #{pane_height} #{cursor_y}\\" ; capture-pane -p -t ${paneId}"`;
   return groupLine([["if-shell", "-F", "-t", paneId, `#{e|>=:#{window_activity},${since}}`, captureLine(paneId, nonce)]]);
+}
+
+/**
+ * The conditional captures (captureIfActiveLine) behind one guard: tmux reads them only when some
+ * window printed since the earliest of their times, so a tick of quiet panes costs tmux one format
+ * loop instead of a command per pane. Each capture still checks its own pane; none of them can
+ * fail (a pane gone has no activity, so its capture is not run), so running them as one nested
+ * list skips none.
+ */
+export function guardedCaptures(paneIds: readonly string[], capturedAt: ReadonlyMap<string, number> | undefined, nonce: string): string[] {
+  const timed = paneIds.flatMap((id) => {
+    const at = capturedAt?.get(id);
+    return at === undefined ? [] : [{ id, at }];
+  });
+  if (!timed.length) return [];
+  const since = Math.floor(Math.min(...timed.map((t) => t.at)) / 1000);
+  const lines = timed.map((t) => captureIfActiveLine(t.id, t.at, nonce));
+  return [groupLine([["if-shell", "-F", `#{S:#{W:#{?#{e|>=:#{window_activity},${since}},1,}}}`, lines.join("\n")]])];
 }
 
 /**
@@ -134,13 +156,12 @@ export async function observeWithScreens(
   runner: TmuxRunner = localTmux,
 ): Promise<{ sessions: ObservedSession[]; screens: Map<string, string[]>; key: string | null }> {
   const nonce = newNonce();
+  const ids = paneIds.filter(isPaneId);
   const lines = [
     // A failure of one of these skips only its own line.
     ...before,
-    ...paneIds.filter(isPaneId).map((id) => {
-      const at = capturedAt?.get(id);
-      return at === undefined ? captureLine(id, nonce) : captureIfActiveLine(id, at, nonce);
-    }),
+    ...ids.filter((id) => capturedAt?.get(id) === undefined).map((id) => captureLine(id, nonce)),
+    ...guardedCaptures(ids, capturedAt, nonce),
     `${endLine(nonce, "key")} ; ${groupLine([KEY_COMMANDS[1] as string[]])} ; ${endLine(nonce, "list")} ; ${groupLine([["list-panes", "-a", "-F", PANE_FORMAT]])}`,
   ];
   const r = await tmuxScriptOn(runner, lines, false);

@@ -1,4 +1,5 @@
 import { TmuxError } from "../errors.js";
+import { newNonce } from "./capture.js";
 import { KEY_COMMANDS, parseKey } from "./key.js";
 import { type LogCap, logWriterCommand } from "./log-writer.js";
 import { commandLine, groupLine, sessionTarget } from "./quote.js";
@@ -197,6 +198,33 @@ export function killSessions(names: string[], runner: TmuxRunner = localTmux): P
     undefined,
     runner,
   );
+}
+
+/**
+ * Kills sessions as killSessions does and, in the same tmux process, lists the sessions left after
+ * them: the server as the kills left it, without another round trip. `live` is undefined when
+ * the list could not be read (then the caller looks again).
+ */
+export async function killSessionsListing(names: string[], runner: TmuxRunner = localTmux): Promise<BatchResult & { live: Set<string> | undefined }> {
+  if (!names.length) return { ok: [], failed: [], live: undefined };
+  const nonce = newNonce();
+  const mark = `${nonce} live`;
+  const lines = [
+    ...names.map((name, i) => confirmedLine(killLine(name), i)),
+    groupLine([
+      ["display-message", "-p", mark],
+      ["list-sessions", "-F", "#{session_name}"],
+    ]),
+  ];
+  const r = await tmuxScriptOn(runner, lines, false);
+  // Only what precedes the mark holds confirmations: a session's name cannot pass for one.
+  const out = r.stdout.split("\n");
+  const at = out.indexOf(mark);
+  const ok = parseOk((at < 0 ? out : out.slice(0, at)).join("\n"));
+  const errs = r.stderr.split("\n").filter((l) => l);
+  const failed = names.filter((_, i) => !ok.has(i)).map((name) => ({ name, error: errs.find((l) => l.includes(name)) ?? errs[0] ?? "tmux did not confirm" }));
+  const live = at < 0 ? undefined : new Set(out.slice(at + 1).filter((l) => l !== ""));
+  return { ok: names.filter((_, i) => ok.has(i)), failed, live };
 }
 
 /** Types text into a pane literally (no key names); multi-line text goes as a bracketed paste. */

@@ -7,11 +7,11 @@ import { isLocked, requestStop } from "../state/lock.js";
 import { ensureRuntimeDirs } from "../state/paths.js";
 import { lockProject } from "../state/project-lock.js";
 import { readRecords, writeRecords } from "../state/records.js";
-import { killSessions } from "../tmux/ops.js";
+import { killSessionsListing } from "../tmux/ops.js";
 import { listWorkspaces, type RemoveResult, removeWorkspaces } from "../workspace/manage.js";
 import { listRemoteWorkspaceNames, removeRemoteWorkspace } from "../workspace/remote.js";
 import { goneHostOrphans, removeGoneHostOrphans } from "./orphans.js";
-import { prunePassively } from "./prune.js";
+import { forgetFiles, type HistoryAfter, historyAfter, prunePassively } from "./prune.js";
 import { killAcrossHosts } from "./session.js";
 import { recordOf } from "./status.js";
 
@@ -36,19 +36,33 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
     const hosts = await declaredHosts(o, loc);
     const hasHosts = Object.keys(hosts).length > 0;
     const fleet = hasHosts ? await observeFleetSessions(hosts, loc) : undefined;
-    const { mine } = fleet ? fleet.project : (await observeSessions({ scope: loc })).project;
+    const local = fleet ? undefined : await observeSessions({ scope: loc });
+    const mine = fleet ? fleet.project.mine : (local?.project.mine ?? []);
     const stamp = new Date().toISOString();
     // tmux kills in its own process while the records are written here: neither waits on the
     // other. One turn of the event loop first hands tmux its whole script (and the end of it).
-    const killing = hasHosts ? killAcrossHosts(mine, hosts) : killSessions(mine.map((s) => s.name));
+    const killing: Promise<{ ok: string[]; failed: { name: string; error: string }[]; live?: Set<string> | undefined }> = hasHosts
+      ? killAcrossHosts(mine, hosts)
+      : killSessionsListing(mine.map((s) => s.name));
     killing.catch(() => {});
     await new Promise((r) => setImmediate(r));
+    const view = await loadView(o, () => {}).catch(() => undefined);
+    const declared = new Set(Object.keys(view?.hashes ?? {}));
+    const leaving = mine.map((s) => s.name);
+    // What the history keeps once they are gone is chosen first: a record the retention would
+    // delete right away (beyond maxStopped) is never written.
+    // (This machine's server only: with hosts, every record is written, then a full prune.)
+    let after: HistoryAfter | undefined;
+    try {
+      if (local) after = historyAfter(loc.root, new Set(local.sessions.map((s) => s.name)), leaving, Date.parse(stamp), declared, view?.history);
+    } catch {}
+    const record = (keep: (name: string) => boolean) => {
+      const records = mine.filter((s) => keep(s.name)).map((s) => recordOf(s, stamp, "down", hosts));
+      if (records.length) writeRecords(loc.root, records);
+    };
     if (mine.length) {
       ensureRuntimeDirs(loc.root);
-      writeRecords(
-        loc.root,
-        mine.map((s) => recordOf(s, stamp, "down", hosts)),
-      );
+      record((n) => !after || after.keep.has(n));
     }
     const r = await killing;
     // What could not be removed (a host's lease held by another controller…) still runs: its record says so.
@@ -59,10 +73,33 @@ export async function down(o: ProjectOptions, reporter: Reporter): Promise<DownR
         mine.filter((s) => kept.has(s.name)).map((s) => recordOf(s, null, null, hosts)),
       );
     // Sessions on hosts the file no longer declares: reached as their records say (ssh, root).
-    const gone = goneHostOrphans(readRecords(loc.root), hosts).groups;
-    const orphans = gone.length ? await removeGoneHostOrphans(loc.root, gone) : undefined;
-    const view = await loadView(o, () => {}).catch(() => undefined);
-    await prunePassively(loc.root, new Set(Object.keys(view?.hashes ?? {})), view?.history);
+    const goneHosts = goneHostOrphans(readRecords(loc.root), hosts).groups;
+    const orphans = goneHosts.length ? await removeGoneHostOrphans(loc.root, goneHosts) : undefined;
+    // The sessions left, listed by the same tmux process right after the kills.
+    const liveAfter =
+      r.live ??
+      (await observeSessions()
+        .then((s) => new Set(s.sessions.map((x) => x.name)))
+        .catch(() => undefined));
+    // The choice holds when the server is as it expected: every leaving session gone, the others
+    // still there, none of those it took for gone back, no host's orphans. Otherwise, as before:
+    // every record, then a full prune.
+    const going = new Set(leaving);
+    const gone = after?.gone;
+    if (
+      after &&
+      local &&
+      liveAfter &&
+      !r.failed.length &&
+      !orphans &&
+      local.sessions.every((s) => going.has(s.name) || liveAfter.has(s.name)) &&
+      ![...liveAfter].some((n) => gone?.has(n))
+    )
+      forgetFiles(after.forget, liveAfter);
+    else {
+      if (after) record((n) => !after.keep.has(n) && !kept.has(n));
+      await prunePassively(loc.root, declared, view?.history);
+    }
     return {
       removed: [...r.ok, ...(orphans?.removed.map((x) => x.name) ?? [])],
       failed: [...r.failed, ...(orphans?.failed ?? [])],

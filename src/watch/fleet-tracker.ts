@@ -25,6 +25,12 @@ export class FleetTracker {
 
   constructor(private readonly onHost: (news: HostNews) => void = () => {}) {}
 
+  /** Ends what the trackers keep open (the local one's tmux control client): the watcher stops. */
+  close(): void {
+    this.local.close();
+    for (const t of this.hosts.values()) t.close();
+  }
+
   /** A session's remembered state, on whichever server it was seen. */
   stateOf(name: string): SessionState | undefined {
     const here = this.local.state.get(name);

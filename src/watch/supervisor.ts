@@ -297,6 +297,7 @@ export class Supervisor {
 
   stop(): void {
     this.stopped = true;
+    this.tracker.close();
     clearTimeout(this.timer);
     clearTimeout(this.wakeTimer);
     this.onStop();

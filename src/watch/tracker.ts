@@ -7,7 +7,9 @@ import { statusesOf } from "../status/observed.js";
 import type { ProgressMark } from "../status/progress.js";
 import { describeSourced } from "../status/reported.js";
 import type { Classification, Status } from "../status/types.js";
+import { ControlClient } from "../tmux/control.js";
 import { type PaneMark, paneMarkLines } from "../tmux/marks.js";
+import { observeWithScreens } from "../tmux/observe.js";
 import type { ObservedSession } from "../tmux/types.js";
 import { stopReason } from "../usecases/status.js";
 import { advanceStatuses, type SessionState, type Transition } from "./decisions.js";
@@ -65,8 +67,26 @@ export class StatusTracker {
   /** Tmux round trips made, for the benchmark. */
   roundTrips = 0;
 
+  /**
+   * amux's local server is looked at through a control-mode client kept open between ticks (one
+   * round trip on an open connection, no process per tick); it attaches to a session of the last
+   * look (this project's first, else any), and falls back to a tmux process when it cannot.
+   */
+  private readonly control: ControlClient | undefined;
+  private readonly looks: TmuxServer;
+  private attachTo: string | undefined;
+
   /** `server`: the tmux server it watches (amux's local one unless told). */
-  constructor(private readonly server: TmuxServer = localServer) {}
+  constructor(private readonly server: TmuxServer = localServer) {
+    this.control = server === localServer ? new ControlClient(() => this.attachTo) : undefined;
+    const control = this.control;
+    this.looks = control ? { ...server, listWithScreens: (ids, before, at) => observeWithScreens(ids, before, at, control) } : server;
+  }
+
+  /** Closes the control client, if any (the watcher stops). */
+  close(): void {
+    this.control?.close();
+  }
 
   async tick(project: Pick<ProjectView, "root" | "agents" | "services">, now = Date.now()): Promise<TickResult> {
     // Every live pane seen last tick, each captured only if tmux says it printed since its last
@@ -81,8 +101,9 @@ export class StatusTracker {
       screens,
       key,
       project: { mine },
-    } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt, server: this.server, scope: { root: project.root } });
+    } = await observeScreens(stale, { before: owed, capturedAt: this.capturedAt, server: this.looks, scope: { root: project.root } });
     this.roundTrips++;
+    this.attachTo = (mine[0] ?? all[0])?.name;
     for (const [id, rows] of screens) {
       this.screens.set(id, rows);
       this.capturedAt.set(id, began);

@@ -8,6 +8,7 @@ import { type EventLine, type LongRun, test } from "./harness-extra.js";
 // bounded history (retention, capped logs, prune), and top on any terminal.
 
 const compose = (services: string, extra = "") => `name: lc\nservices:\n${services}${extra}`;
+const listFilesIn = (dir: string) => readdirSync(dir).sort();
 const W2 = compose("  w:\n    agent: waits-at-prompt\n    replicas: 2\n");
 
 function statusEvents(w: LongRun, session: string): EventLine[] {
@@ -215,6 +216,30 @@ describe.concurrent("bounded history", { timeout: SLOW }, () => {
     expect(logs()).toEqual(["live1.log"]);
     expect((await repo.ps(["--all"])).map((r) => r.name)).toEqual(["live1"]);
     expect((await repo.amuxOk(["prune"])).stdout).toContain("nothing to prune");
+  });
+
+  test("down keeps exactly the records retention keeps (the oldest gone first, then its own beyond maxStopped), a foreign session's name confirms nothing", async ({
+    e2e,
+  }) => {
+    const repo = await e2e.newRepo("lc", {
+      "amux.compose.yaml": `name: lc\nservices:\n  w:\n    agent: waits-at-prompt\n    replicas: 3\nretention:\n  maxStopped: 2\n`,
+    });
+    await repo.amuxOk(["run", "waits-at-prompt", "--name", "old1", "--no-attach"]);
+    await repo.amuxOk(["stop", "old1"]);
+    await repo.amuxOk(["up"]);
+    for (const n of ["lc-w-1", "lc-w-2", "lc-w-3"]) await repo.waitForLog(n, "fake agent ready");
+    // Not amux's: a session whose name looks like a kill's confirmation.
+    await e2e.tmux(["new-session", "-d", "-s", "@@amux-ok 2", "sleep 1000"]);
+    const d = await repo.amuxOk(["down"]);
+    expect(d.stdout).toContain("3 sessions removed");
+    // Gone at the same instant, by name: lc-w-1 and lc-w-2 are kept; old1 (older) and lc-w-3 are forgotten, logs too.
+    expect(listFilesIn(join(repo.dir, ".amux", "state", "sessions"))).toEqual(["lc-w-1.json", "lc-w-2.json"]);
+    expect(listFilesIn(join(repo.dir, ".amux", "logs")).filter((f) => !f.startsWith(".amux-"))).toEqual(["lc-w-1.log", "lc-w-2.log"]);
+    expect((await repo.ps(["--all"])).map((r) => [r.name, r.status])).toEqual([
+      ["lc-w-1", "stopped"],
+      ["lc-w-2", "stopped"],
+    ]);
+    expect(await e2e.liveSessions()).toEqual(["@@amux-ok 2"]);
   });
 
   test("prune keeps the stop mark of a declared replica (so watch keeps it stopped); prune --all forgets it", async ({ e2e }) => {

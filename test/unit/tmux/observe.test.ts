@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { PANE_FORMAT, parsePanes } from "../../../src/tmux/observe.js";
+import { captureLine } from "../../../src/tmux/capture.js";
+import { captureIfActiveLine, guardedCaptures, PANE_FORMAT, parsePanes } from "../../../src/tmux/observe.js";
+import { groupLine } from "../../../src/tmux/quote.js";
 import { LABEL_KEYS, type Labels } from "../../../src/tmux/types.js";
+import { parseTmuxLine } from "./parse-tmux-line.js";
 
 interface Pane {
   session: string;
@@ -146,5 +149,48 @@ describe("parsePanes exit status", () => {
   it("leaves the exit code null while tmux has not collected it", () => {
     const [s] = parsePanes(line({ session: "a", dead: "1", deadStatus: "", deadTime: "" }));
     expect(s).toMatchObject({ dead: true, exitCode: null, deadAt: null });
+  });
+});
+
+describe("guardedCaptures", () => {
+  const N = "0123456789abcdef0123456789abcdef";
+  it("no pane with a capture time: no guard", () => {
+    expect(guardedCaptures(["%1"], new Map(), N)).toEqual([]);
+    expect(guardedCaptures([], new Map([["%1", 5_000]]), N)).toEqual([]);
+  });
+  it("one line: a guard on the earliest capture second, holding each pane's own conditional capture", () => {
+    const at = new Map([
+      ["%1", 1_796_224_790_500],
+      ["%2", 1_796_224_700_999],
+      ["%3", undefined as unknown as number],
+    ]);
+    const [line, ...rest] = guardedCaptures(["%1", "%2", "%3"], at, N);
+    expect(rest).toEqual([]);
+    // The guard is one format loop over every window, from the earliest second (1796224700); each
+    // pane's own line rides inside as it is, newline-separated (each its own group when tmux reads it).
+    const inner = [captureIfActiveLine("%1", 1_796_224_790_500, N), captureIfActiveLine("%2", 1_796_224_700_999, N)].join("\n");
+    expect(parseTmuxLine(line as string)).toEqual([["if-shell", "-F", "#{S:#{W:#{?#{e|>=:#{window_activity},1796224700},1,}}}", inner]]);
+    expect(line).not.toContain("%3");
+  });
+});
+
+describe("captureIfActiveLine", () => {
+  it.each([
+    ["%0", 0, "0123456789abcdef0123456789abcdef"],
+    ["%12", 1_796_224_790_999, "ffffffffffffffffffffffffffffffff"],
+    ["%123456", 1_796_224_791_000, "00000000000000000000000000000000"],
+  ])("%s at %i: written as groupLine writes it", (id, at, nonce) => {
+    const since = Math.floor(at / 1000);
+    const generic = groupLine([["if-shell", "-F", "-t", id, `#{e|>=:#{window_activity},${since}}`, captureLine(id, nonce)]]);
+    expect(captureIfActiveLine(id, at, nonce)).toBe(generic);
+    expect(parseTmuxLine(captureIfActiveLine(id, at, nonce))).toEqual([
+      ["if-shell", "-F", "-t", id, `#{e|>=:#{window_activity},${since}}`, captureLine(id, nonce)],
+    ]);
+  });
+  it("anything else goes through groupLine", () => {
+    const id = "=a b:";
+    expect(parseTmuxLine(captureIfActiveLine(id, 5_000, "NONCE$x"))).toEqual([
+      ["if-shell", "-F", "-t", id, "#{e|>=:#{window_activity},5}", captureLine(id, "NONCE$x")],
+    ]);
   });
 });
