@@ -12,6 +12,7 @@ import { commandLine } from "../../src/tmux/quote.js";
 import { remoteTmux } from "../../src/tmux/remote.js";
 import { localTmux, type TmuxRunner, tmuxOn, tmuxScriptOn } from "../../src/tmux/runner.js";
 import { gitOnHost } from "../../src/workspace/remote-git.js";
+import { waitFor } from "./harness.js";
 import { type SshLab, sshLabSkipReason, startSshLab } from "./ssh-harness.js";
 
 /**
@@ -330,7 +331,8 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     process.kill(pid, "SIGKILL");
     expect(readdirSync(lab.controlDir).length).toBeGreaterThanOrEqual(1);
     expect((await sshRun(h1, ["id", "-un"], settings())).stdout).toBe("amuxh1\n");
-    expect(await sshConnected(h1, settings())).toBe(true);
+    // The new master goes to the background as the call returns: it answers within moments.
+    expect(await waitFor(() => sshConnected(h1, settings()), 5000, "the new control connection")).toBe(true);
   });
 
   it("the interactive command line (attach) runs the quoted argv on a terminal request", () => {
@@ -347,7 +349,12 @@ describe.skipIf(!!skip)("ssh transport and remote tmux (real sshd on loopback)",
     expect(readdirSync(lab.controlDir).length).toBeGreaterThanOrEqual(1);
     expect(await sshDisconnect(h1, settings())).toBe(true);
     expect(await sshDisconnect(h2, settings())).toBe(true);
-    expect(readdirSync(lab.controlDir)).toEqual([]);
+    // Each master unlinks its socket as it exits, a moment after it acknowledged the exit.
+    await waitFor(
+      () => readdirSync(lab.controlDir).length === 0,
+      5000,
+      () => `no control socket left (${readdirSync(lab.controlDir).join(", ")})`,
+    );
     expect(await sshConnected(h1, settings())).toBe(false);
     // Closing what is not open is not an error.
     expect(await sshDisconnect(h1, settings())).toBe(false);
