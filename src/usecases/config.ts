@@ -44,7 +44,8 @@ export function configView(p: Project, showSecrets: boolean) {
     const fields = showSecrets ? real : shown;
     services[s.name] = { ...fields, environment: shownEnv(environment, environmentSecretKeys, showSecrets) };
   }
-  return { project: p.name, root: p.root, composeFile: p.composeFile ?? null, configFile: p.configFile ?? null, agents, services };
+  const hosts = Object.fromEntries(Object.values(p.hosts).map((h) => [h.id, { ssh: h.ssh, root: h.root }]));
+  return { project: p.name, root: p.root, composeFile: p.composeFile ?? null, configFile: p.configFile ?? null, hosts, agents, services };
 }
 
 /** What `amux config validate` found: the files read and what they declare. */

@@ -27,3 +27,21 @@ describe("configView: what `amux config show` prints", () => {
     expect([v.project, v.root, v.composeFile, v.configFile]).toEqual(["acme", FLEET, join(FLEET, "amux.compose.yaml"), join(FLEET, ".amux/config.yaml")]);
   });
 });
+
+describe("configView: hosts", () => {
+  it("shows each declared host with its ssh destination and root, and none when there are none", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "amux-cfg-hosts-"));
+    writeFileSync(
+      join(dir, "amux.compose.yaml"),
+      "name: hv\nhosts:\n  gpu1: { ssh: me@gpu1.example, root: /srv/acme }\nservices:\n  a: { agent: claude, host: gpu1 }\n  b: { agent: claude }\n",
+    );
+    expect(configView(loadProject({ cwd: dir }, {}), false).hosts).toEqual({ gpu1: { ssh: "me@gpu1.example", root: "/srv/acme" } });
+    expect(configView(p0(), false).hosts).toEqual({});
+  });
+});
+
+function p0() {
+  return loadProject({ cwd: FLEET }, ENV);
+}
