@@ -157,3 +157,21 @@ export function assertBase(value: string): string {
   if (problem) throw new UsageError(problem);
   return value;
 }
+
+/**
+ * A host's ssh destination and root, by one rule for the compose file (config/schema.ts) and
+ * amux's records (state/records.ts): each check with the message the schema gives.
+ */
+export const HOST_RULES = {
+  ssh: [
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    { ok: (s: string) => !/[\s\x00-\x1f\x7f]/.test(s), message: "an ssh destination has no spaces or control characters" },
+    { ok: (s: string) => !s.startsWith("-"), message: "an ssh destination must not start with - (ssh would read it as an option)" },
+  ],
+  root: [{ ok: (s: string) => s.startsWith("/"), message: "must be an absolute path on that host, e.g. /srv/acme" }],
+} as const;
+
+/** Whether a host's ssh destination and root pass HOST_RULES (and are not empty). */
+export function hostReachOk(h: { ssh: string; root: string }): boolean {
+  return h.ssh.length > 0 && HOST_RULES.ssh.every((r) => r.ok(h.ssh)) && HOST_RULES.root.every((r) => r.ok(h.root));
+}

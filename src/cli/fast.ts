@@ -51,7 +51,7 @@ export async function runFast(r: FastRoute): Promise<number> {
   try {
     const g = withAgentEnvironment({ file: undefined, cwd: undefined, project: undefined });
     let outcome: Outcome;
-    if (r.command === "ps") await (await import("./session-commands.js")).cmdPs(g, r.services, r.o);
+    if (r.command === "ps") await (await import("./ps-commands.js")).cmdPs(g, r.services, r.o);
     else if (r.command === "down") outcome = await (await import("./fleet-commands.js")).cmdDown(g, r.o);
     else outcome = await (await import("./fleet-commands.js")).cmdUp(g, r.services, r.o);
     return outcome ?? EXIT.ok;

@@ -94,7 +94,7 @@ export function buildProgram(settle: (code: ExitCode) => void = () => {}): AmuxC
     .action(async (services: string[], o, cmd: Command) =>
       o.watch
         ? (await import("./watch-commands.js")).cmdTop(globals(cmd), {})
-        : (await import("./session-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
+        : (await import("./ps-commands.js")).cmdPs(globals(cmd), services, { ...o, json: o.json || o.format === "json" }),
     );
 
   program

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.js";
 import { parseSize } from "../history.js";
-import { checkBase, checkBranch, NAME_PATTERNS, type NameKind, RESERVED_NAMES, suggestName } from "../names.js";
+import { checkBase, checkBranch, HOST_RULES, NAME_PATTERNS, type NameKind, RESERVED_NAMES, suggestName } from "../names.js";
 import { patternRisk } from "../status/user-regex.js";
 import { schemaId } from "./templates.js";
 
@@ -130,14 +130,13 @@ export const hostSchema = z
   .strictObject({
     ssh: required("a host needs ssh: its ssh destination (a ~/.ssh/config alias, user@host or ssh://user@host:port)")
       .min(1, { message: "must not be empty" })
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-      .refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), { message: "an ssh destination has no spaces or control characters" })
-      .refine((s) => !s.startsWith("-"), { message: "an ssh destination must not start with - (ssh would read it as an option)" })
+      .refine(HOST_RULES.ssh[0].ok, { message: HOST_RULES.ssh[0].message })
+      .refine(HOST_RULES.ssh[1].ok, { message: HOST_RULES.ssh[1].message })
       .describe(
         "The ssh destination: a ~/.ssh/config alias, user@host, or ssh://user@host:port. amux runs the system's ssh with the user's own ~/.ssh/config, keys and agent, in batch mode (no prompts), over one persistent connection per host.",
       ),
     root: required("a host needs root: the path of the project's checkout on that host (a clone of this repository)")
-      .refine((s) => s.startsWith("/"), { message: "must be an absolute path on that host, e.g. /srv/acme" })
+      .refine(HOST_RULES.root[0].ok, { message: HOST_RULES.root[0].message })
       .describe("The project's checkout on that host (a clone of this repository): its workspaces are worktrees of it."),
   })
   .describe("A machine the fleet runs on, reached through ssh; it needs tmux, git and a POSIX shell, never amux.");

@@ -1,7 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { hostSchema } from "../config/schema.js";
-import { NAME_PATTERNS } from "../names.js";
+import { hostReachOk, NAME_PATTERNS } from "../names.js";
 import { recordsDir } from "./paths.js";
 import { ensureDir, readState, writeStates } from "./safe-fs.js";
 
@@ -106,7 +105,9 @@ export function parseRecord(file: string, json: string): SessionRecord | undefin
 function hostAtOk(v: unknown): v is HostAt {
   if (!v || typeof v !== "object" || Array.isArray(v)) return false;
   const h = v as Record<string, unknown>;
-  return text(h.ssh) && text(h.root) && hostSchema.safeParse(h).success;
+  return (
+    Object.keys(h).every((k) => k === "ssh" || k === "root") && text(h.ssh) && text(h.root) && hostReachOk({ ssh: h.ssh as string, root: h.root as string })
+  );
 }
 
 export function readRecords(root: string): SessionRecord[] {
