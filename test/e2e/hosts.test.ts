@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { sshDisconnect } from "../../src/ssh/transport.js";
@@ -16,7 +16,15 @@ import { type LabHost, type SshLab, sshLabSkipReason, startSshLab } from "./ssh-
 const skip = sshLabSkipReason();
 if (skip) console.warn(`hosts tests skipped: ${skip}`);
 
-const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(fixture("waits-at-prompt"))} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n  envy: { name: Envy, type: tmux, params: { command: ${q(`printf 'env=[%s]\\n' "$EVIL"; exec ${fixture("waits-at-prompt")}`)} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
+// The hosts' users run the fake agent: a copy readable by every user, since the checkout may sit
+// in a folder only its owner can enter (a clone under /root, or mktemp -d).
+const SHARED_AGENTS = mkdtempSync("/tmp/amux-hosts-agents-");
+chmodSync(SHARED_AGENTS, 0o755);
+const WAITS_AT_PROMPT = join(SHARED_AGENTS, "waits-at-prompt");
+copyFileSync(fixture("waits-at-prompt"), WAITS_AT_PROMPT);
+chmodSync(WAITS_AT_PROMPT, 0o755);
+
+const CHAT = `agents:\n  chat: { name: Chat, type: tmux, params: { command: "sh -c 'echo ready; while read l; do echo \\"got $l\\"; done'" } }\n  prompted: { name: Prompted, type: tmux, params: { command: ${q(WAITS_AT_PROMPT)} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n  broken: { name: Broken, type: tmux, params: { command: "sh -c 'echo about to start it; exec amux-no-such-command-q7'" } }\n  envy: { name: Envy, type: tmux, params: { command: ${q(`printf 'env=[%s]\\n' "$EVIL"; exec ${WAITS_AT_PROMPT}`)} }, status: { idleAfter: 1s, promptPatterns: ["^> ?$"] } }\n`;
 
 describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   let lab: SshLab;
@@ -25,6 +33,7 @@ describe.skipIf(!!skip)("hosts through the CLI (real sshd on loopback)", () => {
   }, 60_000);
   afterAll(async () => {
     await lab?.teardown();
+    rmSync(SHARED_AGENTS, { recursive: true, force: true });
   }, 60_000);
 
   interface Fleet {
