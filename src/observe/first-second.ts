@@ -111,6 +111,9 @@ async function watchStarts(g: StartGroup, startedAt: number, windowMs: number): 
   let settleUntil = 0;
   let first = g.seen;
   while (watching.size) {
+    // A look taken earlier (right after the batch) starts the watch, but never ends it: the
+    // newest agents of a large batch had no time to die by then.
+    const reused = first !== undefined;
     const now = first?.at ?? Date.now();
     const live = first?.sessions ?? (await observeSessions({ server: g.server })).sessions;
     first = undefined;
@@ -124,11 +127,11 @@ async function watchStarts(g: StartGroup, startedAt: number, windowMs: number): 
       }
     }
     // Past the first second only the exit codes of the dead are still worth waiting for.
-    if (now >= end) {
+    if (now >= end && !reused) {
       for (const name of [...watching]) if (!dead.has(name) || now >= settleUntil) watching.delete(name);
     }
     if (!watching.size) break;
-    await sleep(Math.min(150, Math.max(20, end - Date.now())));
+    if (!reused || Date.now() < end) await sleep(Math.min(150, Math.max(20, end - Date.now())));
   }
   if (!dead.size) return [];
   // The log writer copies what tmux pipes to it a moment after the pane printed it: an agent that
