@@ -2,6 +2,7 @@
 // `import … from`, `export … from`, `import type`, side-effect `import "…"` and dynamic
 // `import("…")`. Known violations sit in explicit allow-lists that may only shrink: an entry whose
 // edge (or hit) no longer exists fails the test, so the lists cannot go stale.
+// It reads source files only: "tmux" below is a folder name; no tmux runs (no socket is needed).
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
