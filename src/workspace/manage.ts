@@ -111,7 +111,8 @@ function isInside(path: string, dir: string): boolean {
   return p === d || p.startsWith(`${d}/`);
 }
 
-function blank(name: string, path: string, kind: WorkspaceKind, sessions: string[]): WorkspaceInfo {
+/** A workspace with nothing read of it yet (every count zero): the start of an inspection, or a foreign one. */
+export function blank(name: string, path: string, kind: WorkspaceKind, sessions: string[]): WorkspaceInfo {
   return {
     name,
     path,

@@ -6,7 +6,7 @@ import { assertBase, assertBranch, assertName } from "../names.js";
 import { type SshHost, type SshSettings, sshRun } from "../ssh/transport.js";
 import { BRANCH_PREFIX, type CreateOptions, WorkspaceError } from "./ensure.js";
 import { GIT_ENV } from "./git.js";
-import { keepReasons, type WorkspaceInfo } from "./manage.js";
+import { blank, keepReasons, type WorkspaceInfo } from "./manage.js";
 
 /**
  * Workspaces on a host: git worktrees of the host's `root`, made, inspected and removed with the
@@ -327,26 +327,7 @@ export async function ensureRemoteWorkspace(h: RemoteWorkspaceHost, name: string
 }
 
 function blankInfo(name: string, path: string, sessions: string[]): WorkspaceInfo {
-  return {
-    name,
-    path,
-    branch: null,
-    worktree: false,
-    kind: "foreign",
-    foreign: null,
-    locked: null,
-    operation: null,
-    unchecked: null,
-    uncommitted: 0,
-    untracked: 0,
-    ignored: 0,
-    ignoredFiles: [],
-    repositories: [],
-    unpushed: 0,
-    detached: 0,
-    files: 0,
-    sessions,
-  };
+  return blank(name, path, "foreign", sessions);
 }
 
 /** A path as `git status --porcelain` prints it (C-quoted when unusual), unquoted enough to read. Pure. */
